@@ -1,0 +1,151 @@
+import RealModule
+
+/// A per-sample loss L(a, y), by the exact name used in fixtures and the student protocol.
+///
+/// These names and formulas are a public contract: they never change meaning.
+public enum Loss: String, CaseIterable, Codable, Sendable {
+    case squaredError = "squared_error"
+    case absoluteError = "absolute_error"
+    case huber
+    case logCosh = "log_cosh"
+    case crossEntropy = "cross_entropy"
+    case binaryCrossEntropy = "binary_cross_entropy"
+    case hinge
+
+    /// The output activation this loss requires, or nil when any will do.
+    public var requiredOutput: Activation? {
+        switch self {
+        case .crossEntropy: return .softmax
+        case .binaryCrossEntropy: return .sigmoid
+        default: return nil
+        }
+    }
+
+    /// Whether L has a kink: absolute_error at a = y, hinge at y·a = 1.
+    public var hasKink: Bool { self == .absoluteError || self == .hinge }
+
+    /// Which side of its kink the term for one unit is on; a change of side inside a difference
+    /// stencil makes that difference meaningless.
+    @inlinable
+    public func kinkSide(a: Double, y: Double) -> Bool {
+        switch self {
+        case .absoluteError: return a - y > 0
+        case .hinge: return 1 - y * a > 0
+        default: return false
+        }
+    }
+
+    /// Why `y` is outside this loss's domain, or nil when it is inside.
+    public func targetProblem(_ y: [Double]) -> String? {
+        switch self {
+        case .crossEntropy:
+            if let bad = y.first(where: { $0 < 0 }) { return "cross_entropy targets must be ≥ 0, found \(bad)" }
+            let sum = y.reduce(0, +)
+            if abs(sum - 1) > 1e-9 { return "cross_entropy targets must sum to 1, they sum to \(sum)" }
+        case .binaryCrossEntropy:
+            if let bad = y.first(where: { !(0...1).contains($0) }) {
+                return "binary_cross_entropy targets must lie in [0, 1], found \(bad)"
+            }
+        case .hinge:
+            if let bad = y.first(where: { $0 != 1 && $0 != -1 }) { return "hinge targets must be −1 or +1, found \(bad)" }
+        default: break
+        }
+        return nil
+    }
+
+    /// Whether the loss of a sample is a sum of one term per output unit that depends on that
+    /// unit alone (all but cross_entropy after softmax, whose stable form couples the units).
+    public func isSeparable(after output: Activation) -> Bool {
+        !(self == .crossEntropy && output == .softmax)
+    }
+
+    /// L(a, y) for one sample, from the output layer's z and a = f_L(z).
+    ///
+    /// After their required activation the cross-entropies are computed from z, which avoids
+    /// log of an a that has rounded to 0 or 1: the same function, without the cancellation.
+    @inlinable
+    public func value<T: NetworkScalar>(z: UnsafeBufferPointer<T>, a: UnsafeBufferPointer<T>,
+                                        y: UnsafeBufferPointer<Double>, output: Activation) -> T {
+        if self == .crossEntropy && output == .softmax {
+            // −Σ y_k log s_k = Σ y_k (logsumexp(z) − z_k)
+            var shift = z[0]
+            for k in z.indices where z[k].realPart > shift.realPart { shift = z[k] }
+            var sum = T.zero
+            for k in z.indices { sum += T.exp(z[k] - shift) }
+            let lse = shift + T.log(sum)
+            var loss = T.zero
+            for k in z.indices where y[k] != 0 { loss += T(y[k]) * (lse - z[k]) }
+            return loss
+        }
+        var loss = T.zero
+        for k in a.indices { loss += term(z: z[k], a: a[k], y: y[k], output: output) }
+        return loss
+    }
+
+    /// The term of a separable loss for one output unit.
+    @inlinable
+    public func term<T: NetworkScalar>(z: T, a: T, y: Double, output: Activation) -> T {
+        let r = a - T(y)
+        switch self {
+        case .squaredError: return r * r / 2
+        case .absoluteError: return T.magnitude(r)
+        case .huber:
+            return abs(r.realPart) <= 1 ? r * r / 2 : T.magnitude(r) - T(0.5)
+        case .logCosh:
+            // log cosh r = |r| + log(1 + e^(−2|r|)) − log 2: cosh never overflows.
+            let m = T.magnitude(r)
+            return m + T.log(onePlus: T.exp(-2 * m)) - T(Double.log(2))
+        case .crossEntropy:
+            return y == 0 ? 0 : -T(y) * T.log(a)
+        case .binaryCrossEntropy:
+            if output == .sigmoid {
+                // log σ(z) = −softplus(−z), log(1 − σ(z)) = −softplus(z)
+                let p = y == 0 ? T.zero : T(y) * Activation.softplus.value(-z)
+                let q = y == 1 ? T.zero : T(1 - y) * Activation.softplus.value(z)
+                return p + q
+            }
+            let p = y == 0 ? T.zero : -T(y) * T.log(a)
+            let q = y == 1 ? T.zero : -T(1 - y) * T.log(onePlus: -a)
+            return p + q
+        case .hinge:
+            let margin = 1 - T(y) * a
+            return margin.realPart > 0 ? margin : 0
+        }
+    }
+
+    /// ∂L/∂a_k for one output unit of the general (unfused) form.
+    @inlinable
+    public func gradient(a: Double, y: Double) -> Double {
+        let r = a - y
+        switch self {
+        case .squaredError: return r
+        case .absoluteError: return r > 0 ? 1 : (r < 0 ? -1 : 0)
+        case .huber: return abs(r) <= 1 ? r : (r > 0 ? 1 : -1)
+        case .logCosh: return Double.tanh(r)
+        case .crossEntropy: return y == 0 ? 0 : -y / a
+        case .binaryCrossEntropy: return -y / a + (1 - y) / (1 - a)
+        case .hinge: return y * a < 1 ? -y : 0
+        }
+    }
+
+    /// δ^(i,L) = J_{f_L}(z)ᵀ ∇_a L(a, y): the seed's eq. (108), written into `delta`.
+    ///
+    /// After their required activation the cross-entropies use the simplified forms
+    /// s·Σy − y (softmax) and a − y (sigmoid): the same values, with no division by a tiny a.
+    public func outputDelta(z: UnsafeBufferPointer<Double>, a: UnsafeBufferPointer<Double>,
+                            y: UnsafeBufferPointer<Double>, output: Activation,
+                            into delta: UnsafeMutableBufferPointer<Double>) {
+        if self == .crossEntropy && output == .softmax {
+            let total = y.reduce(0, +)
+            for k in a.indices { delta[k] = a[k] * total - y[k] }
+            return
+        }
+        if self == .binaryCrossEntropy && output == .sigmoid {
+            for k in a.indices { delta[k] = a[k] - y[k] }
+            return
+        }
+        var upstream = [Double](repeating: 0, count: a.count)
+        for k in a.indices { upstream[k] = gradient(a: a[k], y: y[k]) }
+        upstream.withUnsafeBufferPointer { output.backward(z: z, a: a, upstream: $0, into: delta) }
+    }
+}

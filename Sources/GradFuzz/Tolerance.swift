@@ -1,0 +1,51 @@
+import RealModule
+
+/// When an entry `got` agrees with an `expected` value whose own error is estimated as `error`:
+///
+///     |got − expected| ≤ max(errorFactor · error + atol, rtol · max(|got|, |expected|))
+///
+/// which is swift-numerics' `isApproximatelyEqual` with that absolute and relative tolerance.
+/// Against the oracle, `error` is the oracle's estimate (GSL's abserr plus round-off) and the
+/// factor leaves room for that estimate being an estimate; rtol absorbs the rounding of the
+/// analytic side. Against a fixture's stored reference values `error` is 0: the reference is exact
+/// up to rounding, and rtol/atol say how much rounding a student's program may add.
+public struct Tolerance: Codable, Equatable, Sendable {
+    public var rtol: Double
+    public var atol: Double
+    public var errorFactor: Double
+
+    public init(rtol: Double, atol: Double, errorFactor: Double = 0) {
+        self.rtol = rtol
+        self.atol = atol
+        self.errorFactor = errorFactor
+    }
+
+    /// Analytic gradient against the GSL oracle.
+    public static let oracle = Tolerance(rtol: 1e-6, atol: 1e-12, errorFactor: 10)
+    /// A double-precision program against a fixture's reference values.
+    public static let float64 = Tolerance(rtol: 1e-6, atol: 1e-9)
+    /// A single-precision program against a fixture's reference values.
+    public static let float32 = Tolerance(rtol: 2e-3, atol: 1e-5)
+
+    /// The largest |got − expected| that passes.
+    @inlinable
+    public func bound(expected: Double, got: Double, error: Double = 0) -> Double {
+        max(errorFactor * error + atol, rtol * max(abs(got), abs(expected)))
+    }
+
+    /// Whether `got` agrees with `expected`; never for a non-finite value or error estimate.
+    @inlinable
+    public func accepts(expected: Double, got: Double, error: Double = 0) -> Bool {
+        let absolute = errorFactor * error + atol
+        guard expected.isFinite, got.isFinite, absolute.isFinite else { return false }
+        return got.isApproximatelyEqual(to: expected, absoluteTolerance: absolute, relativeTolerance: rtol)
+    }
+
+    /// Why these values cannot be used, or nil when they can.
+    public var problem: String? {
+        if !(rtol >= 0 && rtol < 1) { return "rtol must be in [0, 1), got \(rtol)" }
+        if !(atol >= 0 && atol.isFinite) { return "atol must be finite and ≥ 0, got \(atol)" }
+        if !(errorFactor >= 0 && errorFactor.isFinite) { return "errorFactor must be finite and ≥ 0, got \(errorFactor)" }
+        return nil
+    }
+}

@@ -1,0 +1,6 @@
+import ArgumentParser
+
+@main
+struct GradFuzzCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "gradfuzz")
+}
