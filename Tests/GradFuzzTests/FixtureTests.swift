@@ -19,9 +19,8 @@ import Testing
 }
 
 @Test func curatedFixturesRegenerateByteForByte() throws {
-    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     for fixture in CuratedFixtures.all() {
-        let committed = try Data(contentsOf: root.appendingPathComponent("fixtures/curated/\(fixture.id).json"))
+        let committed = try Data(contentsOf: packageRoot.appendingPathComponent("fixtures/curated/\(fixture.id).json"))
         #expect(fixture.json() == committed, "fixtures/curated/\(fixture.id).json is not what `gradfuzz fixtures` writes")
     }
 }
