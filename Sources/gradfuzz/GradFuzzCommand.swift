@@ -5,8 +5,12 @@ import Foundation
 struct GradFuzzCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gradfuzz",
-        abstract: "Checks neural-network backpropagation against a GSL numerical oracle.",
-        subcommands: [FuzzCommand.self],
+        abstract: "Checks neural-network backpropagation entry by entry against GNU GSL's numerical derivatives.",
+        subcommands: [
+            FuzzCommand.self,
+            ReplayCommand.self,
+            FixturesCommand.self,
+        ],
         defaultSubcommand: FuzzCommand.self)
 
     /// Runs the command; a usage or input error is one line on standard error and exit status 2
