@@ -86,8 +86,17 @@ struct FuzzCommand: AsyncParsableCommand {
                 throw InputError(field: "--json", "cannot write \(json)")
             }
         }
+        let (implementation, flags) = try implementationUnderTest()
         return FuzzConfiguration(seed: seed, iterations: iterations, jobs: jobs, distribution: distribution, shard: shard,
-                                 outDirectory: directory, shrink: !noShrink)
+                                 outDirectory: directory, implementation: implementation, implementationFlags: flags,
+                                 shrink: !noShrink)
+    }
+
+    /// The implementation under test and the flags that select it (written into each fixture's
+    /// replay command). The reference for now: --impl 'CMD' (an external program) and --mutant NAME
+    /// (a catalogued mistake) plug in here, each as a `BackpropImplementation`.
+    func implementationUnderTest() throws(InputError) -> (any BackpropImplementation, [String]) {
+        (ReferenceImplementation(), [])
     }
 
     static func integer(_ text: String, flag: String, atLeast least: Int) throws(InputError) -> Int {
