@@ -18,8 +18,9 @@ public struct Distribution: Equatable, Codable, Sendable {
     public var activations: [Activation]
     public var losses: [Loss]
     /// No relu/leaky_relu pre-activation, absolute_error residual a − y or hinge margin 1 − y·a is
-    /// drawn closer than this to its kink: 100 × the oracle's step, so that a difference stencil
-    /// reaching it, even amplified by the layers in between, is rare.
+    /// drawn closer than this to its kink, and no elu/softsign pre-activation or huber |a − y| to
+    /// its curvature kink (0, 0 and 1): 100 × the oracle's step, so that a difference stencil
+    /// reaching one, even amplified by the layers in between, is rare.
     public var kinkMargin: Double
 
     public init(depth: ClosedRange<Int> = 1...6, width: ClosedRange<Int> = 1...24, batch: ClosedRange<Int> = 1...8,
@@ -69,7 +70,9 @@ public struct Distribution: Equatable, Codable, Sendable {
 ///
 /// Kinks are kept `kinkMargin` away by re-drawing the number that decides them, never by skipping
 /// the case: a relu/leaky_relu unit's bias (then, failing that, a bias that puts every sample on
-/// one side), an absolute_error residual, a hinge target. A case whose reference forward or backward
+/// one side), an absolute_error residual, a hinge target. So are the curvature kinks, where f''
+/// jumps and a difference quotient is only first-order accurate: elu and softsign at z = 0, huber
+/// at |a − y| = 1. A case whose reference forward or backward
 /// pass is not finite (or beyond 10¹², where steps drown in round-off) is re-drawn whole, from the
 /// same stream; after a few such draws the scales are tamed, then made contracting, so drawing ends.
 public struct CaseGenerator: Sendable {
@@ -123,7 +126,7 @@ public struct CaseGenerator: Sendable {
             let biasScale = Double.random(in: 0..<1, using: &rng) < 0.2 ? 0 : scale(&rng, scales)
             var bias = (0..<columns).map { _ in rng.normal() * biasScale }
             var z = Self.preActivations(input, w, bias)
-            if activations[p].hasKinkAtZero {
+            if activations[p].needsClearanceAtZero {
                 for k in 0..<columns {
                     keepClearOfZero(unit: k, input: input, w: w, bias: &bias, z: &z, scale: max(biasScale, 1), &rng)
                 }
@@ -192,7 +195,7 @@ public struct CaseGenerator: Sendable {
             case .squaredError, .huber, .logCosh, .absoluteError:
                 for k in 0..<a.columns {
                     var r = rng.normal() * residualScale
-                    while loss == .absoluteError && abs(r) < margin { r = rng.normal() * max(residualScale, margin * 4) }
+                    while !loss.residualIsClear(r, margin: margin) { r = rng.normal() * max(residualScale, margin * 4) }
                     Y[i, k] = a[i, k] - r
                 }
             case .crossEntropy:
@@ -245,8 +248,8 @@ public struct CaseGenerator: Sendable {
 extension Problem {
     /// Whether this is a case the fuzzer may check: a valid problem (shapes, loss and output
     /// activation compatible, targets in the loss's domain), with a finite reference forward and
-    /// backward pass below `CaseGenerator.magnitudeLimit`, and no relu/leaky_relu pre-activation,
-    /// absolute_error residual or hinge margin within `kinkMargin` of its kink.
+    /// backward pass below `CaseGenerator.magnitudeLimit`, and no quantity within `kinkMargin` of a
+    /// kink or curvature kink (see `Distribution.kinkMargin`).
     public func isFuzzable(kinkMargin: Double) -> Bool {
         do { _ = try Problem(validating: RawProblem(self)) } catch { return false }
         let g = Reference.backprop(self)
@@ -259,17 +262,47 @@ extension Problem {
         return kinkClearance(g) >= kinkMargin
     }
 
-    /// The distance of the closest kinked quantity from its kink (infinity when there is none).
+    /// The distance of the closest kinked quantity from its kink or curvature kink (infinity when there is none).
     func kinkClearance(_ g: Gradients) -> Double {
         var closest = Double.infinity
-        for (p, f) in network.activations.enumerated() where f.hasKinkAtZero {
+        for (p, f) in network.activations.enumerated() where f.needsClearanceAtZero {
             for z in g.z[p].storage { closest = min(closest, abs(z)) }
         }
-        guard loss.hasKink, let output = g.a.last else { return closest }
+        guard let output = g.a.last else { return closest }
         for t in output.storage.indices {
             let (a, y) = (output.storage[t], Y.storage[t])
-            closest = min(closest, loss == .hinge ? abs(1 - y * a) : abs(a - y))
+            switch loss {
+            case .hinge: closest = min(closest, abs(1 - y * a))
+            case .absoluteError: closest = min(closest, abs(a - y))
+            case .huber: closest = min(closest, abs(abs(a - y) - 1))
+            default: break
+            }
         }
         return closest
+    }
+}
+
+extension Activation {
+    /// Whether the fuzzer keeps this activation's pre-activations away from 0: relu and leaky_relu
+    /// have a kink there (f' jumps); elu and softsign a curvature kink (f'' jumps). A difference
+    /// stencil across a curvature kink has a truncation error of first order in the step, which
+    /// GSL's error estimate (made for smooth functions) does not see: the oracle would be wrong.
+    var needsClearanceAtZero: Bool {
+        switch self {
+        case .relu, .leakyReLU, .elu, .softsign: return true
+        default: return false
+        }
+    }
+}
+
+extension Loss {
+    /// Whether a residual r = a − y is at least `margin` from the loss's kink (absolute_error at 0)
+    /// or curvature kink (huber at |r| = 1, where f'' jumps from 1 to 0).
+    func residualIsClear(_ r: Double, margin: Double) -> Bool {
+        switch self {
+        case .absoluteError: return abs(r) >= margin
+        case .huber: return abs(abs(r) - 1) >= margin
+        default: return true
+        }
     }
 }
