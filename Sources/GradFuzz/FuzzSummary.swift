@@ -49,9 +49,12 @@ public struct FuzzSummary: Codable, Equatable, Sendable {
     public var failingEntries = 0
     /// Cases the implementation did not answer.
     public var unanswered = 0
+    /// Cases where the oracle had no finite value for some entry (an oracle limit, reported).
+    public var oracleUnusable = 0
     public var coverage: [Coverage]
     public var failed: [Finding] = []
     public var unansweredCases: [Finding] = []
+    public var oracleUnusableCases: [Finding] = []
     /// The fixtures written, by path.
     public var fixtures: [String] = []
     public var elapsedSeconds = 0.0
@@ -91,7 +94,7 @@ public struct FuzzSummary: Codable, Equatable, Sendable {
             coverage[t].exercised += 1
             if failedCase { coverage[t].failed += 1 }
         }
-        var unansweredCase = false
+        var unansweredCase = false, oracleCase = false
         switch outcome.check {
         case .verdict(let v):
             entriesChecked += v.checked
@@ -101,9 +104,12 @@ public struct FuzzSummary: Codable, Equatable, Sendable {
         case .unanswered:
             unanswered += 1
             unansweredCase = true
+        case .oracleUnusable:
+            oracleUnusable += 1
+            oracleCase = true
         }
         if failedCase { failures += 1 }
-        guard failedCase || unansweredCase else { return }
+        guard failedCase || unansweredCase || oracleCase else { return }
         var finding = Finding(iteration: outcome.iteration, layers: net.layers, batch: outcome.problem.batchSize,
                               activations: net.activations, loss: outcome.problem.loss, message: outcome.check.headline ?? "",
                               shrunkLayers: outcome.shrunkLayers, shrunkBatch: outcome.shrunkBatch)
@@ -114,7 +120,13 @@ public struct FuzzSummary: Codable, Equatable, Sendable {
         case .failure(let error)?: finding.fixtureError = error.description
         case nil: break
         }
-        if failedCase { Self.keep(finding, in: &failed) } else { Self.keep(finding, in: &unansweredCases) }
+        if failedCase {
+            Self.keep(finding, in: &failed)
+        } else if oracleCase {
+            Self.keep(finding, in: &oracleUnusableCases)
+        } else {
+            Self.keep(finding, in: &unansweredCases)
+        }
     }
 
     /// Keeps the `findingsKept` lowest iterations, sorted.

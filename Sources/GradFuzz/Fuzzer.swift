@@ -79,13 +79,16 @@ public enum CaseCheck: Sendable {
     case malformed(String)
     /// The implementation did not answer (it threw).
     case unanswered(String)
+    /// The oracle has no finite value for some entry: nothing is known about the answer. Counted
+    /// and reported, never a failure of the implementation (and never a shrinking target).
+    case oracleUnusable(String)
 
     /// Whether the implementation got this case wrong (an unanswered case is not a wrong answer).
     public var failed: Bool {
         switch self {
         case .verdict(let v): return !v.passed
         case .malformed: return true
-        case .unanswered: return false
+        case .unanswered, .oracleUnusable: return false
         }
     }
 
@@ -99,6 +102,7 @@ public enum CaseCheck: Sendable {
             return worst.map { "first wrong at layer \(v.firstWrongLayer ?? 0): \($0)" }
         case .malformed(let why): return "malformed answer: \(why)"
         case .unanswered(let why): return "no answer: \(why)"
+        case .oracleUnusable(let why): return "oracle unusable: \(why)"
         }
     }
 }
@@ -193,7 +197,24 @@ public struct Fuzzer: Sendable {
         }
         if let why = answer.shapeProblem(for: problem) { return .malformed(why) }
         let oracle = configuration.oracle.differentiate(problem, delta: answer.delta != nil)
+        if let place = oracle.firstNonFinite { return .oracleUnusable("no finite derivative (or error estimate) for \(place)") }
         return .verdict(Verdict(answer: answer, oracle: oracle, tolerance: configuration.tolerance))
+    }
+}
+
+extension OracleResult {
+    /// The first entry whose derivative or error estimate is not finite, as "layer 2 dW[0, 3]".
+    var firstNonFinite: String? {
+        let groups: [(Quantity, [Estimates])] = [(.dW, dW), (.db, db), (.delta, delta)]
+        for (quantity, list) in groups {
+            for (p, e) in list.enumerated() {
+                for t in e.value.storage.indices where !e.value.storage[t].isFinite || !e.error.storage[t].isFinite {
+                    let (r, c) = t.quotientAndRemainder(dividingBy: max(1, e.value.columns))
+                    return Entry(layer: p + 1, quantity: quantity, row: r, column: c, expected: 0, got: 0, bound: 0).place
+                }
+            }
+        }
+        return nil
     }
 }
 

@@ -18,6 +18,7 @@ struct SummaryReport {
         out += "entries checked: \(s.entriesChecked); not checkable at a kink: \(s.entriesNotCheckableAtKinks)\n"
         out += "failures: \(s.failures) cases (\(s.failingEntries) entries)"
         if s.unanswered > 0 { out += "; unanswered: \(s.unanswered) cases" }
+        if s.oracleUnusable > 0 { out += "; oracle without a finite value (not checked): \(s.oracleUnusable) cases" }
         out += "\n"
         for f in s.failed.prefix(10) {
             out += "  iteration \(f.iteration): layers \(f.layers), batch \(f.batch), \(f.activations.map(\.rawValue).joined(separator: ",")) + \(f.loss.rawValue)\n"
@@ -30,6 +31,7 @@ struct SummaryReport {
         }
         if s.failed.count > 10 { out += "  … \(s.failures - 10) more failing cases (all in --json)\n" }
         for f in s.unansweredCases.prefix(3) { out += "  iteration \(f.iteration) unanswered: \(f.message)\n" }
+        for f in s.oracleUnusableCases.prefix(3) { out += "  iteration \(f.iteration), layers \(f.layers): \(f.message)\n" }
         if !s.fixtures.isEmpty { out += "fixtures: \(s.fixtures.count) in \(s.fixtures.first.map { ($0 as NSString).deletingLastPathComponent } ?? "")/ (replay: gradfuzz replay FILE…)\n" }
         out += coverageTable
         return out
