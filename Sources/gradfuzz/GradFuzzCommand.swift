@@ -1,6 +1,8 @@
 import ArgumentParser
 
 @main
-struct GradFuzzCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "gradfuzz")
+struct GradFuzzCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "gradfuzz", subcommands: [
+        ValidateCommand.self,
+    ])
 }
