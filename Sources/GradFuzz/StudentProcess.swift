@@ -396,8 +396,8 @@ public final class ExternalImplementation: BackpropImplementation {
     public let process: StudentProcess
     private let counter = Mutex(0)
 
-    public init(command: [String], timeout: Duration = .seconds(10)) {
-        process = StudentProcess(command: command, timeout: timeout)
+    public init(command: [String], timeout: Duration = .seconds(10), maxLineBytes: Int = 64 << 20) {
+        process = StudentProcess(command: command, timeout: timeout, maxLineBytes: maxLineBytes)
     }
 
     /// From one string, split as a shell would: "python3 student.py".

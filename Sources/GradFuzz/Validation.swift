@@ -57,19 +57,12 @@ public enum Validation {
     /// *.json, in a stable order. Says which path is missing or holds no fixture.
     public static func fixtureFiles(_ paths: [String]) throws(InputError) -> [String] {
         var files: [String] = []
+        let here = FileManager.default.currentDirectoryPath + "/"
         for path in paths {
-            var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-                throw InputError(field: "--fixtures", "no such file or directory: \(path)")
+            let found = try Fixture.files(in: [path]).map { url in
+                url.path.hasPrefix(here) ? String(url.path.dropFirst(here.count)) : url.path
             }
-            guard isDirectory.boolValue else { files.append(path); continue }
-            let found = (FileManager.default.enumerator(atPath: path)?.compactMap { $0 as? String } ?? [])
-                .filter { $0.hasSuffix(".json") }
-                .sorted()
-                .map { (path as NSString).appendingPathComponent($0) }
-            guard !found.isEmpty else {
-                throw InputError(field: "--fixtures", "no fixture files (*.json) under \(path)")
-            }
+            guard !found.isEmpty else { throw InputError(field: "(path)", "no fixture files (*.json) here", file: path) }
             files += found
         }
         return files
@@ -183,16 +176,29 @@ public enum Validation {
         return lines
     }
 
-    /// A glance at which entries are wrong: one character per entry, row by row; large matrices cut.
+    /// A glance at which entries are wrong: one character per entry, row by row, X wrong and . right.
+    /// A matrix larger than `maxRows` × `maxColumns` is folded: each character then stands for a
+    /// block of entries and is X when any of them is wrong, so a wrong row or column still shows.
     public static func map(_ mv: MatrixVerdict, maxRows: Int = 16, maxColumns: Int = 64) -> [String] {
+        let rowStep = (mv.rows + maxRows - 1) / maxRows, columnStep = (mv.columns + maxColumns - 1) / maxColumns
         var lines: [String] = []
-        for r in 0..<min(mv.rows, maxRows) {
+        for r0 in stride(from: 0, to: mv.rows, by: rowStep) {
             var line = ""
-            for c in 0..<min(mv.columns, maxColumns) { line.append(mv.failed[r * mv.columns + c] ? "X" : (mv.atKink[r * mv.columns + c] ? "k" : ".")) }
-            if mv.columns > maxColumns { line += " … \(mv.columns - maxColumns) more columns" }
+            for c0 in stride(from: 0, to: mv.columns, by: columnStep) {
+                var wrong = false, kink = false
+                for r in r0..<min(r0 + rowStep, mv.rows) {
+                    for c in c0..<min(c0 + columnStep, mv.columns) {
+                        wrong = wrong || mv.failed[r * mv.columns + c]
+                        kink = kink || mv.atKink[r * mv.columns + c]
+                    }
+                }
+                line.append(wrong ? "X" : (kink ? "k" : "."))
+            }
             lines.append(line)
         }
-        if mv.rows > maxRows { lines.append("… \(mv.rows - maxRows) more rows") }
+        if rowStep > 1 || columnStep > 1 {
+            lines.append("(folded: each character is a block of \(rowStep) row\(rowStep == 1 ? "" : "s") × \(columnStep) column\(columnStep == 1 ? "" : "s"))")
+        }
         return lines
     }
 
@@ -216,6 +222,10 @@ public enum Validation {
 
     /// A likely cause, when every wrong entry is the expected value times one constant.
     static func hint(_ entries: [Entry], batch m: Int) -> String? {
+        let relative = entries.map { $0.error / max(abs($0.expected), abs($0.got)) }
+        if !entries.isEmpty, relative.allSatisfy({ $0 < 1e-3 }) {
+            return "every wrong entry agrees to 3 or more significant digits: rounding, as in single precision? (--tolerance float32 accepts a float32 program)"
+        }
         let ratios = entries.filter { abs($0.expected) > 1e-12 && $0.got.isFinite }.map { $0.got / $0.expected }
         guard ratios.count >= 2, ratios.count == entries.count, let first = ratios.first,
               ratios.allSatisfy({ abs($0 - first) <= 1e-6 * abs(first) }) else { return nil }

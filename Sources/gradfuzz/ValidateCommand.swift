@@ -40,7 +40,7 @@ struct ValidateCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Write a Gradescope results.json here.", valueName: "file"))
     var gradescope: String?
 
-    @Flag(help: "Print only the failures and the summary.")
+    @Flag(name: [.short, .long], help: "Print only the failures and the summary.")
     var quiet = false
 
     @Argument(parsing: .postTerminator, help: ArgumentHelp("The student's program and its arguments, after --.", valueName: "command"))
