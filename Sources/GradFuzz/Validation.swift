@@ -146,7 +146,12 @@ public enum Validation {
         var summary = "\(wrong) of \(verdict.checked) entries wrong"
         if let layer = verdict.firstWrongLayer {
             summary += "; first wrong layer: \(layer) of \(problem.network.depth)"
-            summary += answer.delta == nil ? " (by dW and db; send \"delta\" to locate it by the error signal)" : " (by delta)"
+            if answer.delta == nil {
+                summary += " (by dW and db; send \"delta\" to locate it by the error signal)"
+            } else {
+                let deltaWrong = verdict.matrices.contains { $0.quantity == .delta && !$0.passed }
+                summary += deltaWrong ? " (by delta)" : " (delta is right everywhere: dW or db is computed wrongly from it)"
+            }
         }
         if !verdict.costPassed { summary = wrong == 0 ? "cost wrong, every gradient entry right" : summary + "; cost wrong too" }
         result.summary = summary
@@ -167,7 +172,7 @@ public enum Validation {
         if let hint = hint(entries, batch: m) { lines.append("hint: " + hint) }
         lines.append("worst entries:")
         for e in entries.sorted(by: { $0.severity > $1.severity }).prefix(5) {
-            lines.append("  \(e.place): expected \(e.expected), got \(e.got) (|difference| \(e.error), allowed \(e.bound))")
+            lines.append("  \(e.place): expected \(e.expected), got \(e.got)" + (e.got.isFinite ? " (|difference| \(e.error), allowed \(e.bound))" : ""))
         }
         for mv in failing {
             lines.append("layer \(mv.layer) \(mv.quantity.rawValue), \(mv.rows)×\(mv.columns), \(mv.failures.count) wrong\(pattern(mv).map { " — \($0)" } ?? "") (X wrong, . right):")

@@ -46,19 +46,21 @@ struct ValidateCommand: AsyncParsableCommand {
     @Argument(parsing: .postTerminator, help: ArgumentHelp("The student's program and its arguments, after --.", valueName: "command"))
     var command: [String] = []
 
-    func validate() throws {
-        guard !command.isEmpty else {
-            throw ValidationError("expected the student's command after --, e.g. gradfuzz validate -- python3 student.py")
-        }
-        if let tolerance, !["float64", "float32"].contains(tolerance) {
-            throw ValidationError("--tolerance: expected float64 or float32, got \(tolerance)")
-        }
-        if let rtol, !(rtol >= 0 && rtol < 1) { throw ValidationError("--rtol: expected a number in [0, 1), got \(rtol)") }
-        if let atol, !(atol >= 0 && atol.isFinite) { throw ValidationError("--atol: expected a finite number ≥ 0, got \(atol)") }
-        guard timeout > 0 && timeout.isFinite else { throw ValidationError("--timeout: expected seconds > 0, got \(timeout)") }
+    /// What is wrong with the options, or nil: a usage error exits 2 like every bad input.
+    var usageProblem: String? {
+        if command.isEmpty { return "expected the student's command after --, e.g. gradfuzz validate -- python3 student.py" }
+        if let tolerance, !["float64", "float32"].contains(tolerance) { return "--tolerance: expected float64 or float32, got \(tolerance)" }
+        if let rtol, !(rtol >= 0 && rtol < 1) { return "--rtol: expected a number in [0, 1), got \(rtol)" }
+        if let atol, !(atol >= 0 && atol.isFinite) { return "--atol: expected a finite number ≥ 0, got \(atol)" }
+        if !(timeout > 0 && timeout <= 86400) { return "--timeout: expected seconds in (0, 86400], got \(timeout)" }
+        return nil
     }
 
     func run() async throws {
+        if let usageProblem {
+            printError("gradfuzz validate: \(usageProblem)")
+            throw ExitCode(2)
+        }
         let cases: [Validation.Case]
         do { cases = try Validation.load(fixturePaths) } catch {
             printError("gradfuzz validate: \(error.description)")
