@@ -35,8 +35,22 @@ public actor StudentProcess {
     /// The command as a shell would say it, for reports.
     public nonisolated var commandLine: String { StudentCommand.quoted(command) }
 
+    /// Callers waiting for their turn: one request is in flight at a time, so that each answer
+    /// line belongs to the request before it even when many tasks ask at once.
+    private var busy = false
+    private var queue: [CheckedContinuation<Void, Never>] = []
+
     /// Sends `problem` as request `id` and reads the answer.
     public func ask(_ problem: Problem, id: String) async throws(StudentError) -> StudentReply {
+        if busy { await withCheckedContinuation { queue.append($0) } }
+        busy = true
+        defer {
+            if queue.isEmpty { busy = false } else { queue.removeFirst().resume() }
+        }
+        return try await exchange(problem, id: id)
+    }
+
+    private func exchange(_ problem: Problem, id: String) async throws(StudentError) -> StudentReply {
         let session = try running()
         session.send(Array(StudentProtocol.request(id: id, problem: problem).utf8))
         switch await session.nextLine(timeout: timeout) {

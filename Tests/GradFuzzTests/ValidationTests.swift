@@ -244,3 +244,17 @@ private let misbehavingStudent = """
     #expect(noCommand.status == 2, "usage error: \(noCommand.status)")
     #expect(noCommand.stderr.contains("expected the student's command after --"), "\(noCommand.stderr)")
 }
+
+@Test func concurrentCallsToAnExternalImplementationAreAnsweredInTurn() async throws {
+    let student = ExternalImplementation(command: ["python3", exampleStudent])
+    let cases = testCases((0..<8).map { "c\($0)" })
+    let answers = try await withThrowingTaskGroup(of: (Int, Answer).self) { group in
+        for (n, c) in cases.enumerated() { group.addTask { (n, try await student.backprop(c.fixture.problem)) } }
+        return try await group.reduce(into: [Int: Answer]()) { $0[$1.0] = $1.1 }
+    }
+    await student.close()
+    for (n, c) in cases.enumerated() {
+        let verdict = Verdict(answer: try #require(answers[n]), expected: c.fixture.expected.answer, tolerance: .float64)
+        #expect(verdict.passed, "request \(n) got another request's answer")
+    }
+}
