@@ -258,3 +258,16 @@ private let misbehavingStudent = """
         #expect(verdict.passed, "request \(n) got another request's answer")
     }
 }
+
+@Test func theReadmesMinimalStudentPassesWhatItSupportsAndDeclinesTheRest() async throws {
+    let cases = try Validation.load([packageRoot.appendingPathComponent("fixtures/curated").path])
+    let student = ExternalImplementation(command: ["python3", pythonExamples.appendingPathComponent("minimal_student.py").path])
+    let report = await Validation.run(cases, implementation: student)
+    let supported: Set<Activation> = [.identity, .sigmoid, .tanh]
+    for (c, r) in zip(cases, report.results) {
+        let p = c.fixture.problem
+        let expected: FixtureResult.Outcome = p.loss == .squaredError && p.network.activations.allSatisfy(supported.contains) ? .pass : .unsupported
+        #expect(r.outcome == expected, "\(r.id): expected \(expected), got \(r.outcome): \(r.summary)")
+    }
+    #expect(report.count(.pass) >= 5)
+}
