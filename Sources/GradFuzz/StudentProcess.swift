@@ -16,15 +16,21 @@ import Glibc
 public actor StudentProcess {
     public nonisolated let command: [String]
     public let timeout: Duration
+    /// Extra time for the first answer after each start, while the program loads (numpy, a JIT).
+    public let startupAllowance: Duration
     /// The longest answer line accepted: a line without end is cut off here, not read into memory.
     public let maxLineBytes: Int
     /// How many times the program has been started.
     public private(set) var starts = 0
     private var session: Session?
+    /// Whether the running program has answered yet.
+    private var warm = false
 
-    public init(command: [String], timeout: Duration = .seconds(10), maxLineBytes: Int = 64 << 20) {
+    public init(command: [String], timeout: Duration = .seconds(10), startupAllowance: Duration = .seconds(10),
+                maxLineBytes: Int = 64 << 20) {
         self.command = command
         self.timeout = timeout
+        self.startupAllowance = startupAllowance
         self.maxLineBytes = maxLineBytes
         Self.ignoreBrokenPipes
     }
@@ -53,8 +59,10 @@ public actor StudentProcess {
     private func exchange(_ problem: Problem, id: String) async throws(StudentError) -> StudentReply {
         let session = try running()
         session.send(Array(StudentProtocol.request(id: id, problem: problem).utf8))
-        switch await session.nextLine(timeout: timeout) {
+        let limit = warm ? timeout : timeout + startupAllowance
+        switch await session.nextLine(timeout: limit) {
         case let .line(bytes):
+            warm = true
             do {
                 return try StudentProtocol.reply(bytes, id: id, problem: problem)
             } catch {
@@ -68,7 +76,7 @@ public actor StudentProcess {
             throw StudentError(.lineTooLong, "the answer line ran past \(Self.megabytes(maxLineBytes)) without a newline; expected one JSON answer per line (is the program printing a whole array in a loop, or never ending the line?)", stderrTail: session.stderr.text)
         case .timedOut:
             await stop(session)
-            throw StudentError(.timedOut, "no answer within \(Self.seconds(timeout)) (timeout); the program was stopped — is it waiting for more input, stuck in a loop, or not flushing stdout after each answer (Python: print(…, flush=True))?", stderrTail: session.stderr.text)
+            throw StudentError(.timedOut, "no answer within \(Self.seconds(limit)) (timeout\(warm ? "" : ", with the allowance for starting")); the program was stopped — is it waiting for more input, stuck in a loop, or not flushing stdout after each answer (Python: print(…, flush=True))?", stderrTail: session.stderr.text)
         case .closed:
             let exit = await finish(session)
             throw exit.error(before: "answering request \(Fixture.string(id))", stderrTail: session.stderr.text)
@@ -102,6 +110,7 @@ public actor StudentProcess {
         let started = Session(command: command, maxLineBytes: maxLineBytes)
         starts += 1
         session = started
+        warm = false
         return started
     }
 
@@ -410,13 +419,14 @@ public final class ExternalImplementation: BackpropImplementation {
     public let process: StudentProcess
     private let counter = Mutex(0)
 
-    public init(command: [String], timeout: Duration = .seconds(10), maxLineBytes: Int = 64 << 20) {
-        process = StudentProcess(command: command, timeout: timeout, maxLineBytes: maxLineBytes)
+    public init(command: [String], timeout: Duration = .seconds(10), startupAllowance: Duration = .seconds(10),
+                maxLineBytes: Int = 64 << 20) {
+        process = StudentProcess(command: command, timeout: timeout, startupAllowance: startupAllowance, maxLineBytes: maxLineBytes)
     }
 
     /// From one string, split as a shell would: "python3 student.py".
-    public convenience init(commandLine: String, timeout: Duration = .seconds(10)) {
-        self.init(command: StudentCommand.split(commandLine), timeout: timeout)
+    public convenience init(commandLine: String, timeout: Duration = .seconds(10), startupAllowance: Duration = .seconds(10)) {
+        self.init(command: StudentCommand.split(commandLine), timeout: timeout, startupAllowance: startupAllowance)
     }
 
     public var name: String { process.commandLine }
