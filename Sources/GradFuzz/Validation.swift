@@ -320,7 +320,7 @@ public struct ValidationReport: Sendable {
         var text = "\(tag) \(r.id)  \(r.summary)"
         if r.outcome != .pass {
             let rest = r.explanation.split(separator: "\n", omittingEmptySubsequences: false).dropFirst()
-            text += rest.map { "\n      " + $0 }.joined()
+            text += rest.map { "\n      " + $0 }.joined() + "\n      fixture: \(r.file)"
         }
         return text
     }
