@@ -78,8 +78,11 @@ public actor StudentProcess {
             await stop(session)
             throw StudentError(.timedOut, "no answer within \(Self.seconds(limit)) (timeout\(warm ? "" : ", with the allowance for starting")); the program was stopped — is it waiting for more input, stuck in a loop, or not flushing stdout after each answer (Python: print(…, flush=True))?", stderrTail: session.stderr.text)
         case .closed:
-            let exit = await finish(session)
-            throw exit.error(before: "answering request \(Fixture.string(id))", stderrTail: session.stderr.text)
+            let what = "answering request \(Fixture.string(id))"
+            guard let exit = await finish(session) else {
+                throw StudentError(.exited, "the program closed its stdout before \(what) but did not exit; it was stopped", stderrTail: session.stderr.text)
+            }
+            throw exit.error(before: what, stderrTail: session.stderr.text)
         }
     }
 
@@ -121,19 +124,15 @@ public actor StudentProcess {
         if self.session === session { self.session = nil }
     }
 
-    /// Waits a moment for the program to exit by itself, then kills it.
-    private func finish(_ session: Session) async -> Session.Exit {
-        let exit = await withTaskGroup(of: Session.Exit?.self) { group in
-            group.addTask { await session.process.value }
-            group.addTask { try? await Task.sleep(for: .seconds(2)); return nil }
-            let first = await group.next() ?? nil
-            group.cancelAll()
-            return first
-        }
+    /// Waits a moment (2 s) for the program to exit by itself, then kills it. Nil when it had to be killed.
+    private func finish(_ session: Session) async -> Session.Exit? {
+        let clock = ContinuousClock(), deadline = clock.now + .seconds(2)
+        while !session.hasEnded && clock.now < deadline { try? await Task.sleep(for: .milliseconds(5)) }
         if self.session === session { self.session = nil }
-        if let exit { return exit }
+        if session.hasEnded { return await session.process.value }
         session.kill()
-        return await session.process.value
+        _ = await session.process.value
+        return nil
     }
 
     static func seconds(_ d: Duration) -> String {
@@ -178,19 +177,22 @@ final class Session: Sendable {
 
     let inbox = LineInbox()
     let stderr = StderrTail()
+    private let ended = Flag()
+    /// Whether the child has exited (or never started) and `process` holds how.
+    var hasEnded: Bool { ended.isSet }
     private let requests: AsyncStream<[UInt8]>.Continuation
     private let processGroup = ProcessGroup()
     let process: Task<Exit, Never>
 
     init(command: [String], maxLineBytes: Int) {
         let (lines, requests) = AsyncStream<[UInt8]>.makeStream()
-        let inbox = inbox, stderr = stderr, processGroup = processGroup
+        let inbox = inbox, stderr = stderr, processGroup = processGroup, ended = ended
         self.requests = requests
         let executable: Executable = command[0].contains("/") ? .path(FilePath(command[0])) : .name(command[0])
         var options = PlatformOptions()
         options.processGroupID = 0
         process = Task {
-            defer { inbox.close() }
+            defer { ended.set(); inbox.close() }
             do {
                 let result = try await run(executable, arguments: Arguments(Array(command.dropFirst())), platformOptions: options,
                                            input: .inputWriter, output: .sequence, error: .sequence) { execution in
@@ -274,6 +276,13 @@ final class ProcessGroup: Sendable {
             _ = Glibc.kill(group, SIGKILL)
         }
     }
+}
+
+/// A flag raised once, from any thread.
+final class Flag: Sendable {
+    private let raised = Mutex(false)
+    func set() { raised.withLock { $0 = true } }
+    var isSet: Bool { raised.withLock { $0 } }
 }
 
 /// Lines of the child's stdout, handed from the reader to whoever waits for the next one.

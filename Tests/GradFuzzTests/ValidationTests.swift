@@ -129,6 +129,9 @@ private let misbehavingStudent = """
             time.sleep(60)
         elif kind == "exit":
             sys.exit(0)
+        elif kind == "closeout":
+            os.close(1)
+            time.sleep(60)
         elif kind == "garbage":
             print("dW is", np.array(reply["dW"][0]), flush=True)
             continue
@@ -157,7 +160,7 @@ private let misbehavingStudent = """
     defer { try? FileManager.default.removeItem(at: directory) }
     let script = try pythonScript(misbehavingStudent, in: directory)
     let kinds = ["ok", "crash", "ok", "raise", "ok", "hang", "ok", "exit", "ok", "garbage", "ok", "wrongid", "ok",
-                 "transposed", "nan", "huge", "ok", "missing", "unsupported", "stderr", "ok"]
+                 "transposed", "nan", "huge", "ok", "missing", "unsupported", "stderr", "ok", "closeout", "ok"]
     let ids = kinds.enumerated().map { "\($1)-\($0)" }
     let student = ExternalImplementation(command: ["python3", script], timeout: .seconds(1), startupAllowance: .seconds(30),
                                          maxLineBytes: 1 << 20)
@@ -186,11 +189,12 @@ private let misbehavingStudent = """
     expect("missing", .error, "\"dW\": missing")
     expect("unsupported", .unsupported, "tanh is not implemented yet")
     expect("stderr", .pass, "right")
+    expect("closeout", .error, "the program closed its stdout before answering request \"closeout-21\" but did not exit; it was stopped")
     let nan = try #require(byKind["nan"]?.first?.verdict)
     #expect(nan.matrices.first { $0.layer == 1 && $0.quantity == .dW }?.failed == (0..<12).map { $0 == 1 * 4 + 2 })
-    #expect(report.count(.pass) == 10 && report.exitCode == 1, "\(describe(report))")
+    #expect(report.count(.pass) == 11 && report.exitCode == 1, "\(describe(report))")
     // Restarted after each misbehaviour that left it dead or out of step, and only then.
-    #expect(await student.process.starts == 8, "crash, raise, hang, exit, garbage, wrongid, huge: 7 restarts")
+    #expect(await student.process.starts == 9, "crash, raise, hang, exit, garbage, wrongid, huge, closeout: 8 restarts")
 }
 
 @Test func aProgramThatIsNotFoundIsReportedOnEveryFixtureAndExitsTwo() async throws {
