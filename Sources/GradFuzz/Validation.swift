@@ -170,7 +170,7 @@ public enum Validation {
             lines.append("non-finite values: the program computed NaN or ±Infinity (JSON has no such numbers; look for a log of 0, a division by 0 or an overflowing exp)")
         }
         if let hint = hint(entries, batch: m) { lines.append("hint: " + hint) }
-        lines.append("worst entries:")
+        if !entries.isEmpty { lines.append("worst entries:") }
         for e in entries.sorted(by: { $0.severity > $1.severity }).prefix(5) {
             lines.append("  \(e.place): expected \(e.expected), got \(e.got)" + (e.got.isFinite ? " (|difference| \(e.error), allowed \(e.bound))" : ""))
         }

@@ -110,6 +110,18 @@ private func describe(_ report: ValidationReport) -> String {
     #expect(result.verdict?.matrices.filter { !$0.passed }.map(\.quantity) == [.dW, .dW])
 }
 
+@Test func aWrongCostAloneFailsAndSaysSo() async throws {
+    let directory = try temporaryDirectory("cost")
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let student = try mistakenStudent("cost = LOSS[loss][0](A[-1], Y).mean()", "cost = LOSS[loss][0](A[-1], Y).sum()", in: directory)
+    let report = await Validation.run(testCases(["cost"]), implementation: ExternalImplementation(command: ["python3", student]))
+    let result = try #require(report.results.first)
+    #expect(result.outcome == .fail && result.summary == "cost wrong, every gradient entry right", "\(result.explanation)")
+    let cost = try #require(result.verdict?.cost)
+    expectClose(cost.got, 3 * cost.expected, within: 1e-12 * abs(cost.expected), "the summed cost is m = 3 times the mean")
+    #expect(result.details.first?.hasPrefix("cost: expected \(cost.expected), got \(cost.got)") == true)
+}
+
 /// A student that misbehaves in the way its request's id says, and answers correctly otherwise.
 private let misbehavingStudent = """
     import json, os, signal, time
