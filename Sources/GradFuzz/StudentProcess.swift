@@ -194,7 +194,10 @@ final class Session: Sendable {
         process = Task {
             defer { ended.set(); inbox.close() }
             do {
-                let result = try await run(executable, arguments: Arguments(Array(command.dropFirst())), platformOptions: options,
+                // Python block-buffers a piped stdout: a student who forgets to flush would look hung.
+                let environment = Environment.inherit.updating(["PYTHONUNBUFFERED": "1"])
+                let result = try await run(executable, arguments: Arguments(Array(command.dropFirst())), environment: environment,
+                                           platformOptions: options,
                                            input: .inputWriter, output: .sequence, error: .sequence) { execution in
                     processGroup.set(execution.processIdentifier.value)
                     await withTaskGroup(of: Void.self) { group in

@@ -122,6 +122,16 @@ private func describe(_ report: ValidationReport) -> String {
     #expect(result.details.first?.hasPrefix("cost: expected \(cost.expected), got \(cost.got)") == true)
 }
 
+@Test func aPythonStudentThatNeverFlushesStillAnswers() async throws {
+    let directory = try temporaryDirectory("unflushed")
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let minimal = try String(contentsOf: pythonExamples.appendingPathComponent("minimal_student.py"), encoding: .utf8)
+    #expect(minimal.contains(", flush=True)"))
+    let script = try pythonScript(minimal.replacingOccurrences(of: ", flush=True)", with: ")"), in: directory)
+    let report = await Validation.run(testCases(["a", "b"]), implementation: ExternalImplementation(command: ["python3", script], timeout: .seconds(5)))
+    #expect(report.results.map(\.outcome) == [.pass, .pass], "\(report.results.map(\.summary))")
+}
+
 /// A student that misbehaves in the way its request's id says, and answers correctly otherwise.
 private let misbehavingStudent = """
     import json, os, signal, time
