@@ -49,7 +49,8 @@ public struct FixtureStore: Sendable {
 
     /// Writes `problem` as a fixture with the reference's and the oracle's values, and returns its path.
     /// `origin.command` is filled in with the command that replays the file.
-    public func write(_ problem: Problem, origin: Fixture.Origin, implementationFlags: [String] = [],
+    public func write(_ problem: Problem, origin: Fixture.Origin,
+                      replayCommand: (String) -> String = { "gradfuzz replay \($0)" },
                       headline: String) throws(FixtureStoreError) -> URL {
         try prepare()
         let hash = Self.contentHash(problem)
@@ -70,7 +71,7 @@ public struct FixtureStore: Sendable {
         for attempt in 1... {
             let name = attempt == 1 ? "fuzz-\(hash).json" : "fuzz-\(hash)-\(attempt).json"
             let url = directory.appendingPathComponent(name)
-            origin.command = (["gradfuzz", "replay", url.relativePath] + implementationFlags).joined(separator: " ")
+            origin.command = replayCommand(StudentCommand.quoted([url.relativePath]))
             fixture.origin = origin
             fixture.id = attempt == 1 ? "fuzz-\(hash)" : "fuzz-\(hash)-\(attempt)"
             if try place(fixture.json(), at: url) { return url }

@@ -100,7 +100,7 @@ public struct FuzzSummary: Codable, Equatable, Sendable {
             entriesChecked += v.checked
             entriesNotCheckableAtKinks += v.kinks
             failingEntries += v.failureCount
-        case .malformed: break
+        case .malformed, .programError: break
         case .unanswered:
             unanswered += 1
             unansweredCase = true

@@ -45,9 +45,9 @@ public struct FuzzConfiguration: Sendable {
     /// The implementation under test: the reference by default; any `BackpropImplementation`
     /// (an external program, a catalogued mistake) plugs in here.
     public var implementation: any BackpropImplementation
-    /// The flags that select `implementation` on the command line (e.g. ["--mutant", "missing-1/m"]),
-    /// for the replay command written into each fixture.
-    public var implementationFlags: [String]
+    /// The command that replays a fixture file with `implementation` under test, written into
+    /// each fixture: `gradfuzz replay FILE` for the reference.
+    public var replayCommand: @Sendable (String) -> String
     public var oracle: Oracle
     public var tolerance: Tolerance
     /// Whether failing cases are shrunk before they are written.
@@ -55,7 +55,8 @@ public struct FuzzConfiguration: Sendable {
 
     public init(seed: UInt64, iterations: Int, jobs: Int = ProcessInfo.processInfo.activeProcessorCount,
                 distribution: Distribution = Distribution(), shard: Shard = .whole, outDirectory: URL? = nil,
-                implementation: any BackpropImplementation = ReferenceImplementation(), implementationFlags: [String] = [],
+                implementation: any BackpropImplementation = ReferenceImplementation(),
+                replayCommand: @escaping @Sendable (String) -> String = { "gradfuzz replay \($0)" },
                 oracle: Oracle = Oracle(), tolerance: Tolerance = .oracle, shrink: Bool = true) {
         self.seed = seed
         self.iterations = iterations
@@ -64,7 +65,7 @@ public struct FuzzConfiguration: Sendable {
         self.shard = shard
         self.outDirectory = outDirectory
         self.implementation = implementation
-        self.implementationFlags = implementationFlags
+        self.replayCommand = replayCommand
         self.oracle = oracle
         self.tolerance = tolerance
         self.shrink = shrink
@@ -77,8 +78,11 @@ public enum CaseCheck: Sendable {
     case verdict(Verdict)
     /// The answer has the wrong shape: nothing could be compared.
     case malformed(String)
-    /// The implementation did not answer (it threw).
+    /// The implementation said it does not support the case (e.g. an activation it lacks): not a failure.
     case unanswered(String)
+    /// The implementation misbehaved (an external program that crashed, hung or broke the
+    /// protocol): a failure, written as a fixture, but never shrunk.
+    case programError(String)
     /// The oracle has no finite value for some entry: nothing is known about the answer. Counted
     /// and reported, never a failure of the implementation (and never a shrinking target).
     case oracleUnusable(String)
@@ -87,8 +91,17 @@ public enum CaseCheck: Sendable {
     public var failed: Bool {
         switch self {
         case .verdict(let v): return !v.passed
-        case .malformed: return true
+        case .malformed, .programError: return true
         case .unanswered, .oracleUnusable: return false
+        }
+    }
+
+    /// Whether shrinking may search around this failure: a wrong answer, not a misbehaving program.
+    public var shrinkable: Bool {
+        switch self {
+        case .verdict(let v): return !v.passed
+        case .malformed: return true
+        default: return false
         }
     }
 
@@ -102,6 +115,7 @@ public enum CaseCheck: Sendable {
             return worst.map { "first wrong at layer \(v.firstWrongLayer ?? 0): \($0)" }
         case .malformed(let why): return "malformed answer: \(why)"
         case .unanswered(let why): return "no answer: \(why)"
+        case .programError(let why): return "the program failed: \(why)"
         case .oracleUnusable(let why): return "oracle unusable: \(why)"
         }
     }
@@ -169,8 +183,8 @@ public struct Fuzzer: Sendable {
         var outcome = CaseOutcome(iteration: iteration, problem: problem, check: check)
         guard check.failed, let directory = configuration.outDirectory else { return outcome }
         var minimal = problem
-        if configuration.shrink {
-            let shrinker = Shrinker(kinkMargin: configuration.distribution.kinkMargin, stop: stop) { await self.check($0).failed }
+        if configuration.shrink && check.shrinkable {
+            let shrinker = Shrinker(kinkMargin: configuration.distribution.kinkMargin, stop: stop) { await self.check($0).shrinkable }
             minimal = await shrinker.shrink(problem)
         }
         outcome.shrunkLayers = minimal.network.layers
@@ -181,7 +195,7 @@ public struct Fuzzer: Sendable {
                                     implementation: configuration.implementation.name, command: nil)
         let headline = await self.check(minimal).headline ?? ""
         do throws(FixtureStoreError) {
-            outcome.fixture = .success(try store.write(minimal, origin: origin, implementationFlags: configuration.implementationFlags,
+            outcome.fixture = .success(try store.write(minimal, origin: origin, replayCommand: configuration.replayCommand,
                                                        headline: headline))
         } catch {
             outcome.fixture = .failure(error)
@@ -192,8 +206,12 @@ public struct Fuzzer: Sendable {
     /// The implementation's answer for `problem` against the oracle, entry by entry.
     public func check(_ problem: Problem) async -> CaseCheck {
         let answer: Answer
-        do { answer = try await configuration.implementation.backprop(problem) } catch {
-            return .unanswered("\(error)")
+        do { answer = try await configuration.implementation.backprop(problem) } catch let error as Unsupported {
+            return .unanswered(error.message)
+        } catch let error as StudentError where error.isWrongAnswer {
+            return .malformed(error.message)
+        } catch {
+            return .programError("\(error)")
         }
         if let why = answer.shapeProblem(for: problem) { return .malformed(why) }
         let oracle = configuration.oracle.differentiate(problem, delta: answer.delta != nil)

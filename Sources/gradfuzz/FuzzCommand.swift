@@ -49,6 +49,9 @@ struct FuzzCommand: AsyncParsableCommand {
     @Flag(name: .customLong("no-shrink"), help: "Write failing cases as drawn, without shrinking them.")
     var noShrink = false
 
+    @Option(name: .customLong("impl"), help: "Test an external program speaking gradfuzz-protocol/1 (e.g. 'python3 student.py') instead of the reference.")
+    var externalCommand: String?
+
     func run() async throws {
         let setup: FuzzConfiguration
         do { setup = try configuration() } catch { throw UsageError(error.description) }
@@ -86,17 +89,24 @@ struct FuzzCommand: AsyncParsableCommand {
                 throw InputError(field: "--json", "cannot write \(json)")
             }
         }
-        let (implementation, flags) = try implementationUnderTest()
+        let (implementation, replay) = try implementationUnderTest()
         return FuzzConfiguration(seed: seed, iterations: iterations, jobs: jobs, distribution: distribution, shard: shard,
-                                 outDirectory: directory, implementation: implementation, implementationFlags: flags,
+                                 outDirectory: directory, implementation: implementation, replayCommand: replay,
                                  shrink: !noShrink)
     }
 
-    /// The implementation under test and the flags that select it (written into each fixture's
-    /// replay command). The reference for now: --impl 'CMD' (an external program) and --mutant NAME
-    /// (a catalogued mistake) plug in here, each as a `BackpropImplementation`.
-    func implementationUnderTest() throws(InputError) -> (any BackpropImplementation, [String]) {
-        (ReferenceImplementation(), [])
+    /// The implementation under test and the command that replays a fixture with it (written into
+    /// each fixture): the reference, or with --impl an external program (replayed by `gradfuzz
+    /// validate`). --mutant NAME (a catalogued mistake) plugs in here too, as a `BackpropImplementation`.
+    func implementationUnderTest() throws(InputError) -> (any BackpropImplementation, @Sendable (String) -> String) {
+        if let externalCommand {
+            let words = StudentCommand.split(externalCommand)
+            guard !words.isEmpty else { throw InputError(field: "--impl", "expected a command, e.g. 'python3 student.py'") }
+            let program = ExternalImplementation(command: words)
+            let commandLine = program.name
+            return (program, { "gradfuzz validate --fixtures \($0) -- \(commandLine)" })
+        }
+        return (ReferenceImplementation(), { "gradfuzz replay \($0)" })
     }
 
     /// A whole number within `range` (upper limits keep a case's matrices within memory).
@@ -125,6 +135,15 @@ struct FuzzCommand: AsyncParsableCommand {
     /// Runs the fuzzer with its progress line, Ctrl-C handling and summary; exits 1 on failures.
     static func fuzz(_ setup: FuzzConfiguration, jsonPath: String?) async throws {
         let fuzzer = Fuzzer(setup)
+        if let program = setup.implementation as? ExternalImplementation {
+            // One case first: a program that cannot start is a usage error, not 10 000 failures.
+            let first = Array(fuzzer.iterations.prefix(1)).first ?? 0
+            do { _ = try await program.backprop(fuzzer.generator.problem(iteration: first)) } catch let error as StudentError
+                where error.kind == .notFound || error.kind == .cannotStart {
+                await program.close()
+                throw UsageError("--impl: \(error.message)")
+            } catch {}
+        }
         let shardText = setup.shard == .whole ? "" : ", shard \(setup.shard) (\(fuzzer.iterations.underestimatedCount) of them)"
         print("gradfuzz: seed \(setup.seed) (the same run again: --seed \(setup.seed))")
         print("distribution: \(setup.distribution.summary)")
@@ -138,6 +157,7 @@ struct FuzzCommand: AsyncParsableCommand {
         let summary = await fuzzer.run(stop: stop, progress: progress.update)
         progress.finish(summary)
         interrupt.cancel()
+        if let program = setup.implementation as? ExternalImplementation { await program.close() }
 
         print(SummaryReport(summary).text, terminator: "")
         if let jsonPath {

@@ -28,3 +28,29 @@ func badFlagValuesAreOneLineErrorsWithStatus2(_ arguments: [String]) throws {
     #expect(summary.seed == 7 && summary.iterationsRun == 30 && summary.failures == 0 && summary.entriesChecked > 0)
     #expect(summary.networksByDepth.reduce(0, +) == 30)
 }
+
+@Test func anExternalProgramWithAMissingOneOverMIsCaughtAndShrunk() throws {
+    let directory = temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let student = try mistakenStudent("dW[l] = A[l].T @ g / m", "dW[l] = A[l].T @ g", in: directory)
+    let found = directory.appendingPathComponent("found")
+    let run = try runGradfuzz(["--impl", "python3 \(student)", "--iters", "20", "--seed", "3", "--max-depth", "3",
+                               "--max-width", "5", "--out", found.path])
+    #expect(run.status == 1, "status \(run.status): \(run.stdout) \(run.stderr)")
+    let files = try FileManager.default.contentsOfDirectory(at: found, includingPropertiesForKeys: nil)
+        .filter { $0.pathExtension == "json" }
+    #expect(!files.isEmpty, "no fixture written: \(run.stdout)")
+    for file in files {
+        let fixture = try Fixture.read(from: file)
+        let p = fixture.problem
+        #expect(p.network.depth <= 2 && p.network.layers.allSatisfy { $0 <= 2 } && p.batchSize == 2,
+                "\(file.lastPathComponent): layers \(p.network.layers), batch \(p.batchSize)")
+        #expect(fixture.origin.command == "gradfuzz validate --fixtures \(file.path) -- python3 \(student)")
+    }
+}
+
+@Test func anExternalProgramThatCannotStartIsAUsageError() throws {
+    let run = try runGradfuzz(["--impl", "gradfuzz-no-such-program", "--iters", "5", "--out", temporaryDirectory().path])
+    #expect(run.status == 2, "status \(run.status): \(run.stderr)")
+    #expect(run.stderr.split(separator: "\n").count == 1 && run.stdout.isEmpty, "stdout \(run.stdout), stderr \(run.stderr)")
+}

@@ -12,7 +12,7 @@ func temporaryDirectory() -> URL {
     let out = temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: out) }
     let fuzzer = Fuzzer(FuzzConfiguration(seed: 1, iterations: 50, jobs: 1, outDirectory: out, implementation: MissingOneOverM(),
-                                          implementationFlags: ["--mutant", "missing-1/m"]))
+                                          replayCommand: { "gradfuzz replay \($0) --mutant missing-1/m" }))
     // The first case big enough to matter: depth ≥ 3 and batch ≥ 3, so that shrinking has work to do.
     let iteration = try #require((0..<200).first { i in
         let p = fuzzer.generator.problem(iteration: i)
