@@ -29,7 +29,7 @@ struct SummaryReport {
                 out += "    no fixture: \(why)\n"
             }
         }
-        if s.failed.count > 10 { out += "  … \(s.failures - 10) more failing cases (all in --json)\n" }
+        if s.failed.count > 10 { out += "  … \(s.failures - 10) more failing cases (the first \(FuzzSummary.findingsKept) in --json)\n" }
         for f in s.unansweredCases.prefix(3) { out += "  iteration \(f.iteration) unanswered: \(f.message)\n" }
         for f in s.oracleUnusableCases.prefix(3) { out += "  iteration \(f.iteration), layers \(f.layers): \(f.message)\n" }
         if !s.fixtures.isEmpty { out += "fixtures: \(s.fixtures.count) in \(s.fixtures.first.map { ($0 as NSString).deletingLastPathComponent } ?? "")/ (replay: gradfuzz replay FILE…)\n" }
