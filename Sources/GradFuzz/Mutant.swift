@@ -24,9 +24,28 @@ public struct Mutant: BackpropImplementation, CustomStringConvertible {
         self.applicability = applicability
     }
 
-    /// Whether the mistake can change the result on `problem`. Elsewhere it computes what the
-    /// reference computes (e.g. a missing 1/m with one sample), so it is only used where this holds.
-    public func applies(to problem: Problem) -> Bool { applicability(problem) }
+    /// Whether the mistake changes the result on `problem`: its condition holds (e.g. a missing 1/m
+    /// needs more than one sample) and its dW or db differ from the reference's beyond
+    /// `Tolerance.float64` (not so where, say, every relu of the layer it breaks is dead). Elsewhere
+    /// it computes what the reference computes, so it is only used where this holds.
+    public func applies(to problem: Problem) -> Bool {
+        meetsCondition(problem) && changesResult(on: problem)
+    }
+
+    /// Whether `problem` has what the mistake needs, as `condition` says: the layer, loss, batch or
+    /// shapes it lives in. Cheap; says nothing about the values.
+    public func meetsCondition(_ problem: Problem) -> Bool { applicability(problem) }
+
+    /// Whether some entry of the mutant's dW or db differs from the reference's beyond `Tolerance.float64`.
+    public func changesResult(on problem: Problem) -> Bool {
+        let wrong = gradients(problem), right = Reference.backprop(problem)
+        let tolerance = Tolerance.float64
+        func differ(_ x: [Double], _ y: [Double]) -> Bool {
+            x.count != y.count || zip(x, y).contains { !tolerance.accepts(expected: $1, got: $0) }
+        }
+        return zip(wrong.dW, right.dW).contains { differ($0.storage, $1.storage) }
+            || zip(wrong.db, right.db).contains { differ($0, $1) }
+    }
 
     /// Everything the mistaken backward pass computes, including the per-sample g.
     public func gradients(_ problem: Problem) -> Gradients { MutatedBackprop.backprop(problem, hooks: hooks) }

@@ -82,7 +82,7 @@ public enum MutatedBackprop {
         if hooks.transposeSquareDW {
             for l in dW.indices where dW[l].rows == dW[l].columns { dW[l] = dW[l].transposed }
         }
-        let cost = losses.reduce(0, +) / Double(m)
+        let cost = losses.reduce(0, +) * (1 / Double(m))
         return Gradients(cost: cost, dW: dW, db: db, delta: delta, z: z, a: a)
     }
 
