@@ -46,25 +46,20 @@ public struct Finding: Sendable, CustomStringConvertible {
     public var isComplete: Bool { unexplained.isEmpty && contradicts.isEmpty }
 
     public var description: String {
+        if kind == .cost { return statement }
         let matrices = explains.map(\.description).joined(separator: ", ")
-        var scope = isComplete && explains.count > 1 ? "every failing matrix (\(matrices))" : matrices
-        if kind == .cost { scope = "the cost" }
+        let plural = explains.count > 1
+        let scope = isComplete && plural ? "all failing matrices (\(matrices))" : matrices
         var caveats: [String] = []
         if !unexplained.isEmpty { caveats.append("not \(unexplained.map(\.description).joined(separator: ", "))") }
         if !contradicts.isEmpty {
             caveats.append("but it would also change \(contradicts.map(\.description).joined(separator: ", ")), which you have right")
         }
         let caveat = caveats.isEmpty ? "" : " (\(caveats.joined(separator: "; ")))"
-        switch kind {
-        case .mutant:
-            let verb = explains.count > 1 || scope.hasPrefix("every") ? "match" : "matches"
-            return "\(scope) \(verb) '\(statement)'\(caveat)"
-        case .factor, .transposed:
-            let verb = explains.count > 1 || scope.hasPrefix("every") ? "are" : "is"
-            return "\(scope) \(verb) \(statement)\(caveat)"
-        case .cost:
-            return statement
+        if let mutant {
+            return "\(scope) \(plural ? "match" : "matches") \(mutant.name)\(caveat): \(statement)"
         }
+        return "\(scope) \(plural ? "are" : "is") \(statement)\(caveat)"
     }
 }
 
@@ -210,7 +205,7 @@ struct Comparison {
     func finding(for mutant: Mutant) -> Finding? {
         let predicted = mutant.gradients(problem)
         let predict = { (pair: Pair) in Self.matrix(pair.id, of: predicted) }
-        return finding(.mutant(mutant.name), mutant: mutant, statement: "\(mutant.mistake); \(mutant.fix)",
+        return finding(.mutant(mutant.name), mutant: mutant, statement: "\(mutant.mistake); fix: \(mutant.fix)",
                        contradicted: { !matches($0.got, predict($0)) }, predict: predict)
     }
 
