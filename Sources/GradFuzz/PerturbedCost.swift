@@ -189,7 +189,7 @@ final class PerturbedCost {
         }
         var change = 0.0, size = 0.0
         let row = layerOffset[p] + i * width
-        for c in 0..<width where zp[c] != z[row + c] {
+        for c in 0..<width where zp[c] != z[row + c] || ap[c] != a[row + c] {
             let (d, s) = outputTermChange(sample: i, unit: c, z: zp[c], a: ap[c])
             change += d
             size += s

@@ -1,6 +1,13 @@
 import ArgumentParser
 
 @main
-struct GradFuzzCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "gradfuzz")
+struct GradFuzzCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "gradfuzz",
+        abstract: "Checks neural-network backpropagation entry by entry against GNU GSL's numerical derivatives.",
+        subcommands: [
+            ReplayCommand.self,
+            FixturesCommand.self,
+        ]
+    )
 }
