@@ -1,0 +1,58 @@
+import Foundation
+import GradFuzz
+
+/// The end-of-run summary as text: counts, networks by depth, failures and the coverage table.
+struct SummaryReport {
+    let summary: FuzzSummary
+
+    init(_ summary: FuzzSummary) { self.summary = summary }
+
+    var text: String {
+        let s = summary
+        var out = "\n"
+        let state = s.interrupted ? " (interrupted)" : ""
+        out += "iterations: \(s.iterationsRun) of \(s.iterationsPlanned)\(state) in \(String(format: "%.1f", s.elapsedSeconds)) s"
+            + " (\(Int(s.casesPerSecond.rounded())) cases/s)\n"
+        let depths = s.networksByDepth.enumerated().dropFirst().filter { $0.element > 0 }.map { "\($0.offset): \($0.element)" }
+        out += "networks by depth: \(depths.joined(separator: ", "))\n"
+        out += "entries checked: \(s.entriesChecked); not checkable at a kink: \(s.entriesNotCheckableAtKinks)\n"
+        out += "failures: \(s.failures) cases (\(s.failingEntries) entries)"
+        if s.unanswered > 0 { out += "; unanswered: \(s.unanswered) cases" }
+        out += "\n"
+        for f in s.failed.prefix(10) {
+            out += "  iteration \(f.iteration): layers \(f.layers), batch \(f.batch), \(f.activations.map(\.rawValue).joined(separator: ",")) + \(f.loss.rawValue)\n"
+            out += "    \(f.message)\n"
+            if let path = f.fixture {
+                out += "    shrunk to layers \(f.shrunkLayers ?? []), batch \(f.shrunkBatch ?? 0): \(path)\n"
+            } else if let why = f.fixtureError {
+                out += "    no fixture: \(why)\n"
+            }
+        }
+        if s.failed.count > 10 { out += "  … \(s.failures - 10) more failing cases (all in --json)\n" }
+        for f in s.unansweredCases.prefix(3) { out += "  iteration \(f.iteration) unanswered: \(f.message)\n" }
+        if !s.fixtures.isEmpty { out += "fixtures: \(s.fixtures.count) in \(s.fixtures.first.map { ($0 as NSString).deletingLastPathComponent } ?? "")/ (replay: gradfuzz replay FILE…)\n" }
+        out += coverageTable
+        return out
+    }
+
+    /// Rows: activations (in any layer); columns: losses; cells "exercised/failed".
+    var coverageTable: String {
+        let losses = Loss.allCases, activations = Activation.allCases
+        func cell(_ f: Activation, _ loss: Loss) -> String {
+            guard let c = summary.coverage.first(where: { $0.activation == f && $0.loss == loss }) else { return "-" }
+            return c.exercised == 0 && !summary.distribution.drawableLosses.contains(loss) ? "-" : "\(c.exercised)/\(c.failed)"
+        }
+        let firstWidth = activations.map(\.rawValue.count).max()! + 2
+        let widths = losses.map { loss in max(loss.rawValue.count, activations.map { cell($0, loss).count }.max()!) + 2 }
+        func pad(_ text: String, _ width: Int, left: Bool = false) -> String {
+            let space = String(repeating: " ", count: max(0, width - text.count))
+            return left ? text + space : space + text
+        }
+        var out = "coverage (activation in any layer × loss: cases exercised/failed):\n"
+        out += pad("", firstWidth, left: true) + zip(losses, widths).map { pad($0.rawValue, $1) }.joined() + "\n"
+        for f in activations {
+            out += pad(f.rawValue, firstWidth, left: true) + zip(losses, widths).map { pad(cell(f, $0), $1) }.joined() + "\n"
+        }
+        return out
+    }
+}
