@@ -37,8 +37,8 @@ import RealModule
         let problem = MutantTestProblems.neuron(f, loss: loss, x: Self.x, w: Self.w, b: Self.b, y: y)
         let a = f.apply([Self.z])[0]
         let answer = mutant.backprop(problem)
-        expectClose(answer.db[0][0], delta(a), "\(name) (\(f.rawValue), \(loss.rawValue)) db")
-        expectClose(answer.dW[0][0, 0], Self.x * delta(a), "\(name) (\(f.rawValue), \(loss.rawValue)) dW")
+        expectRelativelyClose(answer.db[0][0], delta(a), "\(name) (\(f.rawValue), \(loss.rawValue)) db")
+        expectRelativelyClose(answer.dW[0][0, 0], Self.x * delta(a), "\(name) (\(f.rawValue), \(loss.rawValue)) dW")
         #expect(mutant.applies(to: problem))
     }
 
@@ -58,8 +58,8 @@ import RealModule
         ]
         for (name, g1) in cases {
             let answer = try #require(MutantCatalog.named(name)).backprop(problem)
-            expectClose(answer.dW[0][0, 0], x * g1, "\(name) layer 1 dW")
-            expectClose(answer.dW[1][0, 0], h * g2, "\(name) layer 2 dW (unchanged)")
+            expectRelativelyClose(answer.dW[0][0, 0], x * g1, "\(name) layer 1 dW")
+            expectRelativelyClose(answer.dW[1][0, 0], h * g2, "\(name) layer 2 dW (unchanged)")
         }
     }
 
@@ -73,9 +73,9 @@ import RealModule
         let g2 = w2 * g3          // W^(2) where W^(3) belongs
         let g1 = w1 * g2          // W^(1) where W^(2) belongs
         let answer = try #require(MutantCatalog.named("weights_off_by_one_layer")).backprop(problem)
-        expectClose(answer.dW[2][0, 0], a2 * g3, "layer 3 dW")
-        expectClose(answer.dW[1][0, 0], a1 * g2, "layer 2 dW")
-        expectClose(answer.dW[0][0, 0], x * g1, "layer 1 dW")
+        expectRelativelyClose(answer.dW[2][0, 0], a2 * g3, "layer 3 dW")
+        expectRelativelyClose(answer.dW[1][0, 0], a1 * g2, "layer 2 dW")
+        expectRelativelyClose(answer.dW[0][0, 0], x * g1, "layer 1 dW")
     }
 
     /// Softmax output of two units: the diagonal Jacobian, and cross_entropy's sign.
@@ -91,8 +91,8 @@ import RealModule
         let diagonal = try #require(MutantCatalog.named("softmax_jacobian_diagonal")).backprop(problem(.squaredError))
         let flipped = try #require(MutantCatalog.named("cross_entropy_gradient_sign_flipped")).backprop(problem(.crossEntropy))
         for k in 0..<2 {
-            expectClose(diagonal.db[0][k], s[k] * (1 - s[k]) * (s[k] - y[k]), "diagonal db[\(k)]")
-            expectClose(flipped.db[0][k], y[k] - s[k], relative: 1e-10, "sign-flipped cross_entropy db[\(k)]")  // right: s − y
+            expectRelativelyClose(diagonal.db[0][k], s[k] * (1 - s[k]) * (s[k] - y[k]), "diagonal db[\(k)]")
+            expectRelativelyClose(flipped.db[0][k], y[k] - s[k], relative: 1e-10, "sign-flipped cross_entropy db[\(k)]")  // right: s − y
         }
     }
 
@@ -106,13 +106,13 @@ import RealModule
         let dbSummed = try answer("db_summed"), transposed = try answer("dw_transposed"), offByOne = try answer("activation_off_by_one_in_dw")
         for l in 0..<2 {
             for (j, k) in product(right.dW[l].rows, right.dW[l].columns) {
-                expectClose(summed.dW[l][j, k], m * right.dW[l][j, k], "no_one_over_m dW")
-                expectClose(twice.dW[l][j, k], right.dW[l][j, k] / m, "one_over_m_twice dW")
-                expectClose(dbSummed.dW[l][j, k], right.dW[l][j, k], "db_summed leaves dW")
+                expectRelativelyClose(summed.dW[l][j, k], m * right.dW[l][j, k], "no_one_over_m dW")
+                expectRelativelyClose(twice.dW[l][j, k], right.dW[l][j, k] / m, "one_over_m_twice dW")
+                expectRelativelyClose(dbSummed.dW[l][j, k], right.dW[l][j, k], "db_summed leaves dW")
             }
             for k in right.db[l].indices {
-                expectClose(summed.db[l][k], m * right.db[l][k], "no_one_over_m db")
-                expectClose(dbSummed.db[l][k], m * right.db[l][k], "db_summed db")
+                expectRelativelyClose(summed.db[l][k], m * right.db[l][k], "no_one_over_m db")
+                expectRelativelyClose(dbSummed.db[l][k], m * right.db[l][k], "db_summed db")
             }
         }
         // Layer 1 is 3 × 3: transposed; layer 2 is 3 × 2 and stays.
@@ -121,7 +121,7 @@ import RealModule
         // Layer 1 (3 inputs, 3 units): (1/m) Σ_i a^(i,1) (g^(i,1))ᵀ; layer 2 keeps a^(i,1).
         for (j, k) in product(3, 3) {
             let expected = (0..<4).reduce(0.0) { $0 + right.a[0][$1, j] * right.delta[0][$1, k] } / m
-            expectClose(offByOne.dW[0][j, k], expected, relative: 1e-12, "activation_off_by_one_in_dw layer 1 dW[\(j), \(k)]")
+            expectRelativelyClose(offByOne.dW[0][j, k], expected, relative: 1e-12, "activation_off_by_one_in_dw layer 1 dW[\(j), \(k)]")
         }
         #expect(offByOne.dW[1] == right.dW[1])
     }

@@ -58,7 +58,7 @@ enum MutantTestProblems {
 }
 
 /// Compares one value, printing expected, got and the size of the error when they differ.
-func expectClose(_ got: Double, _ expected: Double, relative: Double = 1e-12, _ what: String) {
+func expectRelativelyClose(_ got: Double, _ expected: Double, relative: Double = 1e-12, _ what: String) {
     let error = abs(got - expected)
     let ok = error <= relative * max(abs(expected), 1e-300)
     if !ok { print("\(what): expected \(expected), got \(got), |error| \(error)") }
