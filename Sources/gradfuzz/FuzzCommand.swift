@@ -49,6 +49,9 @@ struct FuzzCommand: AsyncParsableCommand {
     @Flag(name: .customLong("no-shrink"), help: "Write failing cases as drawn, without shrinking them.")
     var noShrink = false
 
+    @Option(help: "Fuzz a catalogued backprop mistake instead of the reference (names: gradfuzz mutants --list).")
+    var mutant: String?
+
     func run() async throws {
         let setup: FuzzConfiguration
         do { setup = try configuration() } catch { throw UsageError(error.description) }
@@ -86,8 +89,16 @@ struct FuzzCommand: AsyncParsableCommand {
                 throw InputError(field: "--json", "cannot write \(json)")
             }
         }
+        var implementation: any BackpropImplementation = ReferenceImplementation()
+        if let name = mutant {
+            guard let chosen = MutantCatalog.named(name) else {
+                throw InputError(field: "--mutant", "unknown mutant \"\(name)\"; expected one of \(MutantCatalog.all.map(\.name).joined(separator: ", "))")
+            }
+            implementation = chosen
+        }
         return FuzzConfiguration(seed: seed, iterations: iterations, jobs: jobs, distribution: distribution, shard: shard,
-                                 outDirectory: directory, shrink: !noShrink)
+                                 outDirectory: directory, implementation: implementation,
+                                 implementationFlags: mutant.map { ["--mutant", $0] } ?? [], shrink: !noShrink)
     }
 
     static func integer(_ text: String, flag: String, atLeast least: Int) throws(InputError) -> Int {

@@ -10,6 +10,7 @@ struct GradFuzzCommand: AsyncParsableCommand {
             FuzzCommand.self,
             ReplayCommand.self,
             FixturesCommand.self,
+            MutantsCommand.self,
         ],
         defaultSubcommand: FuzzCommand.self)
 
