@@ -11,6 +11,7 @@ struct GradFuzzCommand: AsyncParsableCommand {
             ReplayCommand.self,
             FixturesCommand.self,
             MutantsCommand.self,
+            ValidateCommand.self,
         ],
         defaultSubcommand: FuzzCommand.self)
 

@@ -1,0 +1,1 @@
+../../Examples/swift/SwiftStudent.swift
