@@ -11,6 +11,26 @@ public struct MatrixID: Hashable, Sendable, CustomStringConvertible {
 
     /// "layer 2 dW"; g is printed as "delta", as fixtures and the protocol call it.
     public var description: String { "layer \(layer) \(quantity.rawValue)" }
+
+    /// A list of matrices said briefly, layers with the same quantities grouped:
+    /// "layers 1–8 dW, db, delta", "layer 2 dW; layer 1 dW, db".
+    public static func describe(_ ids: [MatrixID]) -> String {
+        var quantities: [Int: [Quantity]] = [:]
+        for id in ids { quantities[id.layer, default: []].append(id.quantity) }
+        var groups: [(top: Int, bottom: Int, quantities: [Quantity])] = []
+        for layer in quantities.keys.sorted(by: >) {
+            let q = quantities[layer] ?? []
+            if let last = groups.last, last.bottom == layer + 1, last.quantities == q {
+                groups[groups.count - 1].bottom = layer
+            } else {
+                groups.append((layer, layer, q))
+            }
+        }
+        return groups.map { group in
+            let layers = group.top == group.bottom ? "layer \(group.top)" : "layers \(group.bottom)–\(group.top)"
+            return layers + " " + group.quantities.map(\.rawValue).joined(separator: ", ")
+        }.joined(separator: "; ")
+    }
 }
 
 /// A likely explanation of a failing answer: a catalogued mistake whose answer the student's
@@ -47,13 +67,13 @@ public struct Finding: Sendable, CustomStringConvertible {
 
     public var description: String {
         if kind == .cost { return statement }
-        let matrices = explains.map(\.description).joined(separator: ", ")
+        let matrices = MatrixID.describe(explains)
         let plural = explains.count > 1
         let scope = isComplete && plural ? "all failing matrices (\(matrices))" : matrices
         var caveats: [String] = []
-        if !unexplained.isEmpty { caveats.append("not \(unexplained.map(\.description).joined(separator: ", "))") }
+        if !unexplained.isEmpty { caveats.append("not \(MatrixID.describe(unexplained))") }
         if !contradicts.isEmpty {
-            caveats.append("but it would also change \(contradicts.map(\.description).joined(separator: ", ")), which you have right")
+            caveats.append("but it would also change \(MatrixID.describe(contradicts)), which you have right")
         }
         let caveat = caveats.isEmpty ? "" : " (\(caveats.joined(separator: "; ")))"
         if let mutant {

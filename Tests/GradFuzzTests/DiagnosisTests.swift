@@ -38,7 +38,7 @@ import GradFuzz
         let mutant = try #require(MutantCatalog.named("f_instead_of_fprime"))
         let text = try #require(Self.diagnose(problem, Self.student(mutant.backprop(problem))).first).description
         print(text)
-        #expect(text.hasPrefix("all failing matrices (layer 1 dW, layer 1 db) match f_instead_of_fprime: uses f(z) in place of f'(z)"))
+        #expect(text.hasPrefix("all failing matrices (layer 1 dW, db) match f_instead_of_fprime: uses f(z) in place of f'(z)"))
         #expect(text.contains("the seed's eq. (110) as printed; fix: use f'(z)"))
     }
 
@@ -128,4 +128,13 @@ import GradFuzz
         #expect(Self.diagnose(problem, oneLayerShort).isEmpty)
         #expect(Self.diagnose(problem, wrongRow).isEmpty)
     }
+}
+
+@Test func matrixListsGroupLayersWithTheSameQuantities() {
+    func ids(_ pairs: [(Int, Quantity)]) -> [MatrixID] { pairs.map { MatrixID(layer: $0.0, quantity: $0.1) } }
+    let deep = (1...8).reversed().flatMap { l in [(l, Quantity.dW), (l, .db), (l, .delta)] }
+    #expect(MatrixID.describe(ids(deep)) == "layers 1–8 dW, db, delta")
+    #expect(MatrixID.describe(ids([(2, .dW), (1, .dW), (1, .db)])) == "layer 2 dW; layer 1 dW, db")
+    #expect(MatrixID.describe(ids([(3, .dW), (1, .dW)])) == "layer 3 dW; layer 1 dW")
+    #expect(MatrixID.describe(ids([(2, .db)])) == "layer 2 db")
 }
