@@ -103,7 +103,8 @@ public enum Diagnosis {
         let compared = Comparison(problem: problem, expected: expected, answer: answer, tolerance: tolerance)
         var findings: [Finding] = []
         if !compared.failing.isEmpty {
-            for mutant in MutantCatalog.applicable(to: problem) {
+            // The condition alone: where a mutant computes the reference's answer it explains no failing matrix.
+            for mutant in MutantCatalog.all where mutant.meetsCondition(problem) {
                 if let finding = compared.finding(for: mutant) { findings.append(finding) }
             }
             findings += compared.factorFindings(batchSize: problem.batchSize)
@@ -229,13 +230,17 @@ struct Comparison {
                        contradicted: { !matches($0.got, predict($0)) }, predict: predict)
     }
 
-    func factorFindings(batchSize: Int) -> [Finding] {
-        Diagnosis.factors(batchSize: batchSize).compactMap { factor, statement in
-            finding(.factor(factor), statement: statement) { pair in
+    func factorFindings(batchSize m: Int) -> [Finding] {
+        Diagnosis.factors(batchSize: m).compactMap { factor, statement in
+            var found = finding(.factor(factor), statement: statement) { pair in
                 var scaled = pair.expected
                 scaled.storage = pair.expected.storage.map { $0 * factor }
                 return scaled
             }
+            if m > 1, factor == 1 / Double(m), let f = found, f.explains.allSatisfy({ $0.quantity == .delta }) {
+                found?.statement = "exactly 1/m = 1/\(m) times the expected g: g^(i,l) = ∂L_i/∂z^(i,l) is per sample, without the 1/m of the cost"
+            }
+            return found
         }
     }
 

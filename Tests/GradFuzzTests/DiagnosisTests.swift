@@ -66,6 +66,15 @@ import GradFuzz
         #expect(first.description == "layer 1 dW is exactly −1 times the expected values: the sign is flipped")
     }
 
+    @Test func recognisesAPerSampleGWithTheOneOverM() throws {
+        let problem = MutantTestProblems.random(layers: [2, 3, 2], activations: [.softplus, .identity], loss: .squaredError, batch: 4, seed: 12)
+        var answer = Reference.backprop(problem).answer
+        answer.delta = answer.delta?.map { g in var scaled = g; scaled.storage = g.storage.map { $0 / 4 }; return scaled }
+        let first = try #require(Self.diagnose(problem, answer).first)
+        #expect(first.kind == .factor(0.25) && first.isComplete)
+        #expect(first.description == "all failing matrices (layers 1–2 delta) are exactly 1/m = 1/4 times the expected g: g^(i,l) = ∂L_i/∂z^(i,l) is per sample, without the 1/m of the cost")
+    }
+
     @Test func recognisesATransposedMatrixOfTheWrongShape() throws {
         let problem = MutantTestProblems.random(layers: [2, 3, 1], activations: [.gelu, .identity], loss: .squaredError, batch: 3, seed: 6)
         var answer = Self.student(Reference.backprop(problem).answer)
