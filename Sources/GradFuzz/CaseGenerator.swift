@@ -8,8 +8,10 @@ import RealModule
 public struct Distribution: Equatable, Codable, Sendable {
     /// L, the number of layers with weights.
     public var depth: ClosedRange<Int>
-    /// m_0, …, m_L, each drawn log-uniformly: width 1 comes up for about one layer in five, the
-    /// widest only now and then (small cases find most bugs and cost least).
+    /// m_0, …, m_L: each case draws a ceiling uniformly from this range, then each width
+    /// log-uniformly up to it. Width 1 comes up in about one layer in four and wide networks in
+    /// every run, while the typical case stays small: small cases find most bugs, and the oracle's
+    /// cost grows with the square of the number of weights.
     public var width: ClosedRange<Int>
     /// m, the number of samples in the batch.
     public var batch: ClosedRange<Int>
@@ -52,7 +54,7 @@ public struct Distribution: Equatable, Codable, Sendable {
     /// "depth 1–6, widths 1–24, batch 1–8, activations …, losses …": what a run states first.
     public var summary: String {
         func range(_ r: ClosedRange<Int>) -> String { r.lowerBound == r.upperBound ? "\(r.lowerBound)" : "\(r.lowerBound)–\(r.upperBound)" }
-        return "depth \(range(depth)), widths \(range(width)) (log-uniform), batch \(range(batch)), "
+        return "depth \(range(depth)), widths \(range(width)) (log-uniform below a per-case ceiling), batch \(range(batch)), "
             + "activations \(activations.map(\.rawValue).joined(separator: ",")), "
             + "losses \(drawableLosses.map(\.rawValue).joined(separator: ","))"
     }
@@ -99,7 +101,8 @@ public struct CaseGenerator: Sendable {
     private func draw(_ rng: inout SplitMix64, tame: Bool) -> Problem? {
         let d = distribution
         let depth = Int.random(in: d.depth, using: &rng)
-        let layers = (0...depth).map { _ in logUniformInt(d.width, &rng) }
+        let ceiling = Int.random(in: d.width, using: &rng)
+        let layers = (0...depth).map { _ in logUniformInt(d.width.lowerBound...ceiling, &rng) }
         let m = Int.random(in: d.batch, using: &rng)
         let loss = d.drawableLosses.randomElement(using: &rng)!
         var activations = (0..<depth).map { _ in d.activations.randomElement(using: &rng)! }

@@ -67,14 +67,16 @@ public enum Loss: String, CaseIterable, Codable, Sendable {
     public func value<T: NetworkScalar>(z: UnsafeBufferPointer<T>, a: UnsafeBufferPointer<T>,
                                         y: UnsafeBufferPointer<Double>, output: Activation) -> T {
         if self == .crossEntropy && output == .softmax {
-            // −Σ y_k log s_k = Σ y_k (logsumexp(z) − z_k)
-            var shift = z[0]
-            for k in z.indices where z[k].realPart > shift.realPart { shift = z[k] }
-            var sum = T.zero
-            for k in z.indices { sum += T.exp(z[k] - shift) }
-            let lse = shift + T.log(sum)
+            // −Σ y_k log s_k = Σ y_k (logsumexp(z) − z_k) = Σ y_k ((z_max − z_k) + log(1 + Σ_{j≠max} e^(z_j − z_max))):
+            // log1p of the rest, not z_max + log(sum) − z_k, whose rounding (ε·|z_max|) swamps a small loss.
+            var top = 0
+            for k in z.indices where z[k].realPart > z[top].realPart { top = k }
+            let shift = z[top]
+            var rest = T.zero
+            for k in z.indices where k != top { rest += T.exp(z[k] - shift) }
+            let logSum = T.log(onePlus: rest)
             var loss = T.zero
-            for k in z.indices where y[k] != 0 { loss += T(y[k]) * (lse - z[k]) }
+            for k in z.indices where y[k] != 0 { loss += T(y[k]) * ((shift - z[k]) + logSum) }
             return loss
         }
         var loss = T.zero
@@ -92,8 +94,13 @@ public enum Loss: String, CaseIterable, Codable, Sendable {
         case .huber:
             return abs(r.realPart) <= 1 ? r * r / 2 : T.magnitude(r) - T(0.5)
         case .logCosh:
-            // log cosh r = |r| + log(1 + e^(−2|r|)) − log 2: cosh never overflows.
+            // log cosh r = |r| + log(1 + e^(−2|r|)) − log 2 for |r| ≥ 1: cosh never overflows.
+            // For |r| < 1 that form cancels (a result ~r²/2 from terms ~0.7): log(1 + 2 sinh²(r/2)) instead.
             let m = T.magnitude(r)
+            if m.realPart < 1 {
+                let s = T.sinh(m / 2)
+                return T.log(onePlus: 2 * s * s)
+            }
             return m + T.log(onePlus: T.exp(-2 * m)) - T(Double.log(2))
         case .crossEntropy:
             return y == 0 ? 0 : -T(y) * T.log(a)

@@ -1,0 +1,77 @@
+import Foundation
+import Testing
+@testable import GradFuzz
+
+func temporaryDirectory() -> URL {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("gradfuzz-test-\(UUID().uuidString)")
+    try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    return url
+}
+
+@Test func aMissingOneOverMShrinksToATinyCaseThatStillFailsOnReplay() async throws {
+    let out = temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: out) }
+    let fuzzer = Fuzzer(FuzzConfiguration(seed: 1, iterations: 50, jobs: 1, outDirectory: out, implementation: MissingOneOverM(),
+                                          implementationFlags: ["--mutant", "missing-1/m"]))
+    // The first case big enough to matter: depth ≥ 3 and batch ≥ 3, so that shrinking has work to do.
+    let iteration = try #require((0..<200).first { i in
+        let p = fuzzer.generator.problem(iteration: i)
+        return p.network.depth >= 3 && p.batchSize >= 3
+    })
+    let outcome = await fuzzer.run(iteration: iteration)
+    #expect(outcome.check.failed)
+    let url = try #require(try outcome.fixture?.get())
+    let fixture = try Fixture.read(from: url)
+    let shrunk = fixture.problem
+    print("shrunk \(outcome.problem.network.layers) batch \(outcome.problem.batchSize) to \(shrunk.network.layers) batch \(shrunk.batchSize)")
+    #expect(shrunk.network.depth <= 2, "depth \(shrunk.network.depth)")
+    #expect(shrunk.network.layers.allSatisfy { $0 <= 2 }, "widths \(shrunk.network.layers)")
+    #expect(shrunk.batchSize <= 2, "batch \(shrunk.batchSize)")
+    #expect(await fuzzer.check(shrunk).failed, "the shrunk case no longer fails the wrong implementation")
+    let reference = Verdict(answer: Reference.backprop(shrunk).answer, oracle: Oracle().differentiate(shrunk))
+    #expect(reference.passed, "the reference fails the shrunk case: \(reference.matrices.flatMap(\.failures).first.map(String.init(describing:)) ?? "")")
+    #expect(fixture.origin.kind == "fuzz" && fixture.origin.seed == 1 && fixture.origin.iteration == iteration)
+    #expect(fixture.origin.unshrunkLayers == outcome.problem.network.layers && fixture.origin.unshrunkBatch == outcome.problem.batchSize)
+    #expect(fixture.origin.implementation == "missing-1/m (test)")
+    #expect(fixture.origin.command == "gradfuzz replay \(url.relativePath) --mutant missing-1/m")
+    #expect(url.lastPathComponent == "fuzz-\(FixtureStore.contentHash(shrunk)).json")
+}
+
+@Test func theFixtureStoreNeverOverwritesADifferentFile() throws {
+    let out = temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: out) }
+    let store = FixtureStore(directory: out)
+    let problem = CaseGenerator(seed: 8, distribution: smallCases).problem(iteration: 0)
+    let origin = Fixture.Origin(kind: "fuzz", seed: 8, iteration: 0)
+    let first = try store.write(problem, origin: origin, headline: "")
+    let again = try store.write(problem, origin: Fixture.Origin(kind: "fuzz", seed: 9, iteration: 4), headline: "")
+    #expect(first == again, "the same problem is one file")
+    #expect(try Fixture.read(from: first).origin.seed == 8, "the first file was replaced")
+    // A different file under the name a problem hashes to is kept; the fixture takes the next name.
+    let other = CaseGenerator(seed: 8, distribution: smallCases).problem(iteration: 1)
+    let taken = out.appendingPathComponent("fuzz-\(FixtureStore.contentHash(other)).json")
+    try Data("not mine".utf8).write(to: taken)
+    let moved = try store.write(other, origin: origin, headline: "")
+    #expect(moved.lastPathComponent == "fuzz-\(FixtureStore.contentHash(other))-2.json")
+    #expect(try String(contentsOf: taken, encoding: .utf8) == "not mine")
+    #expect(try Fixture.read(from: moved).problem == other)
+    let leftovers = try FileManager.default.contentsOfDirectory(atPath: out.path).filter { $0.hasPrefix(".") }
+    #expect(leftovers.isEmpty, "temporary files left behind: \(leftovers)")
+}
+
+@Test func simplerNumbersComeSimplestFirst() {
+    #expect(Shrinker.simplerValues(than: 0.3141) == [0, 0.3, 0.31, 0.314])
+    #expect(Shrinker.simplerValues(than: -12.75) == [0, -13, -10, -13, -12.8].reduce(into: []) { if !$0.contains($1) { $0.append($1) } })
+    #expect(Shrinker.simplerValues(than: 3) == [0])
+    #expect(Shrinker.simplerValues(than: 0) == [])
+    #expect(Shrinker.significantDigits(1200) == 2 && Shrinker.significantDigits(0.25) == 2 && Shrinker.significantDigits(1e-7) == 1)
+}
+
+@Test func shrinkingKeepsOnlyValidFailingCandidates() async {
+    // A made-up failure: "fails" while some layer has width ≥ 3. The minimal case has exactly one such layer.
+    let start = CaseGenerator(seed: 4, distribution: Distribution(depth: 4...4, width: 5...8, batch: 4...6)).problem(iteration: 0)
+    let shrunk = await Shrinker { p in p.network.layers.contains { $0 >= 3 } }.shrink(start)
+    #expect(shrunk.network.depth == 1 && shrunk.batchSize == 1, "got layers \(shrunk.network.layers), batch \(shrunk.batchSize)")
+    #expect(shrunk.network.layers.sorted() == [1, 3], "got layers \(shrunk.network.layers)")
+    #expect(shrunk.isFuzzable(kinkMargin: Distribution().kinkMargin))
+}
