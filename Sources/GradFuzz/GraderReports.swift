@@ -50,7 +50,7 @@ public enum GraderReports {
             "tests": tests,
         ]
         // Every value above is a string, a number, or arrays and dictionaries of them.
-        let data = (try? JSONSerialization.data(withJSONObject: results, options: [.prettyPrinted, .sortedKeys])) ?? Data("{}".utf8)
+        let data = (try? JSONSerialization.data(withJSONObject: results, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
         return data + Data("\n".utf8)
     }
 

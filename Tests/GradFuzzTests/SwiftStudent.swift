@@ -1,1 +1,1 @@
-../../Examples/swift/SwiftStudent.swift
+../../Examples/swift/Sources/swift-student/SwiftStudent.swift

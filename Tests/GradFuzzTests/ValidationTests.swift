@@ -271,3 +271,20 @@ private let misbehavingStudent = """
     }
     #expect(report.count(.pass) >= 5)
 }
+
+@Test func thePythonExampleAgreesWithTheOracleOnEveryActivationAndLoss() async throws {
+    // What `gradfuzz --impl 'python3 Examples/python/student.py'` checks: the answer against GSL, not the reference.
+    let student = ExternalImplementation(command: ["python3", exampleStudent])
+    var checked = 0
+    for (n, hidden) in Activation.allCases.enumerated() {
+        for (k, loss) in Loss.allCases.enumerated() {
+            let output = loss.requiredOutput ?? Activation.allCases[(n + k) % Activation.allCases.count]
+            let problem = randomProblem([3, 4, 2], [hidden, output], loss, batch: 2, seed: UInt64(1000 + 10 * n + k))
+            let verdict = Verdict(answer: try await student.backprop(problem), oracle: Oracle().differentiate(problem))
+            #expect(verdict.passed, "\(hidden) → \(output), \(loss): \(verdict.matrices.flatMap(\.failures).prefix(3))")
+            checked += verdict.checked
+        }
+    }
+    await student.close()
+    #expect(checked > 2500, "77 problems of 38 entries each, less any at kinks")
+}

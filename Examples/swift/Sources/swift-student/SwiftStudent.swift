@@ -2,8 +2,8 @@ import GradFuzz
 import Foundation
 
 /// A student's backprop in Swift, checked with no process in between: it conforms to
-/// `BackpropImplementation`, so `Validation.run(cases, implementation: SwiftStudent())` and the
-/// fuzzer call it directly. It follows the assignment sample by sample: the forward pass (*), (**),
+/// `BackpropImplementation`, so `Validation.run(cases, implementation: SwiftStudent())` (see
+/// main.swift) and the fuzzer call it directly. gradfuzz's tests compile this file too. It follows the assignment sample by sample: the forward pass (*), (**),
 /// the output error (108), the weight gradients (100), (111), (4.3), and the backward step
 /// (110)/(4.2) with f' (not f) and ⊙ (not ⊗), as corrected in the contract.
 struct SwiftStudent: BackpropImplementation {
