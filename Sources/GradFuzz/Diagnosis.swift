@@ -178,7 +178,7 @@ struct Comparison {
     init(problem: Problem, expected: Answer, answer: Answer, tolerance: Tolerance) {
         self.problem = problem
         self.tolerance = tolerance
-        let depth = min(expected.dW.count, answer.dW.count, expected.db.count, answer.db.count)
+        let depth = min(problem.network.depth, expected.dW.count, answer.dW.count, expected.db.count, answer.db.count)
         let deltas = Array(zip(expected.delta ?? [], answer.delta ?? []))
         var pairs: [Pair] = []
         for l in stride(from: depth, through: 1, by: -1) {

@@ -136,6 +136,11 @@ import GradFuzz
         let wrongRow = Answer(dW: right.dW, db: [right.db[0], [1]])
         #expect(Self.diagnose(problem, oneLayerShort).isEmpty)
         #expect(Self.diagnose(problem, wrongRow).isEmpty)
+        let oneLayerLong = Answer(dW: right.dW + [right.dW[0]], db: right.db + [right.db[0]])
+        #expect(Diagnosis.diagnose(problem: problem, expected: oneLayerLong, answer: oneLayerLong).isEmpty)
+        var nan = right
+        nan.dW[0][0, 0] = .nan
+        #expect(Self.diagnose(problem, nan).isEmpty)
     }
 }
 
