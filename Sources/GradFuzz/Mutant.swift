@@ -62,3 +62,32 @@ extension Problem {
     /// Whether some layer, hidden or output, uses `f`.
     func uses(_ f: Activation) -> Bool { network.activations.contains(f) }
 }
+
+/// Why a mutant declined a problem.
+public struct MutantDoesNotApply: Error, CustomStringConvertible {
+    public var description: String
+}
+
+extension Mutant {
+    /// The mutant as an implementation that answers only where it applies and declines elsewhere,
+    /// as a student declines a problem it does not support: the fuzzer counts such cases as
+    /// unanswered, so a failure it reports is always one the mistake makes.
+    public var onlyWhereItApplies: ApplicableMutant { ApplicableMutant(mutant: self) }
+}
+
+/// See `Mutant.onlyWhereItApplies`.
+public struct ApplicableMutant: BackpropImplementation {
+    public let mutant: Mutant
+
+    public var name: String { mutant.name }
+
+    public func backprop(_ problem: Problem) throws -> Answer {
+        guard mutant.meetsCondition(problem) else {
+            throw MutantDoesNotApply(description: "\(mutant.name) does not apply: it needs \(mutant.condition)")
+        }
+        guard mutant.changesResult(on: problem) else {
+            throw MutantDoesNotApply(description: "\(mutant.name) does not apply: here it computes the reference's answer")
+        }
+        return mutant.backprop(problem)
+    }
+}

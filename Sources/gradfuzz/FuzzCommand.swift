@@ -49,7 +49,7 @@ struct FuzzCommand: AsyncParsableCommand {
     @Flag(name: .customLong("no-shrink"), help: "Write failing cases as drawn, without shrinking them.")
     var noShrink = false
 
-    @Option(help: "Fuzz a catalogued backprop mistake instead of the reference (names: gradfuzz mutants --list).")
+    @Option(help: "Fuzz a catalogued backprop mistake instead of the reference, on the cases where it applies (names: gradfuzz mutants --list).")
     var mutant: String?
 
     func run() async throws {
@@ -94,7 +94,7 @@ struct FuzzCommand: AsyncParsableCommand {
             guard let chosen = MutantCatalog.named(name) else {
                 throw InputError(field: "--mutant", "unknown mutant \"\(name)\"; expected one of \(MutantCatalog.all.map(\.name).joined(separator: ", "))")
             }
-            implementation = chosen
+            implementation = chosen.onlyWhereItApplies
         }
         return FuzzConfiguration(seed: seed, iterations: iterations, jobs: jobs, distribution: distribution, shard: shard,
                                  outDirectory: directory, implementation: implementation,

@@ -60,6 +60,20 @@ import RealModule
         #expect(checked > 1000)
     }
 
+    /// Where it does not apply, the fuzzable form declines with the reason; where it does, it answers as the mutant.
+    @Test func theFuzzableFormDeclinesWhereTheMutantDoesNotApply() throws {
+        let tanh = try #require(MutantCatalog.named("tanh_prime_one_minus_z_squared"))
+        let withoutTanh = MutantTestProblems.random(layers: [2, 3, 1], activations: [.sigmoid, .identity], loss: .squaredError, batch: 2, seed: 1)
+        let withTanh = MutantTestProblems.random(layers: [2, 3, 1], activations: [.tanh, .identity], loss: .squaredError, batch: 2, seed: 1)
+        #expect(throws: MutantDoesNotApply.self) { try tanh.onlyWhereItApplies.backprop(withoutTanh) }
+        do {
+            _ = try tanh.onlyWhereItApplies.backprop(withoutTanh)
+        } catch {
+            #expect("\(error)" == "tanh_prime_one_minus_z_squared does not apply: it needs a tanh layer")
+        }
+        #expect(try tanh.onlyWhereItApplies.backprop(withTanh) == tanh.backprop(withTanh))
+    }
+
     static func reshaped(_ p: Problem, layers: [Int], batch: Int) -> Problem {
         MutantTestProblems.random(layers: layers, activations: p.network.activations, loss: p.loss, batch: batch, seed: 99)
     }

@@ -20,6 +20,16 @@ import Foundation
         #expect(run.stdout.contains("[1, 1] m=1 softsign + squared_error"), "\(run.stdout)")
     }
 
+    @Test func fuzzesAMutantWhereItApplies() throws {
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("gradfuzz-mutant-fuzz-\(UInt32.random(in: 0...UInt32.max))")
+        defer { try? FileManager.default.removeItem(at: out) }
+        let run = try runGradfuzz(["--mutant", "tanh_prime_one_minus_z_squared", "--iters", "20", "--seed", "1", "--jobs", "1", "--out", out.path])
+        #expect(run.status == 1, "\(run.stdout)\n\(run.stderr)")
+        #expect(run.stdout.contains("testing tanh_prime_one_minus_z_squared against the GSL oracle"), "\(run.stdout)")
+        #expect(run.stdout.contains("unanswered: no answer: tanh_prime_one_minus_z_squared does not apply: it needs a tanh layer"), "\(run.stdout)")
+        #expect(run.stdout.contains("shrunk to layers [1, 1], batch 1"), "\(run.stdout)")
+    }
+
     @Test func rejectsBadFlagsWithOneLine() throws {
         for (arguments, message) in [(["mutants", "--mutant", "nope"], "unknown mutant \"nope\""),
                                      (["mutants", "--budget", "-3"], "--budget: expected a whole number ≥ 1"),
