@@ -16,15 +16,21 @@ import Glibc
 public actor StudentProcess {
     public nonisolated let command: [String]
     public let timeout: Duration
+    /// Extra time for the first answer after each start, while the program loads (numpy, a JIT).
+    public let startupAllowance: Duration
     /// The longest answer line accepted: a line without end is cut off here, not read into memory.
     public let maxLineBytes: Int
     /// How many times the program has been started.
     public private(set) var starts = 0
     private var session: Session?
+    /// Whether the running program has answered yet.
+    private var warm = false
 
-    public init(command: [String], timeout: Duration = .seconds(10), maxLineBytes: Int = 64 << 20) {
+    public init(command: [String], timeout: Duration = .seconds(10), startupAllowance: Duration = .seconds(10),
+                maxLineBytes: Int = 64 << 20) {
         self.command = command
         self.timeout = timeout
+        self.startupAllowance = startupAllowance
         self.maxLineBytes = maxLineBytes
         Self.ignoreBrokenPipes
     }
@@ -53,8 +59,10 @@ public actor StudentProcess {
     private func exchange(_ problem: Problem, id: String) async throws(StudentError) -> StudentReply {
         let session = try running()
         session.send(Array(StudentProtocol.request(id: id, problem: problem).utf8))
-        switch await session.nextLine(timeout: timeout) {
+        let limit = warm ? timeout : timeout + startupAllowance
+        switch await session.nextLine(timeout: limit) {
         case let .line(bytes):
+            warm = true
             do {
                 return try StudentProtocol.reply(bytes, id: id, problem: problem)
             } catch {
@@ -68,10 +76,13 @@ public actor StudentProcess {
             throw StudentError(.lineTooLong, "the answer line ran past \(Self.megabytes(maxLineBytes)) without a newline; expected one JSON answer per line (is the program printing a whole array in a loop, or never ending the line?)", stderrTail: session.stderr.text)
         case .timedOut:
             await stop(session)
-            throw StudentError(.timedOut, "no answer within \(Self.seconds(timeout)) (timeout); the program was stopped — is it waiting for more input, stuck in a loop, or not flushing stdout after each answer (Python: print(…, flush=True))?", stderrTail: session.stderr.text)
+            throw StudentError(.timedOut, "no answer within \(Self.seconds(limit)) (timeout\(warm ? "" : ", with the allowance for starting")); the program was stopped — is it waiting for more input, stuck in a loop, or not flushing stdout after each answer (Python: print(…, flush=True))?", stderrTail: session.stderr.text)
         case .closed:
-            let exit = await finish(session)
-            throw exit.error(before: "answering request \(Fixture.string(id))", stderrTail: session.stderr.text)
+            let what = "answering request \(Fixture.string(id))"
+            guard let exit = await finish(session) else {
+                throw StudentError(.exited, "the program closed its stdout before \(what) but did not exit; it was stopped", stderrTail: session.stderr.text)
+            }
+            throw exit.error(before: what, stderrTail: session.stderr.text)
         }
     }
 
@@ -102,6 +113,7 @@ public actor StudentProcess {
         let started = Session(command: command, maxLineBytes: maxLineBytes)
         starts += 1
         session = started
+        warm = false
         return started
     }
 
@@ -112,19 +124,15 @@ public actor StudentProcess {
         if self.session === session { self.session = nil }
     }
 
-    /// Waits a moment for the program to exit by itself, then kills it.
-    private func finish(_ session: Session) async -> Session.Exit {
-        let exit = await withTaskGroup(of: Session.Exit?.self) { group in
-            group.addTask { await session.process.value }
-            group.addTask { try? await Task.sleep(for: .seconds(2)); return nil }
-            let first = await group.next() ?? nil
-            group.cancelAll()
-            return first
-        }
+    /// Waits a moment (2 s) for the program to exit by itself, then kills it. Nil when it had to be killed.
+    private func finish(_ session: Session) async -> Session.Exit? {
+        let clock = ContinuousClock(), deadline = clock.now + .seconds(2)
+        while !session.hasEnded && clock.now < deadline { try? await Task.sleep(for: .milliseconds(5)) }
         if self.session === session { self.session = nil }
-        if let exit { return exit }
+        if session.hasEnded { return await session.process.value }
         session.kill()
-        return await session.process.value
+        _ = await session.process.value
+        return nil
     }
 
     static func seconds(_ d: Duration) -> String {
@@ -169,21 +177,27 @@ final class Session: Sendable {
 
     let inbox = LineInbox()
     let stderr = StderrTail()
+    private let ended = Flag()
+    /// Whether the child has exited (or never started) and `process` holds how.
+    var hasEnded: Bool { ended.isSet }
     private let requests: AsyncStream<[UInt8]>.Continuation
     private let processGroup = ProcessGroup()
     let process: Task<Exit, Never>
 
     init(command: [String], maxLineBytes: Int) {
         let (lines, requests) = AsyncStream<[UInt8]>.makeStream()
-        let inbox = inbox, stderr = stderr, processGroup = processGroup
+        let inbox = inbox, stderr = stderr, processGroup = processGroup, ended = ended
         self.requests = requests
         let executable: Executable = command[0].contains("/") ? .path(FilePath(command[0])) : .name(command[0])
         var options = PlatformOptions()
         options.processGroupID = 0
         process = Task {
-            defer { inbox.close() }
+            defer { ended.set(); inbox.close() }
             do {
-                let result = try await run(executable, arguments: Arguments(Array(command.dropFirst())), platformOptions: options,
+                // Python block-buffers a piped stdout: a student who forgets to flush would look hung.
+                let environment = Environment.inherit.updating(["PYTHONUNBUFFERED": "1"])
+                let result = try await run(executable, arguments: Arguments(Array(command.dropFirst())), environment: environment,
+                                           platformOptions: options,
                                            input: .inputWriter, output: .sequence, error: .sequence) { execution in
                     processGroup.set(execution.processIdentifier.value)
                     await withTaskGroup(of: Void.self) { group in
@@ -265,6 +279,13 @@ final class ProcessGroup: Sendable {
             _ = Glibc.kill(group, SIGKILL)
         }
     }
+}
+
+/// A flag raised once, from any thread.
+final class Flag: Sendable {
+    private let raised = Mutex(false)
+    func set() { raised.withLock { $0 = true } }
+    var isSet: Bool { raised.withLock { $0 } }
 }
 
 /// Lines of the child's stdout, handed from the reader to whoever waits for the next one.
@@ -410,13 +431,14 @@ public final class ExternalImplementation: BackpropImplementation {
     public let process: StudentProcess
     private let counter = Mutex(0)
 
-    public init(command: [String], timeout: Duration = .seconds(10), maxLineBytes: Int = 64 << 20) {
-        process = StudentProcess(command: command, timeout: timeout, maxLineBytes: maxLineBytes)
+    public init(command: [String], timeout: Duration = .seconds(10), startupAllowance: Duration = .seconds(10),
+                maxLineBytes: Int = 64 << 20) {
+        process = StudentProcess(command: command, timeout: timeout, startupAllowance: startupAllowance, maxLineBytes: maxLineBytes)
     }
 
     /// From one string, split as a shell would: "python3 student.py".
-    public convenience init(commandLine: String, timeout: Duration = .seconds(10)) {
-        self.init(command: StudentCommand.split(commandLine), timeout: timeout)
+    public convenience init(commandLine: String, timeout: Duration = .seconds(10), startupAllowance: Duration = .seconds(10)) {
+        self.init(command: StudentCommand.split(commandLine), timeout: timeout, startupAllowance: startupAllowance)
     }
 
     public var name: String { process.commandLine }

@@ -170,7 +170,7 @@ public enum Validation {
             lines.append("non-finite values: the program computed NaN or ±Infinity (JSON has no such numbers; look for a log of 0, a division by 0 or an overflowing exp)")
         }
         if let hint = hint(entries, batch: m) { lines.append("hint: " + hint) }
-        lines.append("worst entries:")
+        if !entries.isEmpty { lines.append("worst entries:") }
         for e in entries.sorted(by: { $0.severity > $1.severity }).prefix(5) {
             lines.append("  \(e.place): expected \(e.expected), got \(e.got)" + (e.got.isFinite ? " (|difference| \(e.error), allowed \(e.bound))" : ""))
         }
@@ -320,7 +320,7 @@ public struct ValidationReport: Sendable {
         var text = "\(tag) \(r.id)  \(r.summary)"
         if r.outcome != .pass {
             let rest = r.explanation.split(separator: "\n", omittingEmptySubsequences: false).dropFirst()
-            text += rest.map { "\n      " + $0 }.joined()
+            text += rest.map { "\n      " + $0 }.joined() + "\n      fixture: \(r.file)"
         }
         return text
     }

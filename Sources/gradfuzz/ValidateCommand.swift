@@ -31,6 +31,9 @@ struct ValidateCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Seconds to wait for each answer before the program is stopped and restarted.", valueName: "seconds"))
     var timeout: Double = 10
 
+    @Option(help: ArgumentHelp("Extra seconds for the first answer after each start, while the program loads.", valueName: "seconds"))
+    var startup: Double = 10
+
     @Option(help: ArgumentHelp("Only fixtures whose id or file matches: a glob (*, ?) or a substring.", valueName: "pattern"))
     var only: String?
 
@@ -53,6 +56,7 @@ struct ValidateCommand: AsyncParsableCommand {
         if let rtol, !(rtol >= 0 && rtol < 1) { return "--rtol: expected a number in [0, 1), got \(rtol)" }
         if let atol, !(atol >= 0 && atol.isFinite) { return "--atol: expected a finite number ≥ 0, got \(atol)" }
         if !(timeout > 0 && timeout <= 86400) { return "--timeout: expected seconds in (0, 86400], got \(timeout)" }
+        if !(startup >= 0 && startup <= 86400) { return "--startup: expected seconds in [0, 86400], got \(startup)" }
         return nil
     }
 
@@ -72,7 +76,8 @@ struct ValidateCommand: AsyncParsableCommand {
             printError("gradfuzz validate: no fixture matches --only \(only ?? "") among \(cases.count) fixtures")
             throw ExitCode(2)
         }
-        let student = ExternalImplementation(command: command, timeout: .milliseconds(Int64(timeout * 1000)))
+        let student = ExternalImplementation(command: command, timeout: .milliseconds(Int64(timeout * 1000)),
+                                             startupAllowance: .milliseconds(Int64(startup * 1000)))
         print("gradfuzz validate: \(student.name), \(gradfuzzProtocolLine)")
         let quiet = quiet
         let report = await Validation.run(cases, implementation: student, options: options) { result in
