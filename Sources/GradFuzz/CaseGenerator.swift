@@ -71,7 +71,7 @@ public struct Distribution: Equatable, Codable, Sendable {
 /// the case: a relu/leaky_relu unit's bias (then, failing that, a bias that puts every sample on
 /// one side), an absolute_error residual, a hinge target. A case whose reference forward or backward
 /// pass is not finite (or beyond 10¹², where steps drown in round-off) is re-drawn whole, from the
-/// same stream; after a few such draws the scales are tamed, so drawing always ends.
+/// same stream; after a few such draws the scales are tamed, then made contracting, so drawing ends.
 public struct CaseGenerator: Sendable {
     public var seed: UInt64
     public var distribution: Distribution
@@ -89,7 +89,8 @@ public struct CaseGenerator: Sendable {
         var rng = SplitMix64(seed: seed, stream: UInt64(bitPattern: Int64(iteration)))
         var attempt = 0
         while true {
-            if let problem = draw(&rng, tame: attempt >= 8), problem.isFuzzable(kinkMargin: distribution.kinkMargin) {
+            let scales: ScaleRegime = attempt < 8 ? .wide : attempt < 32 ? .tame : .contracting
+            if let problem = draw(&rng, scales: scales), problem.isFuzzable(kinkMargin: distribution.kinkMargin) {
                 return problem
             }
             attempt += 1
@@ -98,7 +99,7 @@ public struct CaseGenerator: Sendable {
 
     // MARK: Drawing
 
-    private func draw(_ rng: inout SplitMix64, tame: Bool) -> Problem? {
+    private func draw(_ rng: inout SplitMix64, scales: ScaleRegime) -> Problem? {
         let d = distribution
         let depth = Int.random(in: d.depth, using: &rng)
         let ceiling = Int.random(in: d.width, using: &rng)
@@ -108,7 +109,7 @@ public struct CaseGenerator: Sendable {
         var activations = (0..<depth).map { _ in d.activations.randomElement(using: &rng)! }
         activations[depth - 1] = loss.requiredOutput ?? activations[depth - 1]
 
-        let inputScale = scale(&rng, tame: tame)
+        let inputScale = scale(&rng, scales)
         var X = Matrix(rows: m, columns: layers[0])
         for t in X.storage.indices { X.storage[t] = rng.normal() * inputScale }
 
@@ -116,10 +117,10 @@ public struct CaseGenerator: Sendable {
         var input = X
         for p in 0..<depth {
             let (rows, columns) = (layers[p], layers[p + 1])
-            let weightScale = scale(&rng, tame: tame) / Double(rows).squareRoot()
+            let weightScale = scale(&rng, scales) / Double(rows).squareRoot()
             var w = Matrix(rows: rows, columns: columns)
             for t in w.storage.indices { w.storage[t] = rng.normal() * weightScale }
-            let biasScale = Double.random(in: 0..<1, using: &rng) < 0.2 ? 0 : scale(&rng, tame: tame)
+            let biasScale = Double.random(in: 0..<1, using: &rng) < 0.2 ? 0 : scale(&rng, scales)
             var bias = (0..<columns).map { _ in rng.normal() * biasScale }
             var z = Self.preActivations(input, w, bias)
             if activations[p].hasKinkAtZero {
@@ -218,11 +219,20 @@ public struct CaseGenerator: Sendable {
         return Y
     }
 
+    /// How widely scales are drawn: the first draws of a case range widely; when they keep
+    /// overflowing they are tamed, and at last made to shrink every layer's signal, which is finite
+    /// at any depth.
+    enum ScaleRegime { case wide, tame, contracting }
+
     /// A scale drawn across orders of magnitude: 70 % of draws in [0.3, 3], the rest in [10⁻³, 10²]
-    /// (tamed: always [0.3, 3]).
-    private func scale(_ rng: inout SplitMix64, tame: Bool) -> Double {
+    /// (tame: always [0.3, 3]; contracting: 0.5).
+    private func scale(_ rng: inout SplitMix64, _ regime: ScaleRegime) -> Double {
         let extreme = Double.random(in: 0..<1, using: &rng) < 0.3
-        return extreme && !tame ? rng.logUniform(1e-3, 1e2) : rng.logUniform(0.3, 3)
+        switch regime {
+        case .wide: return extreme ? rng.logUniform(1e-3, 1e2) : rng.logUniform(0.3, 3)
+        case .tame: return rng.logUniform(0.3, 3)
+        case .contracting: return 0.5
+        }
     }
 
     /// An integer in `range`, log-uniform: P(n) ∝ log((n + 1)/n).

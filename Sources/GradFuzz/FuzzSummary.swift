@@ -39,7 +39,7 @@ public struct FuzzSummary: Codable, Equatable, Sendable {
     public var iterationsPlanned: Int
     public var iterationsRun = 0
     public var interrupted = false
-    /// Index d: networks of depth d (index 0 unused).
+    /// Index d: how many networks had depth d (index 0 is unused).
     public var networksByDepth: [Int]
     public var entriesChecked = 0
     public var entriesNotCheckableAtKinks = 0
@@ -91,16 +91,19 @@ public struct FuzzSummary: Codable, Equatable, Sendable {
             coverage[t].exercised += 1
             if failedCase { coverage[t].failed += 1 }
         }
+        var unansweredCase = false
         switch outcome.check {
         case .verdict(let v):
             entriesChecked += v.checked
             entriesNotCheckableAtKinks += v.kinks
             failingEntries += v.failureCount
         case .malformed: break
-        case .unanswered: unanswered += 1
+        case .unanswered:
+            unanswered += 1
+            unansweredCase = true
         }
         if failedCase { failures += 1 }
-        guard failedCase || !outcome.check.failed && outcome.check.headline != nil else { return }
+        guard failedCase || unansweredCase else { return }
         var finding = Finding(iteration: outcome.iteration, layers: net.layers, batch: outcome.problem.batchSize,
                               activations: net.activations, loss: outcome.problem.loss, message: outcome.check.headline ?? "",
                               shrunkLayers: outcome.shrunkLayers, shrunkBatch: outcome.shrunkBatch)

@@ -4,13 +4,15 @@ import Foundation
 ///
 /// Like Hypothesis (`internal/conjecture/shrinker.py`), it runs deterministic passes, each
 /// proposing candidates simpler than the current best, simplest first, and keeps a candidate only
-/// when the case still fails; the passes repeat until none makes progress. "Simpler" is an order
-/// on cases (fewer layers, then fewer units, then fewer samples, then simpler activations and loss,
-/// then simpler numbers), and every kept candidate is strictly simpler, so shrinking ends.
+/// when the case still fails; the passes repeat until none makes progress. Every kept candidate is
+/// strictly simpler (fewer samples, units or layers, simpler activations, loss or numbers), so
+/// shrinking ends. The passes that make checking cheapest come first: the oracle's cost grows with
+/// the batch and with the square of the number of weights, and a failing case is checked again for
+/// every candidate.
 ///
-/// 1. Drop a layer: merge two adjacent layers into one, keeping either's weights (resized).
+/// 1. Fewer samples: keep only the first sample, the first half, or delete one sample.
 /// 2. Narrow a layer: keep only the first unit, the first half, or delete one unit.
-/// 3. Fewer samples: keep only the first sample, the first half, or delete one sample.
+/// 3. Drop a layer: merge two adjacent layers into one, keeping either's weights (resized).
 /// 4. Simpler functions: an activation becomes identity; the loss becomes squared_error.
 /// 5. Simpler numbers: a whole matrix to 0, then each number to 0, to an integer, or rounded to
 ///    fewer significant digits (1, 2, 3, …), as Hypothesis shrinks floats towards short decimals.
@@ -39,7 +41,7 @@ public struct Shrinker: Sendable {
         var progress = true
         while progress && !state.exhausted {
             progress = false
-            for pass in [dropLayers, narrowLayers, fewerSamples, simplerFunctions, simplerNumbers] {
+            for pass in [fewerSamples, narrowLayers, dropLayers, simplerFunctions, simplerNumbers] {
                 if await pass(&state) { progress = true }
                 if state.exhausted { break }
             }

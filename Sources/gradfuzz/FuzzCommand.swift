@@ -60,13 +60,13 @@ struct FuzzCommand: AsyncParsableCommand {
 
     /// The run's configuration from the flags, or the first flag that is wrong and why.
     func configuration() throws(InputError) -> FuzzConfiguration {
-        let iterations = try Self.integer(self.iterations, flag: "--iters", atLeast: 1)
-        let jobs = try jobs.map { text throws(InputError) in try Self.integer(text, flag: "--jobs", atLeast: 1) }
+        let iterations = try Self.integer(self.iterations, flag: "--iters", in: 1...Int.max)
+        let jobs = try jobs.map { text throws(InputError) in try Self.integer(text, flag: "--jobs", in: 1...1024) }
             ?? ProcessInfo.processInfo.activeProcessorCount
         let distribution = Distribution(
-            depth: 1...(try Self.integer(maxDepth, flag: "--max-depth", atLeast: 1)),
-            width: 1...(try Self.integer(maxWidth, flag: "--max-width", atLeast: 1)),
-            batch: 1...(try Self.integer(maxBatch, flag: "--max-batch", atLeast: 1)),
+            depth: 1...(try Self.integer(maxDepth, flag: "--max-depth", in: 1...64)),
+            width: 1...(try Self.integer(maxWidth, flag: "--max-width", in: 1...1024)),
+            batch: 1...(try Self.integer(maxBatch, flag: "--max-batch", in: 1...1024)),
             activations: try Self.names(activations, flag: "--activations", all: Activation.allCases),
             losses: try Self.names(losses, flag: "--losses", all: Loss.allCases))
         if let why = distribution.problem { throw InputError(field: "--activations/--losses", why) }
@@ -89,21 +89,30 @@ struct FuzzCommand: AsyncParsableCommand {
                 throw InputError(field: "--json", "cannot write \(json)")
             }
         }
-        var implementation: any BackpropImplementation = ReferenceImplementation()
+        let (implementation, flags) = try implementationUnderTest()
+        return FuzzConfiguration(seed: seed, iterations: iterations, jobs: jobs, distribution: distribution, shard: shard,
+                                 outDirectory: directory, implementation: implementation, implementationFlags: flags,
+                                 shrink: !noShrink)
+    }
+
+    /// The implementation under test and the flags that select it (written into each fixture's
+    /// replay command). The reference for now: --impl 'CMD' (an external program) and --mutant NAME
+    /// (a catalogued mistake) plug in here, each as a `BackpropImplementation`.
+    func implementationUnderTest() throws(InputError) -> (any BackpropImplementation, [String]) {
         if let name = mutant {
             guard let chosen = MutantCatalog.named(name) else {
                 throw InputError(field: "--mutant", "unknown mutant \"\(name)\"; expected one of \(MutantCatalog.all.map(\.name).joined(separator: ", "))")
             }
-            implementation = chosen.onlyWhereItApplies
+            return (chosen.onlyWhereItApplies, ["--mutant", name])
         }
-        return FuzzConfiguration(seed: seed, iterations: iterations, jobs: jobs, distribution: distribution, shard: shard,
-                                 outDirectory: directory, implementation: implementation,
-                                 implementationFlags: mutant.map { ["--mutant", $0] } ?? [], shrink: !noShrink)
+        return (ReferenceImplementation(), [])
     }
 
-    static func integer(_ text: String, flag: String, atLeast least: Int) throws(InputError) -> Int {
-        guard let value = Int(text), value >= least else {
-            throw InputError(field: flag, "expected a whole number ≥ \(least), got \"\(text)\"")
+    /// A whole number within `range` (upper limits keep a case's matrices within memory).
+    static func integer(_ text: String, flag: String, in range: ClosedRange<Int>) throws(InputError) -> Int {
+        guard let value = Int(text), range.contains(value) else {
+            let expected = range.upperBound == Int.max ? "≥ \(range.lowerBound)" : "from \(range.lowerBound) to \(range.upperBound)"
+            throw InputError(field: flag, "expected a whole number \(expected), got \"\(text)\"")
         }
         return value
     }

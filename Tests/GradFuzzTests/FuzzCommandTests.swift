@@ -6,6 +6,7 @@ import Testing
     ["--iters", "-1"], ["--iters", "abc"], ["--max-width", "0"], ["--max-depth", "0"], ["--max-batch", "-3"],
     ["--activations", "relux"], ["--losses", "cross_entropy", "--activations", "relu"], ["--jobs", "0"],
     ["--shard", "3/2"], ["--seed", "-5"], ["--out", "/proc/gradfuzz-cannot-write-here"], ["--no-such-flag"],
+    ["--json", "/proc/gradfuzz-cannot-write-here.json"], ["--max-width", "100000000"],
 ])
 func badFlagValuesAreOneLineErrorsWithStatus2(_ arguments: [String]) throws {
     let run = try runGradfuzz(["--iters", "5"] + arguments)
