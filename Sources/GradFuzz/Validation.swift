@@ -155,11 +155,12 @@ public enum Validation {
         }
         if !verdict.costPassed { summary = wrong == 0 ? "cost wrong, every gradient entry right" : summary + "; cost wrong too" }
         result.summary = summary
-        result.details = explanation(verdict, answer: answer, batch: problem.batchSize)
+        let findings = Diagnosis.diagnose(problem: problem, expected: c.fixture.expected.answer, answer: answer, tolerance: tolerance)
+        result.details = Diagnosis.describe(findings).map { "diagnosis: " + $0 } + explanation(verdict, answer: answer)
         return result
     }
 
-    static func explanation(_ verdict: Verdict, answer: Answer, batch m: Int) -> [String] {
+    static func explanation(_ verdict: Verdict, answer: Answer) -> [String] {
         var lines: [String] = []
         if !verdict.costPassed, let cost = verdict.cost {
             lines.append("cost: expected \(cost.expected), got \(cost.got) — the forward pass or the loss differs")
@@ -169,7 +170,7 @@ public enum Validation {
         if entries.contains(where: { !$0.got.isFinite }) {
             lines.append("non-finite values: the program computed NaN or ±Infinity (JSON has no such numbers; look for a log of 0, a division by 0 or an overflowing exp)")
         }
-        if let hint = hint(entries, batch: m) { lines.append("hint: " + hint) }
+        if let hint = roundingHint(entries) { lines.append("hint: " + hint) }
         if !entries.isEmpty { lines.append("worst entries:") }
         for e in entries.sorted(by: { $0.severity > $1.severity }).prefix(5) {
             lines.append("  \(e.place): expected \(e.expected), got \(e.got)" + (e.got.isFinite ? " (|difference| \(e.error), allowed \(e.bound))" : ""))
@@ -226,20 +227,11 @@ public enum Validation {
     }
 
     /// A likely cause, when every wrong entry is the expected value times one constant.
-    static func hint(_ entries: [Entry], batch m: Int) -> String? {
+    /// Whole-factor and sign mistakes are the diagnosis's to name; what is left is rounding.
+    static func roundingHint(_ entries: [Entry]) -> String? {
         let relative = entries.map { $0.error / max(abs($0.expected), abs($0.got)) }
-        if !entries.isEmpty, relative.allSatisfy({ $0 < 1e-3 }) {
-            return "every wrong entry agrees to 3 or more significant digits: rounding, as in single precision? (--tolerance float32 accepts a float32 program)"
-        }
-        let ratios = entries.filter { abs($0.expected) > 1e-12 && $0.got.isFinite }.map { $0.got / $0.expected }
-        guard ratios.count >= 2, ratios.count == entries.count, let first = ratios.first,
-              ratios.allSatisfy({ abs($0 - first) <= 1e-6 * abs(first) }) else { return nil }
-        func near(_ x: Double) -> Bool { abs(first - x) <= 1e-6 * abs(x) }
-        if near(-1) { return "every wrong entry is minus the expected value: a flipped sign (a − y against y − a, or + for − in an update)?" }
-        if m > 1 && near(Double(m)) { return "every wrong entry is m = \(m) times the expected value: is the 1/m of the cost missing?" }
-        if m > 1 && near(1 / Double(m)) { return "every wrong entry is 1/m = 1/\(m) of the expected value: divided by m twice?" }
-        if near(2) { return "every wrong entry is twice the expected value: is the ½ of the squared error forgotten?" }
-        return "every wrong entry is \(first) times the expected value"
+        guard !entries.isEmpty, relative.allSatisfy({ $0 < 1e-3 }) else { return nil }
+        return "every wrong entry agrees to 3 or more significant digits: rounding, as in single precision? (--tolerance float32 accepts a float32 program)"
     }
 
     static func seconds(_ d: Duration) -> Double {

@@ -10,6 +10,7 @@ struct GradFuzzCommand: AsyncParsableCommand {
             FuzzCommand.self,
             ReplayCommand.self,
             FixturesCommand.self,
+            MutantsCommand.self,
             ValidateCommand.self,
         ],
         defaultSubcommand: FuzzCommand.self)

@@ -12,11 +12,22 @@ struct ReplayCommand: AsyncParsableCommand {
     @Argument(help: "Fixture files, or directories searched for *.json.")
     var fixtures: [String]
 
+    @Option(help: "Replay a catalogued backprop mistake instead of the reference (names: gradfuzz mutants --list).")
+    var mutant: String?
+
     func run() async throws {
         let files: [URL]
         do { files = try Fixture.files(in: fixtures) } catch {
             printError(error.description)
             throw ExitCode(2)
+        }
+        var implementation: any BackpropImplementation = ReferenceImplementation()
+        if let name = mutant {
+            guard let chosen = MutantCatalog.named(name) else {
+                printError("--mutant: unknown mutant \"\(name)\"; expected one of \(MutantCatalog.all.map(\.name).joined(separator: ", "))")
+                throw ExitCode(2)
+            }
+            implementation = chosen
         }
         var (failed, unreadable) = (0, 0)
         for file in files {
@@ -26,7 +37,12 @@ struct ReplayCommand: AsyncParsableCommand {
                 unreadable += 1
                 continue
             }
-            let answer = ReferenceImplementation().backprop(fixture.problem)
+            let answer: Answer
+            do { answer = try await implementation.backprop(fixture.problem) } catch {
+                printError("\(file.path): \(implementation.name) gave no answer: \(error)")
+                unreadable += 1
+                continue
+            }
             let verdict = Verdict(answer: answer, oracle: Oracle().differentiate(fixture.problem))
             print("\(file.path): \(fixture.id) — \(verdict.passed ? "PASS" : "FAIL")"
                   + " (\(verdict.checked) entries checked, \(verdict.kinks) not checkable at a kink)")

@@ -98,14 +98,15 @@ private func describe(_ report: ValidationReport) -> String {
     #expect(two.details.contains { $0.hasPrefix("  layer 1 ") && $0.contains("expected") && $0.contains("got") })
 }
 
-@Test func aMissingOneOverMIsHinted() async throws {
+@Test func aMissingOneOverMIsDiagnosed() async throws {
     let directory = try temporaryDirectory("one-over-m")
     defer { try? FileManager.default.removeItem(at: directory) }
     let student = try mistakenStudent("dW[l] = A[l].T @ g / m", "dW[l] = A[l].T @ g", in: directory)
     let report = await Validation.run(testCases(["batch-of-3"]), implementation: ExternalImplementation(command: ["python3", student]))
     let result = try #require(report.results.first)
     #expect(result.outcome == .fail)
-    #expect(result.details.contains("hint: every wrong entry is m = 3 times the expected value: is the 1/m of the cost missing?"), "\(result.explanation)")
+    #expect(result.details.first?.hasPrefix("diagnosis: ") == true, "\(result.explanation)")
+    #expect(result.details.first?.contains("m = 3 times the expected values") == true, "\(result.explanation)")
     // Only dW is wrong: the map of each layer's dW is all X, db and delta are right.
     #expect(result.verdict?.matrices.filter { !$0.passed }.map(\.quantity) == [.dW, .dW])
 }
@@ -119,7 +120,8 @@ private func describe(_ report: ValidationReport) -> String {
     #expect(result.outcome == .fail && result.summary == "cost wrong, every gradient entry right", "\(result.explanation)")
     let cost = try #require(result.verdict?.cost)
     expectClose(cost.got, 3 * cost.expected, within: 1e-12 * abs(cost.expected), "the summed cost is m = 3 times the mean")
-    #expect(result.details.first?.hasPrefix("cost: expected \(cost.expected), got \(cost.got)") == true)
+    #expect(result.details.contains { $0.hasPrefix("cost: expected \(cost.expected), got \(cost.got)") }, "\(result.explanation)")
+    #expect(result.details.first?.hasPrefix("diagnosis: ") == true, "\(result.explanation)")
 }
 
 @Test func aPythonStudentThatNeverFlushesStillAnswers() async throws {

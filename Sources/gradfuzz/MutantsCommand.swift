@@ -1,0 +1,135 @@
+import ArgumentParser
+import Foundation
+import GradFuzz
+
+/// `gradfuzz mutants`: the mutation score. Every catalogued backprop mistake is hunted by the
+/// fuzzer (fixed seed, fixed budget) and laid against the curated fixtures.
+struct MutantsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "mutants",
+        abstract: "Show that the harness catches every catalogued backprop mistake: fuzzer kills and curated fixtures.",
+        discussion: """
+            For each mutant: whether the fuzzer (seed --seed) finds a case it fails within --budget cases, after how many,
+            the failing case shrunk, and which curated fixtures it fails. A kill is a case where the mutant's answer differs
+            from the reference's and fails the GSL oracle's verdict while the reference's passes.
+            Exit status: 0 every mutant killed and caught by a fixture, 1 a mutant survives, 2 usage or input error.
+            """)
+
+    @Option(parsing: .unconditional, help: "Seed of the fuzzer's cases.")
+    var seed = "1"
+
+    @Option(parsing: .unconditional, help: "Most cases drawn per mutant.")
+    var budget = "200"
+
+    @Option(help: "Curated fixtures: a directory of *.json or a file (repeatable).")
+    var fixtures: [String] = ["fixtures/curated"]
+
+    @Flag(name: .customLong("no-fixtures"), help: "Do not read curated fixtures.")
+    var noFixtures = false
+
+    @Option(help: "Only this mutant (see --list).")
+    var mutant: String?
+
+    @Flag(help: "List the catalog (name, where it applies, the mistake) and exit.")
+    var list = false
+
+    @Flag(help: "Name every curated fixture each mutant fails (default: the first few).")
+    var verbose = false
+
+    @Option(help: "Also write the results as JSON to this file.")
+    var json: String?
+
+    func run() async throws {
+        if list {
+            print(Self.catalogTable())
+            return
+        }
+        let (score, mutants, fixtures) = try setup()
+        print("gradfuzz mutants: seed \(score.seed), at most \(score.budget) fuzzed cases per mutant; "
+              + (noFixtures ? "no curated fixtures" : "\(fixtures.count) curated fixtures from \(self.fixtures.joined(separator: ", "))"))
+        print("")
+        let results = await withTaskGroup(of: (Int, MutantResult).self) { group in
+            for (n, mutant) in mutants.enumerated() {
+                group.addTask { (n, await score.run(mutant, fixtures: fixtures)) }
+            }
+            var all: [(Int, MutantResult)] = []
+            for await result in group { all.append(result) }
+            return all.sorted { $0.0 < $1.0 }.map(\.1)
+        }
+        print(Self.table(results, fixtureCount: fixtures.count, checkFixtures: !noFixtures, verbose: verbose))
+        if let json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            do { try encoder.encode(results).write(to: URL(fileURLWithPath: json), options: .atomic) } catch {
+                throw UsageError("--json: cannot write \(json): \(error.localizedDescription)")
+            }
+        }
+        let survivors = results.filter { !$0.killed || (!noFixtures && $0.failedFixtures.isEmpty) }
+        if !survivors.isEmpty { throw ExitCode(1) }
+    }
+
+    /// The score's settings, the mutants to run and the fixtures, or the first flag that is wrong.
+    func setup() throws -> (MutationScore, [Mutant], [Fixture]) {
+        guard let seed = UInt64(seed) else {
+            throw UsageError("--seed: expected a whole number from 0 to \(UInt64.max), got \"\(self.seed)\"")
+        }
+        guard let budget = Int(budget), budget >= 1 else {
+            throw UsageError("--budget: expected a whole number ≥ 1, got \"\(self.budget)\"")
+        }
+        var mutants = MutantCatalog.all
+        if let name = mutant {
+            guard let chosen = MutantCatalog.named(name) else {
+                throw UsageError("--mutant: unknown mutant \"\(name)\"; expected one of \(MutantCatalog.all.map(\.name).joined(separator: ", "))")
+            }
+            mutants = [chosen]
+        }
+        var loaded: [Fixture] = []
+        if !noFixtures {
+            do {
+                for file in try Fixture.files(in: fixtures) { loaded.append(try Fixture.read(from: file)) }
+            } catch {
+                throw UsageError("\(error.description) (curated fixtures: --fixtures DIR, or --no-fixtures)")
+            }
+            if loaded.isEmpty { throw UsageError("--fixtures: no *.json fixture in \(fixtures.joined(separator: ", "))") }
+        }
+        return (MutationScore(seed: seed, budget: budget), mutants, loaded)
+    }
+
+    static func table(_ results: [MutantResult], fixtureCount: Int, checkFixtures: Bool, verbose: Bool) -> String {
+        let nameWidth = max(6, results.map(\.mutant.count).max() ?? 0)
+        let shapes = results.map { $0.shrunkShape ?? "-" }
+        let shapeWidth = max(19, shapes.map(\.count).max() ?? 0)
+        func pad(_ s: String, _ width: Int) -> String { s + String(repeating: " ", count: max(0, width - s.count)) }
+        var lines = [pad("mutant", nameWidth) + "  killed  iterations  " + pad("shrunk failing case", shapeWidth)
+                     + (checkFixtures ? "  curated fixtures failed" : "")]
+        for (result, shape) in zip(results, shapes) {
+            var line = pad(result.mutant, nameWidth) + "  " + pad(result.killed ? "yes" : "NO", 6) + "  "
+                + pad(result.iterationsToFirstFailure.map(String.init) ?? "-", 10) + "  " + pad(shape, shapeWidth)
+            if checkFixtures {
+                let ids = result.failedFixtures
+                let shown = verbose ? ids : Array(ids.prefix(3))
+                let rest = ids.count > shown.count ? ", … \(ids.count - shown.count) more" : ""
+                line += "  " + (ids.isEmpty ? "NONE of \(fixtureCount): no curated fixture catches it"
+                                            : "\(ids.count)/\(fixtureCount): \(shown.joined(separator: ", "))\(rest)")
+            }
+            lines.append(line)
+        }
+        let killed = results.filter(\.killed).count
+        let budgetWorst = results.compactMap(\.iterationsToFirstFailure).max() ?? 0
+        lines.append("")
+        lines.append("\(killed) of \(results.count) mutants killed by the fuzzer"
+                     + (killed > 0 ? " (the slowest after \(budgetWorst) cases)" : ""))
+        if checkFixtures {
+            let caught = results.filter { !$0.failedFixtures.isEmpty }
+            lines.append("\(caught.count) of \(results.count) mutants fail at least one of the \(fixtureCount) curated fixtures")
+            let missed = results.filter { $0.failedFixtures.isEmpty }.map(\.mutant)
+            if !missed.isEmpty { lines.append("not caught by any curated fixture: \(missed.joined(separator: ", "))") }
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    static func catalogTable() -> String {
+        MutantCatalog.all.map { "\($0.name)\n    mistake: \($0.mistake)\n    applies: \($0.condition)\n    fix: \($0.fix)" }
+            .joined(separator: "\n")
+    }
+}
