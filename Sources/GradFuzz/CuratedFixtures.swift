@@ -72,6 +72,9 @@ public enum CuratedFixtures {
                    layers: [3, 4, 2], activations: [.tanh, .identity], loss: .squaredError, weightScale: 1e-4, biasScale: 1e-4),
             Recipe(id: "multilayer-relu-cross-entropy", description: "a relu network with a softmax output and cross_entropy",
                    layers: [4, 5, 5, 3], activations: [.relu, .relu, .softmax], loss: .crossEntropy, batch: 4),
+            // Last, so that the recipes before it keep their seeds.
+            Recipe(id: "equal-widths", description: "four layers of 4 units: W^(l) and W^(l+1) share a shape, so a layer index off by one or a transposed dW goes unnoticed by shapes",
+                   layers: [4, 4, 4, 4], activations: [.tanh, .sigmoid, .identity], loss: .squaredError),
         ]
         return list
     }

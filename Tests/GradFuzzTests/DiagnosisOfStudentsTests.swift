@@ -25,13 +25,8 @@ import Testing
         ("dW transposed", "dW[l] = A[l].T @ g / m", "dW[l] = (A[l].T @ g / m).T", ["equal-widths"], .mutant("dw_transposed")),
     ]
 
-    /// Curated fixtures by id, and "equal-widths" (the fixture proposed for the curated set).
+    /// Curated fixtures by id.
     static func fixture(_ id: String) throws -> Fixture {
-        if id == "equal-widths" {
-            let recipe = MutationScoreTests.equalWidths
-            return Fixture(id: id, description: recipe.description, origin: .curated,
-                           problem: CuratedFixtures.problem(for: recipe, seed: 84))
-        }
         return try Fixture.read(from: packageRoot.appendingPathComponent("fixtures/curated/\(id).json"))
     }
 
