@@ -176,57 +176,12 @@ public enum Validation {
             lines.append("  \(e.place): expected \(e.expected), got \(e.got)" + (e.got.isFinite ? " (|difference| \(e.error), allowed \(e.bound))" : ""))
         }
         for mv in failing {
-            lines.append("layer \(mv.layer) \(mv.quantity.rawValue), \(mv.rows)×\(mv.columns), \(mv.failures.count) wrong\(pattern(mv).map { " — \($0)" } ?? "") (X wrong, . right):")
-            lines += map(mv).map { "  " + $0 }
+            lines.append(mv.failureHeading)
+            lines += mv.map().map { "  " + $0 }
         }
         return lines
     }
 
-    /// A glance at which entries are wrong: one character per entry, row by row, X wrong and . right.
-    /// A matrix larger than `maxRows` × `maxColumns` is folded: each character then stands for a
-    /// block of entries and is X when any of them is wrong, so a wrong row or column still shows.
-    public static func map(_ mv: MatrixVerdict, maxRows: Int = 16, maxColumns: Int = 64) -> [String] {
-        let rowStep = (mv.rows + maxRows - 1) / maxRows, columnStep = (mv.columns + maxColumns - 1) / maxColumns
-        var lines: [String] = []
-        for r0 in stride(from: 0, to: mv.rows, by: rowStep) {
-            var line = ""
-            for c0 in stride(from: 0, to: mv.columns, by: columnStep) {
-                var wrong = false, kink = false
-                for r in r0..<min(r0 + rowStep, mv.rows) {
-                    for c in c0..<min(c0 + columnStep, mv.columns) {
-                        wrong = wrong || mv.failed[r * mv.columns + c]
-                        kink = kink || mv.atKink[r * mv.columns + c]
-                    }
-                }
-                line.append(wrong ? "X" : (kink ? "k" : "."))
-            }
-            lines.append(line)
-        }
-        if rowStep > 1 || columnStep > 1 {
-            lines.append("(folded: each character is a block of \(rowStep) row\(rowStep == 1 ? "" : "s") × \(columnStep) column\(columnStep == 1 ? "" : "s"))")
-        }
-        return lines
-    }
-
-    /// "every entry", "row 2", "columns 0, 3": the shape of the wrong entries when it is simple.
-    static func pattern(_ mv: MatrixVerdict) -> String? {
-        let wrong = { (r: Int, c: Int) in mv.failed[r * mv.columns + c] }
-        if mv.failures.count == mv.rows * mv.columns { return mv.rows * mv.columns == 1 ? nil : "every entry" }
-        let rows = (0..<mv.rows).filter { r in (0..<mv.columns).contains { wrong(r, $0) } }
-        let columns = (0..<mv.columns).filter { c in (0..<mv.rows).contains { wrong($0, c) } }
-        let wholeRows = rows.allSatisfy { r in (0..<mv.columns).allSatisfy { wrong(r, $0) } }
-        let wholeColumns = columns.allSatisfy { c in (0..<mv.rows).allSatisfy { wrong($0, c) } }
-        let noun = mv.quantity == .delta ? "sample" : "row"
-        if wholeRows && mv.columns > 1 && mv.rows > 1 {
-            return (rows.count == 1 ? "\(noun) " : "\(noun)s ") + rows.map(String.init).joined(separator: ", ")
-        }
-        if wholeColumns && mv.rows > 1 && mv.columns > 1 {
-            return (columns.count == 1 ? "column " : "columns ") + columns.map(String.init).joined(separator: ", ")
-        }
-        return nil
-    }
-
-    /// A likely cause, when every wrong entry is the expected value times one constant.
     /// Whole-factor and sign mistakes are the diagnosis's to name; what is left is rounding.
     static func roundingHint(_ entries: [Entry]) -> String? {
         let relative = entries.map { $0.error / max(abs($0.expected), abs($0.got)) }

@@ -29,8 +29,8 @@ extension Verdict {
         for entry in failures.prefix(limit) { lines.append("  " + entry.description) }
         if failures.count > limit { lines.append("  … and \(failures.count - limit) more") }
         for v in matrices where !v.passed {
-            lines.append("layer \(v.layer) \(v.quantity.rawValue) (\(v.rows)×\(v.columns)), X = wrong, . = right, k = at a kink:")
-            lines.append(v.map().split(separator: "\n").map { "  " + $0 }.joined(separator: "\n"))
+            lines.append(v.failureHeading)
+            lines += v.map().map { "  " + $0 }
         }
         return lines.joined(separator: "\n")
     }
@@ -52,19 +52,54 @@ extension Verdict {
 }
 
 extension MatrixVerdict {
-    /// Rows of '.', 'X' and 'k' (kink), one character per entry; large matrices are cut with "…".
-    public func map(maxRows: Int = 16, maxColumns: Int = 48) -> String {
+    /// "layer 2 dW, 4×2, 6 wrong — rows 1, 2, 3 (X wrong, . right):", the line above its map.
+    public var failureHeading: String {
+        "layer \(layer) \(quantity.rawValue), \(rows)×\(columns), \(failures.count) wrong\(pattern.map { " — \($0)" } ?? "") (X wrong, . right\(kinks > 0 ? ", k at a kink" : "")):"
+    }
+
+    /// A glance at which entries are wrong: one character per entry, row by row, X wrong and . right.
+    /// A matrix larger than `maxRows` × `maxColumns` is folded: each character then stands for a
+    /// block of entries and is X when any of them is wrong, so a wrong row or column still shows.
+    public func map(maxRows: Int = 16, maxColumns: Int = 64) -> [String] {
+        let mv = self
+        let rowStep = (mv.rows + maxRows - 1) / maxRows, columnStep = (mv.columns + maxColumns - 1) / maxColumns
         var lines: [String] = []
-        for r in 0..<min(rows, maxRows) {
+        for r0 in stride(from: 0, to: mv.rows, by: rowStep) {
             var line = ""
-            for c in 0..<min(columns, maxColumns) {
-                let i = r * columns + c
-                line.append(failed[i] ? "X" : (atKink[i] ? "k" : "."))
+            for c0 in stride(from: 0, to: mv.columns, by: columnStep) {
+                var wrong = false, kink = false
+                for r in r0..<min(r0 + rowStep, mv.rows) {
+                    for c in c0..<min(c0 + columnStep, mv.columns) {
+                        wrong = wrong || mv.failed[r * mv.columns + c]
+                        kink = kink || mv.atKink[r * mv.columns + c]
+                    }
+                }
+                line.append(wrong ? "X" : (kink ? "k" : "."))
             }
-            if columns > maxColumns { line += " …" }
             lines.append(line)
         }
-        if rows > maxRows { lines.append("… \(rows - maxRows) more rows") }
-        return lines.joined(separator: "\n")
+        if rowStep > 1 || columnStep > 1 {
+            lines.append("(folded: each character is a block of \(rowStep) row\(rowStep == 1 ? "" : "s") × \(columnStep) column\(columnStep == 1 ? "" : "s"))")
+        }
+        return lines
+    }
+
+    /// "every entry", "row 2", "columns 0, 3": the shape of the wrong entries when it is simple.
+    var pattern: String? {
+        let mv = self
+        let wrong = { (r: Int, c: Int) in mv.failed[r * mv.columns + c] }
+        if mv.failures.count == mv.rows * mv.columns { return mv.rows * mv.columns == 1 ? nil : "every entry" }
+        let rows = (0..<mv.rows).filter { r in (0..<mv.columns).contains { wrong(r, $0) } }
+        let columns = (0..<mv.columns).filter { c in (0..<mv.rows).contains { wrong($0, c) } }
+        let wholeRows = rows.allSatisfy { r in (0..<mv.columns).allSatisfy { wrong(r, $0) } }
+        let wholeColumns = columns.allSatisfy { c in (0..<mv.rows).allSatisfy { wrong($0, c) } }
+        let noun = mv.quantity == .delta ? "sample" : "row"
+        if wholeRows && mv.columns > 1 && mv.rows > 1 {
+            return (rows.count == 1 ? "\(noun) " : "\(noun)s ") + rows.map(String.init).joined(separator: ", ")
+        }
+        if wholeColumns && mv.rows > 1 && mv.columns > 1 {
+            return (columns.count == 1 ? "column " : "columns ") + columns.map(String.init).joined(separator: ", ")
+        }
+        return nil
     }
 }
