@@ -1,4 +1,5 @@
 import CGSL
+import Dispatch
 
 /// Numerical derivatives of one matrix of a gradient, entry by entry, with their error estimates.
 public struct Estimates: Equatable, Sendable {
@@ -23,6 +24,8 @@ public struct OracleResult: Equatable, Sendable {
     public var dW: [Estimates]
     public var db: [Estimates]
     public var delta: [Estimates]
+    /// Cost evaluations the oracle made (GSL calls the cost 4 times an entry, 8 when it retries).
+    public var evaluations = 0
 }
 
 /// The GSL oracle: every entry of the gradient by `gsl_deriv_central`, on the cost as a function of
@@ -32,70 +35,140 @@ public struct OracleResult: Equatable, Sendable {
 /// round-off and truncation errors, and retries once with the step that balances them: 4 or 8
 /// evaluations an entry. What it differentiates is C(w) − C(w₀), summed over the units the entry
 /// moves (`PerturbedCost`): the same derivative as C(w), but with far less lost to cancellation.
-/// GSL estimates round-off from the size of those differences, so the oracle adds its own bound for
-/// the rounding of the terms that were differenced: 3ε·S/h, S = Σ|terms|, h the smallest step used.
 ///
-/// GSL is called at x₀ = the size of the pre-activations that the entry moves, in the entry's units,
-/// and f(x) is the cost change for the move x − x₀. GSL's round-off estimate models the rounding of
-/// x₀ ± h; placed so, it models the rounding of z + Δz that the forward pass really suffers. Called at
-/// 0 instead, GSL would see no round-off at all and shrink its step until that rounding dominated.
+/// Two ways of evaluating that change, chosen per entry:
+///
+/// - **Cancellation-free** (every activation from the entry's layer up and the loss have an exact
+///   change form, see `ExactChange.swift`): each value has a relative error of a few ε, whatever
+///   the step. GSL is called with a power-of-two step h of `exactStep` (in z units) at x₀ = 64·h,
+///   so that x₀ ± h and x₀ ± h/2 are exact binary numbers and the moves x − x₀ carry no rounding at
+///   all. GSL still models a rounding of x₀ ± h (its term |f'|·x₀/h·ε = 64ε|f'|); that allowance sits
+///   above the few-ulp noise of the values, so GSL keeps its first step, where the 5-point rule's
+///   truncation error (∝ h⁴) is far below ε. A 3-point estimate of truncation (GSL's |r5 − r3|/h,
+///   ∝ h²) would otherwise make it retry with a step chosen for the 3-point rule. The four stencil
+///   points are evaluated together, one SIMD lane each.
+/// - **By differences** (gelu, silu, softsign, softmax or cross_entropy at or above the entry's
+///   layer): f(x) = L(x) − L(x₀) loses ε·|L| to rounding, so the step is the larger `step` and GSL is
+///   called at x₀ = the size of the pre-activations that the entry moves, in the entry's units:
+///   its round-off model (the rounding of x₀ ± h) then models the rounding of z + Δz that the
+///   forward pass really suffers. Called at 0 instead, GSL would see no round-off at all and shrink
+///   its step until that rounding dominated.
+///
+/// GSL estimates round-off from the size of the values it differences, so the oracle adds its own
+/// bound for the rounding of the terms inside them: by differences 3ε·S/h, S = Σ|terms|, h the
+/// smallest step used; cancellation-free (widest layer + m + 16)·ε·S', S' a bound on Σ|terms|/|step|
+/// (`PerturbedCost.lossChanges`).
 ///
 /// At a kink GSL returns a confidently wrong value (relu at 0: 0.5, abserr ≈ 4e-16), so kinks are
 /// detected here, by watching each evaluation, and never left to abserr.
 public struct Oracle: Sendable {
-    /// The step, as a change of the pre-activation z that the entry moves. A weight w_jk^(l) is
-    /// stepped by `step / max_i |a_j^(i,l−1)|`, so that no z moves by more than `step`.
+    /// The step of the by-differences evaluation, as a change of the pre-activation z that the
+    /// entry moves. A weight w_jk^(l) is stepped by `step / max_i |a_j^(i,l−1)|`, so that no z moves
+    /// by more than `step`.
     public var step: Double
+    /// The step of the cancellation-free evaluation, in the same units (rounded down to a power of two).
+    public var exactStep: Double
 
-    public init(step: Double = 1e-4) {
+    public init(step: Double = 1e-4, exactStep: Double = 0x1p-24) {
         self.step = step
+        self.exactStep = exactStep
     }
 
     /// GSL's default error handler aborts the process; gradfuzz reads the status codes instead.
     private static let errorHandlerOff: Void = { _ = gsl_set_error_handler_off() }()
 
     /// Every entry of dW, db and, when `delta` is set, of each sample's g^(i,l).
-    public func differentiate(_ problem: Problem, delta: Bool = true) -> OracleResult {
+    ///
+    /// `jobs` threads share the work by unit (a column of dW, its db entry and its g entries), each
+    /// with its own `PerturbedCost`; the result does not depend on `jobs`.
+    public func differentiate(_ problem: Problem, delta: Bool = true, jobs: Int = 1) -> OracleResult {
         _ = Self.errorHandlerOff
-        let cost = PerturbedCost(problem)
-        let probe = Probe(cost)
         let layers = problem.network.layers
         let m = problem.batchSize
-        var result = OracleResult(dW: [], db: [], delta: [])
-        for p in 0..<problem.network.depth {
-            var dW = Estimates(rows: layers[p], columns: layers[p + 1])
-            var db = Estimates(rows: 1, columns: layers[p + 1])
-            var g = Estimates(rows: delta ? m : 0, columns: layers[p + 1])
-            for k in 0..<layers[p + 1] {
-                var size = 0.0
-                for i in 0..<m { size = max(size, abs(cost.preActivation(layer: p, sample: i, unit: k))) }
-                for j in 0..<layers[p] {
-                    var largest = 0.0
-                    for i in 0..<m { largest = max(largest, abs(cost.input(layer: p, sample: i, unit: j))) }
-                    probe.target = .weight(layer: p, row: j, column: k)
-                    let d = largest > 0 ? probe.derivative(step: step / largest, at: size / largest)
-                                        : probe.derivative(step: step, at: 0)
-                    record(d, in: &dW, row: j, column: k)
-                }
-                probe.target = .bias(layer: p, unit: k)
-                record(probe.derivative(step: step, at: size), in: &db, row: 0, column: k)
-                guard delta else { continue }
-                for i in 0..<m {
-                    probe.target = .preActivation(layer: p, sample: i, unit: k)
-                    record(probe.derivative(step: step, at: abs(cost.preActivation(layer: p, sample: i, unit: k))), in: &g, row: i, column: k)
-                }
+        let units = (0..<problem.network.depth).flatMap { p in (0..<layers[p + 1]).map { (layer: p, unit: $0) } }
+        let workers = max(1, min(jobs, units.count))
+        let partials = UnsafeMutableBufferPointer<OracleResult>.allocate(capacity: workers)
+        defer { partials.deallocate() }
+        let shared = SharedResults(partials)
+        let work: @Sendable (Int) -> Void = { worker in
+            var result = OracleResult(
+                dW: (0..<problem.network.depth).map { Estimates(rows: layers[$0], columns: layers[$0 + 1]) },
+                db: (0..<problem.network.depth).map { Estimates(rows: 1, columns: layers[$0 + 1]) },
+                delta: (0..<problem.network.depth).map { Estimates(rows: delta ? m : 0, columns: layers[$0 + 1]) })
+            let probe = Probe(PerturbedCost(problem))
+            for index in stride(from: worker, to: units.count, by: workers) {
+                differentiate(unit: units[index].unit, layer: units[index].layer, delta: delta, probe: probe, into: &result)
             }
-            result.dW.append(dW)
-            result.db.append(db)
-            result.delta.append(g)
+            result.evaluations = probe.evaluations
+            (shared.results.baseAddress! + worker).initialize(to: result)
         }
+        if workers == 1 { work(0) } else { DispatchQueue.concurrentPerform(iterations: workers, execute: work) }
+        var result = partials[0]
+        for worker in 1..<workers {
+            let part = partials[worker]
+            for index in stride(from: worker, to: units.count, by: workers) {
+                let (p, k) = units[index]
+                result.dW[p].copyColumn(k, from: part.dW[p])
+                result.db[p].copyColumn(k, from: part.db[p])
+                result.delta[p].copyColumn(k, from: part.delta[p])
+            }
+            result.evaluations += part.evaluations
+        }
+        _ = partials.deinitialize()
         return result
     }
 
-    private func record(_ d: (value: Double, error: Double, kink: Bool), in e: inout Estimates, row: Int, column: Int) {
-        e.value[row, column] = d.value
-        e.error[row, column] = d.error
-        e.kink[row * e.value.columns + column] = d.kink
+    /// Column k of dW^(p+1), entry k of db^(p+1) and, when `delta` is set, column k of g^(p+1).
+    private func differentiate(unit k: Int, layer p: Int, delta: Bool, probe: Probe, into result: inout OracleResult) {
+        let cost = probe.cost
+        let exact = cost.exactFrom[p]
+        var size = 0.0
+        for i in 0..<cost.m { size = max(size, abs(cost.preActivation(layer: p, sample: i, unit: k))) }
+        for j in 0..<cost.widths[p] {
+            var largest = 0.0
+            for i in 0..<cost.m { largest = max(largest, abs(cost.input(layer: p, sample: i, unit: j))) }
+            probe.target = .weight(layer: p, row: j, column: k)
+            let d: Derivative
+            if exact {
+                d = probe.exactDerivative(step: largest > 0 ? exactStep / largest : exactStep)
+            } else {
+                d = largest > 0 ? probe.derivative(step: step / largest, at: size / largest) : probe.derivative(step: step, at: 0)
+            }
+            result.dW[p].record(d, row: j, column: k)
+        }
+        probe.target = .bias(layer: p, unit: k)
+        result.db[p].record(exact ? probe.exactDerivative(step: exactStep) : probe.derivative(step: step, at: size), row: 0, column: k)
+        guard delta else { return }
+        for i in 0..<cost.m {
+            probe.target = .preActivation(layer: p, sample: i, unit: k)
+            let d = exact ? probe.exactDerivative(step: exactStep)
+                          : probe.derivative(step: step, at: abs(cost.preActivation(layer: p, sample: i, unit: k)))
+            result.delta[p].record(d, row: i, column: k)
+        }
+    }
+}
+
+/// The workers' results, written each by its own worker.
+private struct SharedResults: @unchecked Sendable {
+    let results: UnsafeMutableBufferPointer<OracleResult>
+    init(_ results: UnsafeMutableBufferPointer<OracleResult>) { self.results = results }
+}
+
+typealias Derivative = (value: Double, error: Double, kink: Bool)
+
+extension Estimates {
+    fileprivate mutating func record(_ d: Derivative, row: Int, column: Int) {
+        value[row, column] = d.value
+        error[row, column] = d.error
+        kink[row * value.columns + column] = d.kink
+    }
+
+    fileprivate mutating func copyColumn(_ k: Int, from other: Estimates) {
+        for r in 0..<value.rows {
+            value[r, k] = other.value[r, k]
+            error[r, k] = other.error[r, k]
+            kink[r * value.columns + k] = other.kink[r * value.columns + k]
+        }
     }
 }
 
@@ -112,11 +185,20 @@ private final class Probe {
     var smallestStep = Double.infinity
     /// Where GSL is called: f(x) is the change for the move x − origin.
     var origin = 0.0
+    /// Cost evaluations made (each lane of a four-lane evaluation counts).
+    var evaluations = 0
+    /// Whether evaluations go through `PerturbedCost.lossChanges`.
+    var exact = false
+    /// The last four-lane evaluation: the points x and f(x).
+    var cachedPoints = Lanes(repeating: .nan)
+    var cachedValues = Lanes.zero
 
     init(_ cost: PerturbedCost) { self.cost = cost }
 
-    /// f(Δ): the change of the cost (of L_i, for a pre-activation) when the entry moves by Δ.
+    /// f(x): the change of the cost (of L_i, for a pre-activation) when the entry moves by x − origin.
     func evaluate(_ x: Double) -> Double {
+        if exact { return exactEvaluate(x) }
+        evaluations += 1
         let step = x - origin
         if step != 0 { smallestStep = min(smallestStep, abs(step)) }
         let all = 0..<cost.m
@@ -131,22 +213,67 @@ private final class Probe {
         }
     }
 
-    /// ∂f/∂Δ at Δ = 0 by gsl_deriv_central, with its error bound and whether a kink was crossed.
-    func derivative(step h: Double, at origin: Double) -> (value: Double, error: Double, kink: Bool) {
-        self.origin = origin
-        cost.crossedKink = false
-        cost.magnitude = 0
-        smallestStep = .infinity
+    /// gsl_deriv_central asks for x₀ − h, x₀ + h, x₀ − h/2, x₀ + h/2 in that order: at the first of
+    /// them all four are evaluated together and the next three calls are answered from them.
+    private func exactEvaluate(_ x: Double) -> Double {
+        for lane in 0..<4 where cachedPoints[lane] == x { return cachedValues[lane] }
+        let d = x - origin
+        cachedPoints = Lanes(x, origin - d, origin + d / 2, origin - d / 2)
+        let steps = cachedPoints - origin
+        evaluations += 4
+        let all = 0..<cost.m
+        let perSample = 1 / Double(cost.m)
+        switch target {
+        case let .weight(p, j, k):
+            cachedValues = perSample * cost.lossChanges(layer: p, unit: k, samples: all, steps: steps) { i in self.cost.input(layer: p, sample: i, unit: j) }
+        case let .bias(p, k):
+            cachedValues = perSample * cost.lossChanges(layer: p, unit: k, samples: all, steps: steps) { _ in 1 }
+        case let .preActivation(p, i, k):
+            cachedValues = cost.lossChanges(layer: p, unit: k, samples: i..<(i + 1), steps: steps) { _ in 1 }
+        }
+        return cachedValues[0]
+    }
+
+    private var perSampleScale: Double {
+        if case .preActivation = target { return 1 }
+        return 1 / Double(cost.m)
+    }
+
+    private func callGSL(at x: Double, step h: Double) -> (status: Int32, result: Double, abserr: Double) {
         var result = 0.0, abserr = 0.0
         let status = withExtendedLifetime(self) {
             var function = gsl_function(
                 function: { x, params in Unmanaged<Probe>.fromOpaque(params!).takeUnretainedValue().evaluate(x) },
                 params: Unmanaged.passUnretained(self).toOpaque())
-            return gsl_deriv_central(&function, origin, h, &result, &abserr)
+            return gsl_deriv_central(&function, x, h, &result, &abserr)
         }
-        var scale = 1.0
-        if case .preActivation = target {} else { scale = 1 / Double(cost.m) }
-        let roundoff = 3 * Double.ulpOfOne * cost.magnitude * scale / smallestStep
+        return (status, result, abserr)
+    }
+
+    /// ∂f/∂Δ at Δ = 0 by gsl_deriv_central on differences, with its error bound and whether a kink was crossed.
+    func derivative(step h: Double, at origin: Double) -> Derivative {
+        exact = false
+        self.origin = origin
+        cost.crossedKink = false
+        cost.magnitude = 0
+        smallestStep = .infinity
+        let (status, result, abserr) = callGSL(at: origin, step: h)
+        let roundoff = 3 * Double.ulpOfOne * cost.magnitude * perSampleScale / smallestStep
+        guard status == GSL_SUCCESS, result.isFinite else { return (.nan, .infinity, cost.crossedKink) }
+        return (result, abserr + roundoff, cost.crossedKink)
+    }
+
+    /// ∂f/∂Δ at Δ = 0 by gsl_deriv_central on the cancellation-free changes, stepped by the power of
+    /// two at or below `step`, at x₀ = 64 steps.
+    func exactDerivative(step: Double) -> Derivative {
+        exact = true
+        let h = Double(sign: .plus, exponent: step.exponent, significand: 1)
+        origin = 64 * h
+        cachedPoints = Lanes(repeating: .nan)
+        cost.crossedKink = false
+        cost.sizeRate = 0
+        let (status, result, abserr) = callGSL(at: origin, step: h)
+        let roundoff = cost.roundingFactor * Double.ulpOfOne * cost.sizeRate * perSampleScale
         guard status == GSL_SUCCESS, result.isFinite else { return (.nan, .infinity, cost.crossedKink) }
         return (result, abserr + roundoff, cost.crossedKink)
     }

@@ -37,6 +37,25 @@ final class PerturbedCost {
     private let zNew: UnsafeMutablePointer<Double>
     private let aNew: UnsafeMutablePointer<Double>
 
+    // The cancellation-free path (`lossChanges`).
+    /// Per layer p: whether f_{p+1} and every activation above, and the loss, have exact change forms.
+    let exactFrom: [Bool]
+    /// Per unit of the cached forward pass, `Activation.changeConstant`; per output term, `Loss.changeConstant`.
+    private let unitConstant: UnsafeMutablePointer<Double>
+    private let termConstant: UnsafeMutablePointer<Double>
+    /// Per layer p, max_j |w_jk| of each column k of W^(p+1) (laid out like zNew).
+    private let columnMax: UnsafeMutablePointer<Double>
+    /// Per layer, the four moves Δz and Δa of one sample, and for the first lane a bound on the
+    /// size of the terms that were summed into Δz (laid out like zNew).
+    private let dzLanes: UnsafeMutablePointer<Lanes>
+    private let daLanes: UnsafeMutablePointer<Lanes>
+    private let dzSize: UnsafeMutablePointer<Double>
+    /// The largest (Σ of term sizes)/|step| over the lane evaluations since it was reset: with
+    /// `roundingFactor`·ε it bounds the rounding error of the derivative (see `lossChanges`).
+    var sizeRate = 0.0
+    /// (widest layer + batch + 16): the number of terms one rounding bound may have summed.
+    let roundingFactor: Double
+
     /// Set when an evaluation moved a kinked quantity across its kink.
     var crossedKink = false
     /// The largest Σ|terms differenced| of an evaluation: the scale of its round-off.
@@ -81,6 +100,38 @@ final class PerturbedCost {
         aNew = .allocate(capacity: sOffsets[depth])
         zNew.initialize(repeating: 0, count: sOffsets[depth])
         aNew.initialize(repeating: 0, count: sOffsets[depth])
+        var exact = [Bool](repeating: false, count: depth)
+        var allExact = loss.hasExactChange
+        for p in stride(from: depth - 1, through: 0, by: -1) {
+            allExact = allExact && activations[p].hasExactChange
+            exact[p] = allExact
+        }
+        exactFrom = exact
+        unitConstant = .allocate(capacity: offsets[depth])
+        for p in 0..<depth {
+            for t in offsets[p]..<offsets[p + 1] { unitConstant[t] = activations[p].changeConstant(z: z[t]) }
+        }
+        termConstant = .allocate(capacity: m * outputs)
+        for t in 0..<(m * outputs) {
+            let u = offsets[depth - 1] + t
+            termConstant[t] = loss.changeConstant(z: z[u], a: a[u], y: targets[t])
+        }
+        columnMax = .allocate(capacity: sOffsets[depth])
+        columnMax.initialize(repeating: 0, count: sOffsets[depth])
+        for p in 0..<depth {
+            for j in 0..<widths[p] {
+                for k in 0..<widths[p + 1] {
+                    columnMax[sOffsets[p] + k] = max(columnMax[sOffsets[p] + k], abs(weights[wOffsets[p] + j * widths[p + 1] + k]))
+                }
+            }
+        }
+        dzLanes = .allocate(capacity: sOffsets[depth])
+        dzLanes.initialize(repeating: .zero, count: sOffsets[depth])
+        daLanes = .allocate(capacity: sOffsets[depth])
+        daLanes.initialize(repeating: .zero, count: sOffsets[depth])
+        dzSize = .allocate(capacity: sOffsets[depth])
+        dzSize.initialize(repeating: 0, count: sOffsets[depth])
+        roundingFactor = Double((widths.max() ?? 1) + m + 16)
         if separable {
             let output = activations[depth - 1]
             let base = offsets[depth - 1]
@@ -91,7 +142,9 @@ final class PerturbedCost {
     }
 
     deinit {
-        for p in [z, a, weights, targets, terms, zNew, aNew] { p.deallocate() }
+        for p in [z, a, weights, targets, terms, zNew, aNew, unitConstant, termConstant, columnMax, dzSize] { p.deallocate() }
+        dzLanes.deallocate()
+        daLanes.deallocate()
     }
 
     /// The input to layer p (0-based) of sample i: x^(i) for p = 0, else a^(i,p).
@@ -206,5 +259,122 @@ final class PerturbedCost {
         }
         let new = loss.term(z: zc, a: ac, y: y, output: activations[depth - 1])
         return (new - terms[t], abs(new) + abs(terms[t]))
+    }
+
+    // MARK: The cancellation-free path
+
+    /// Σ_{i ∈ samples} (L_i' − L_i) for four moves at once: z_k^(i,p+1) moves by `steps`·factor(i).
+    ///
+    /// Every quantity is carried as a change (Δz, Δa, ΔL), each computed by a cancellation-free
+    /// form (`Activation.change`, `Loss.termChange`), so a change of size |Δ| has a rounding error
+    /// of a few ε·|Δ| rather than ε·|L|, whatever the step. Only the sums Δz^(l+1) = Wᵀ Δa^(l) can
+    /// cancel; for the first lane the sizes of their terms are bounded (‖Δa‖₁ · max_j |w_jk|) and
+    /// carried up through each unit's slope, and `sizeRate` keeps Σ sizes / |step|: the rounding
+    /// of the derivative is at most `roundingFactor`·ε·`sizeRate`.
+    /// Requires `exactFrom[p]`.
+    func lossChanges(layer p: Int, unit k: Int, samples: Range<Int>, steps: Lanes, factor: (Int) -> Double) -> Lanes {
+        var change = Lanes.zero
+        var size = 0.0
+        for i in samples {
+            let scale = factor(i)
+            if scale == 0 { continue }
+            size += exactSampleChange(layer: p, unit: k, sample: i, dz: steps * scale, into: &change)
+        }
+        if steps[0] != 0 { sizeRate = max(sizeRate, size / abs(steps[0])) }
+        return change
+    }
+
+    /// Adds L_i' − L_i for the four moves dz of z_k^(i,p+1) to `change`; returns the first lane's size bound.
+    private func exactSampleChange(layer p: Int, unit k: Int, sample i: Int, dz: Lanes, into change: inout Lanes) -> Double {
+        let width = widths[p + 1]
+        let u = layerOffset[p] + i * width + k
+        let f = activations[p]
+        if f.hasKinkAtZero { noteKink(z: z[u], dz: dz) }
+        let da = f.change(z: z[u], a: a[u], c: unitConstant[u], d: dz)
+        if p == depth - 1 {
+            return outputTermChanges(sample: i, unit: k, dz: dz, da: da, dzSize: abs(dz[0]), into: &change)
+        }
+        // Rank-one update of the next layer: Δz^(p+2) = Δa_k · row k of W^(p+2); one term per unit.
+        let next = widths[p + 2]
+        let w = weights + weightOffset[p + 1] + k * next
+        let dzq = dzLanes + scratchOffset[p + 1], sq = dzSize + scratchOffset[p + 1]
+        let sizeA = abs(da[0])
+        for c in 0..<next {
+            dzq[c] = da * w[c]
+            sq[c] = sizeA * abs(w[c])
+        }
+        return exactPropagate(from: p + 1, sample: i, into: &change)
+    }
+
+    /// From the four moves of every unit of layer p (in dzLanes), the layers above and the loss changes.
+    private func exactPropagate(from first: Int, sample i: Int, into change: inout Lanes) -> Double {
+        var p = first
+        while true {
+            let width = widths[p + 1]
+            let row = layerOffset[p] + i * width
+            let dzp = dzLanes + scratchOffset[p], sp = dzSize + scratchOffset[p]
+            let f = activations[p]
+            if p == depth - 1 {
+                var size = 0.0
+                for c in 0..<width {
+                    let u = row + c
+                    if f.hasKinkAtZero { noteKink(z: z[u], dz: dzp[c]) }
+                    let da = f.change(z: z[u], a: a[u], c: unitConstant[u], d: dzp[c])
+                    size += outputTermChanges(sample: i, unit: c, dz: dzp[c], da: da, dzSize: sp[c], into: &change)
+                }
+                return size
+            }
+            let dap = daLanes + scratchOffset[p]
+            var sizeA = 0.0
+            for c in 0..<width {
+                let u = row + c
+                if f.hasKinkAtZero { noteKink(z: z[u], dz: dzp[c]) }
+                let da = f.change(z: z[u], a: a[u], c: unitConstant[u], d: dzp[c])
+                dap[c] = da
+                sizeA += Self.slope(da[0], dzp[c][0]) * sp[c]
+            }
+            // Δz^(p+2) = (W^(p+2))ᵀ Δa^(p+1); each entry a sum of `width` terms of size ≤ ‖Δa‖₁ · max_j |w_jk|.
+            let next = widths[p + 2]
+            let dzq = dzLanes + scratchOffset[p + 1], sq = dzSize + scratchOffset[p + 1]
+            let bound = columnMax + scratchOffset[p + 1]
+            for c in 0..<next {
+                dzq[c] = .zero
+                sq[c] = sizeA * bound[c]
+            }
+            let W = weights + weightOffset[p + 1]
+            for j in 0..<width {
+                let d = dap[j]
+                if d == .zero { continue }
+                let w = W + j * next
+                for c in 0..<next { dzq[c] += d * w[c] }
+            }
+            p += 1
+        }
+    }
+
+    /// Adds the loss change of output unit c to `change`; returns the size bound of the first lane.
+    @inline(__always)
+    private func outputTermChanges(sample i: Int, unit c: Int, dz: Lanes, da: Lanes, dzSize: Double, into change: inout Lanes) -> Double {
+        let t = i * widths[depth] + c
+        let u = layerOffset[depth - 1] + t
+        let y = targets[t]
+        if loss.hasKink {
+            let side = loss.kinkSide(a: a[u], y: y)
+            for lane in 0..<4 where loss.kinkSide(a: a[u] + da[lane], y: y) != side { crossedKink = true }
+        }
+        let dL = loss.termChange(z: z[u], a: a[u], y: y, c: termConstant[t], dz: dz, da: da)
+        change += dL
+        return Self.slope(dL[0], dz[0]) * dzSize + abs(dL[0])
+    }
+
+    /// |Δout/Δin| of the first lane: how a size bound on Δin carries to Δout.
+    @inline(__always)
+    private static func slope(_ out: Double, _ into: Double) -> Double {
+        into != 0 ? abs(out / into) : 0
+    }
+
+    @inline(__always)
+    private func noteKink(z: Double, dz: Lanes) {
+        for lane in 0..<4 where (z + dz[lane] > 0) != (z > 0) { crossedKink = true }
     }
 }

@@ -1,0 +1,179 @@
+import RealModule
+
+/// Four values at once: the four points of one `gsl_deriv_central` stencil (x₀ − h, x₀ + h, x₀ − h/2, x₀ + h/2).
+typealias Lanes = SIMD4<Double>
+
+/// Changes f(z + d) − f(z) and L(a + Δa) − L(a) computed without cancellation.
+///
+/// Computed as a difference of two values, a change of size |d| loses ε·|f(z)| to rounding, which
+/// divided by a small step swamps the derivative. Written as below each change has a relative error
+/// of a few ε, whatever the step. Where no such form is written (gelu, silu, softsign, softmax,
+/// cross_entropy) `PerturbedCost` uses differences instead.
+extension Activation {
+    /// Whether `change` has a cancellation-free form for this activation.
+    var hasExactChange: Bool {
+        switch self {
+        case .identity, .tanh, .sigmoid, .relu, .leakyReLU, .elu, .softplus: return true
+        default: return false
+        }
+    }
+
+    /// The per-unit constant `change` uses, computed once from z:
+    /// tanh: 1 − tanh² z = sech² z; sigmoid: σ(z)(1 − σ(z)); elu (z ≤ 0): e^z; softplus: σ(z).
+    /// sech² and σ(1 − σ) come from e^(−|z|), not from 1 − a², which cancels when a unit saturates.
+    func changeConstant(z: Double) -> Double {
+        switch self {
+        case .tanh:
+            let e = Double.exp(-2 * abs(z))
+            return 4 * e / ((1 + e) * (1 + e))
+        case .sigmoid:
+            let e = Double.exp(-abs(z))
+            return e / ((1 + e) * (1 + e))
+        case .elu: return Double.exp(min(z, 0))
+        case .softplus: return Self.sigmoid(z)
+        default: return 0
+        }
+    }
+
+    /// f(z + d) − f(z) for four moves d of one unit with f(z) = a and constant c = `changeConstant(z:)`:
+    /// - tanh: tanh(z + d) − tanh z = τ·sech² z / (1 + τ·tanh z), τ = tanh d (the addition theorem);
+    /// - sigmoid: σ(z + d) − σ(z) = σ(1 − σ)·E / (1 + σ·E), E = e^d − 1;
+    /// - elu on z, z + d ≤ 0: e^z·(e^d − 1); softplus: log(1 + σ(z)·(e^d − 1));
+    /// - relu, leaky_relu, elu on the side z > 0: slope · d.
+    /// A move across z = 0 (a kink for relu and leaky_relu) is computed as a plain difference.
+    @inline(__always)
+    func change(z: Double, a: Double, c: Double, d: Lanes) -> Lanes {
+        switch self {
+        case .identity: return d
+        case .tanh:
+            let t = tanhOfSmall(d)
+            return t * c / (1 + a * t)
+        case .sigmoid:
+            let e = expMinusOneOfSmall(d)
+            return c * e / (1 + a * e)
+        case .relu, .leakyReLU, .elu, .softplus:
+            var result = Lanes()
+            for lane in 0..<4 { result[lane] = scalarChange(z: z, a: a, c: c, d: d[lane]) }
+            return result
+        default:
+            preconditionFailure("no cancellation-free change for \(rawValue)")
+        }
+    }
+
+    private func scalarChange(z: Double, a: Double, c: Double, d: Double) -> Double {
+        let moved = z + d
+        let sameSide = (moved > 0) == (z > 0)
+        switch self {
+        case .relu: return sameSide ? (z > 0 ? d : 0) : value(moved) - a
+        case .leakyReLU: return sameSide ? (z > 0 ? d : Self.leakySlope * d) : value(moved) - a
+        case .elu: return sameSide ? (z > 0 ? d : c * Double.expMinusOne(d)) : value(moved) - a
+        case .softplus: return Double.log(onePlus: c * Double.expMinusOne(d))
+        default: return value(moved) - a
+        }
+    }
+}
+
+extension Loss {
+    /// Whether `termChange` has a cancellation-free form (every loss whose terms are separable).
+    var hasExactChange: Bool { self != .crossEntropy }
+
+    /// The per-output-unit constant `termChange` uses: log_cosh: tanh(a − y); binary_cross_entropy: σ(−z).
+    func changeConstant(z: Double, a: Double, y: Double) -> Double {
+        switch self {
+        case .logCosh: return Double.tanh(a - y)
+        case .binaryCrossEntropy: return Activation.sigmoid(-z)
+        default: return 0
+        }
+    }
+
+    /// The change of one output unit's loss term when its z moves by dz and its a by da:
+    /// - squared_error: Δa·(r + Δa/2), r = a − y;
+    /// - huber: the same inside |r| ≤ 1, ±Δa outside, and the exact joint of the two across |r| = 1;
+    /// - absolute_error, hinge: ±Δa (or 0) on one side of the kink, a plain difference across it;
+    /// - log_cosh: log(1 + 2 sinh²(Δa/2) + tanh r · sinh Δa) (the addition theorem of cosh);
+    /// - binary_cross_entropy after sigmoid: y·Δsoftplus(−z; −dz) + (1 − y)·Δsoftplus(z; dz),
+    ///   Δsoftplus(z; d) = log(1 + σ(z)(e^d − 1)).
+    @inline(__always)
+    func termChange(z: Double, a: Double, y: Double, c: Double, dz: Lanes, da: Lanes) -> Lanes {
+        let r = a - y
+        switch self {
+        case .squaredError: return da * (r + da / 2)
+        case .binaryCrossEntropy:
+            var result = Lanes()
+            for lane in 0..<4 {
+                let up = Double.log(onePlus: a * Double.expMinusOne(dz[lane]))
+                let down = Double.log(onePlus: c * Double.expMinusOne(-dz[lane]))
+                result[lane] = y * down + (1 - y) * up
+            }
+            return result
+        default:
+            var result = Lanes()
+            for lane in 0..<4 { result[lane] = scalarTermChange(r: r, y: y, c: c, d: da[lane]) }
+            return result
+        }
+    }
+
+    private func scalarTermChange(r: Double, y: Double, c: Double, d: Double) -> Double {
+        let moved = r + d
+        switch self {
+        case .absoluteError:
+            return (moved > 0) == (r > 0) ? (r > 0 ? d : -d) : abs(moved) - abs(r)
+        case .huber:
+            // h is even: work on the side of the larger |r|.
+            let (s, t, dd) = r + moved >= 0 ? (r, moved, d) : (-r, -moved, -d)
+            switch (abs(s) <= 1, abs(t) <= 1) {
+            case (true, true): return dd * (s + dd / 2)
+            case (false, false): return (s > 0) == (t > 0) ? dd : (abs(t) - abs(s))
+            case (true, false): return dd - (1 - s) * (1 - s) / 2      // (t − ½) − s²/2
+            case (false, true): return dd + (1 - t) * (1 - t) / 2      // t²/2 − (s − ½)
+            }
+        case .logCosh:
+            let half = Double.sinh(d / 2)
+            let sinh = 2 * half * (1 + half * half).squareRoot()
+            return Double.log(onePlus: 2 * half * half + c * sinh)
+        case .hinge:
+            // With y = ±1 the margin 1 − y·a is −y·r.
+            let (margin, movedMargin) = (-y * r, -y * moved)
+            switch (margin > 0, movedMargin > 0) {
+            case (true, true): return -y * d
+            case (false, false): return 0
+            default: return max(movedMargin, 0) - max(margin, 0)
+            }
+        default:
+            return 0
+        }
+    }
+}
+
+/// tanh x for four small x by its Taylor series (relative error < ε for |x| < 0.01), else lane by lane.
+@inline(__always)
+func tanhOfSmall(_ x: Lanes) -> Lanes {
+    guard (x * x).max() < 1e-4 else {
+        var result = Lanes()
+        for lane in 0..<4 { result[lane] = Double.tanh(x[lane]) }
+        return result
+    }
+    let x2 = x * x
+    // x − x³/3 + 2x⁵/15 − 17x⁷/315 + 62x⁹/2835
+    let tail: Lanes = (2.0 / 15) + x2 * ((-17.0 / 315) + x2 * (62.0 / 2835))
+    return x + x * x2 * ((-1.0 / 3) + x2 * tail)
+}
+
+/// e^x − 1 for four small x by its Taylor series (relative error < ε for |x| < 0.01), else lane by lane.
+@inline(__always)
+func expMinusOneOfSmall(_ x: Lanes) -> Lanes {
+    guard (x * x).max() < 1e-4 else {
+        var result = Lanes()
+        for lane in 0..<4 { result[lane] = Double.expMinusOne(x[lane]) }
+        return result
+    }
+    var sum: Lanes = 1 + x / 9
+    sum = 1 + x / 8 * sum
+    sum = 1 + x / 7 * sum
+    sum = 1 + x / 6 * sum
+    sum = 1 + x / 5 * sum
+    sum = 1 + x / 4 * sum
+    sum = 1 + x / 3 * sum
+    sum = 1 + x / 2 * sum
+    return x * sum
+}
