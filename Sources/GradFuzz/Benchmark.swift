@@ -1,4 +1,7 @@
 import Dispatch
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `gradfuzz bench`: how fast and how accurate a full entry-by-entry check is on fixed networks.
 ///
@@ -56,6 +59,9 @@ public enum Benchmark {
         public var evaluationsPerEntry: Double
         /// Median seconds of one full entry-by-entry check (every dW and db entry, plus g when `includesDelta`).
         public var checkSeconds: Double
+        /// Median processor seconds of one full check, summed over its threads: the time an idle
+        /// machine would need on one core, less disturbed by other load than `checkSeconds`.
+        public var checkCPUSeconds: Double
         /// Median seconds of one analytic backprop (the reference).
         public var backpropSeconds: Double
         /// The largest relative error of an oracle entry against the analytic gradient; see `relativeError`.
@@ -102,9 +108,13 @@ public enum Benchmark {
         let problem = problem(shape)
         let analytic = Reference.backprop(problem)
         var result = oracle.differentiate(problem, delta: delta, jobs: jobs)
-        let check = median((0..<max(runs, 1)).map { _ in
-            seconds { result = oracle.differentiate(problem, delta: delta, jobs: jobs) }
-        })
+        var wall: [Double] = [], cpu: [Double] = []
+        for _ in 0..<max(runs, 1) {
+            let startCPU = processorSeconds()
+            wall.append(seconds { result = oracle.differentiate(problem, delta: delta, jobs: jobs) })
+            cpu.append(processorSeconds() - startCPU)
+        }
+        let check = median(wall)
         let backprop = median((0..<max(runs, 1)).map { _ in seconds { _ = Reference.backprop(problem) } })
         let (error, place) = maxRelativeError(oracle: result, analytic: analytic)
         var entries = 0
@@ -113,13 +123,20 @@ public enum Benchmark {
         }
         return Result(shape: shape, parameters: problem.network.parameterCount, includesDelta: delta, jobs: jobs,
                       evaluationsPerEntry: Double(result.evaluations) / Double(entries),
-                      checkSeconds: check, backpropSeconds: backprop, maxRelativeError: error, worstEntry: place)
+                      checkSeconds: check, checkCPUSeconds: median(cpu), backpropSeconds: backprop, maxRelativeError: error, worstEntry: place)
     }
 
     static func seconds(_ body: () -> Void) -> Double {
         let start = DispatchTime.now().uptimeNanoseconds
         body()
         return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+    }
+
+    /// Processor time of the whole process (every thread), in seconds.
+    static func processorSeconds() -> Double {
+        var t = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
+        return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
     }
 
     static func median(_ values: [Double]) -> Double {

@@ -60,6 +60,50 @@ extension Activation {
         }
     }
 
+    /// `change` for `count` units at once (Δa_c for moves dz_c), written into `da`. Returns the size
+    /// bound Σ_c |f'|·size_c carried from the first lane's bounds `size` on |Δz_c|.
+    @inline(__always)
+    func changes(z: UnsafePointer<Double>, a: UnsafePointer<Double>, c: UnsafePointer<Double>, dz: UnsafePointer<Lanes>,
+                 size: UnsafePointer<Double>, into da: UnsafeMutablePointer<Lanes>, count: Int) -> Double {
+        var carried = 0.0
+        switch self {
+        case .identity:
+            for u in 0..<count { da[u] = dz[u]; carried += size[u] }
+        case .tanh:
+            for u in 0..<count {
+                let x = dz[u]
+                if let x2 = tiny(x) {
+                    let t = x - x * x2 * (1.0 / 3)
+                    da[u] = t * c[u] * reciprocalOfOnePlusTiny(a[u] * t)
+                } else {
+                    let t = tanhOfSmall(x)
+                    da[u] = t * c[u] / (1 + a[u] * t)
+                }
+                carried += c[u] * size[u]
+            }
+        case .sigmoid:
+            for u in 0..<count {
+                let x = dz[u]
+                if tiny(x) != nil {
+                    let cubic: Lanes = (1.0 / 6) + x * (1.0 / 24)
+                    let e = x + x * x * (0.5 + x * cubic)
+                    da[u] = c[u] * e * reciprocalOfOnePlusTiny(a[u] * e)
+                } else {
+                    let e = expMinusOneOfSmall(x)
+                    da[u] = c[u] * e / (1 + a[u] * e)
+                }
+                carried += c[u] * size[u]
+            }
+        default:
+            for u in 0..<count {
+                let d = change(z: z[u], a: a[u], c: c[u], d: dz[u])
+                da[u] = d
+                carried += (dz[u][0] != 0 ? abs(d[0] / dz[u][0]) : 0) * size[u]
+            }
+        }
+        return carried
+    }
+
     private func scalarChange(z: Double, a: Double, c: Double, d: Double) -> Double {
         let moved = z + d
         let sameSide = (moved > 0) == (z > 0)
@@ -145,15 +189,29 @@ extension Loss {
     }
 }
 
+/// x² when every |x| < 1e-5, where the short series below are exact to ε (their next terms are
+/// below x⁴ ≈ 1e-20 relative), else nil.
+@inline(__always)
+func tiny(_ x: Lanes) -> Lanes? {
+    let x2 = x * x
+    return max(max(x2[0], x2[1]), max(x2[2], x2[3])) < 1e-10 ? x2 : nil
+}
+
+/// 1/(1 + u) for |u| < 1e-5: 1 − u + u² − u³ (the next term, u⁴ < 1e-20, is below ε).
+@inline(__always)
+func reciprocalOfOnePlusTiny(_ u: Lanes) -> Lanes {
+    1 - u * (1 - u * (1 - u))
+}
+
 /// tanh x for four small x by its Taylor series (relative error < ε for |x| < 0.01), else lane by lane.
 @inline(__always)
 func tanhOfSmall(_ x: Lanes) -> Lanes {
-    guard (x * x).max() < 1e-4 else {
+    let x2 = x * x
+    guard max(max(x2[0], x2[1]), max(x2[2], x2[3])) < 1e-4 else {
         var result = Lanes()
         for lane in 0..<4 { result[lane] = Double.tanh(x[lane]) }
         return result
     }
-    let x2 = x * x
     // x − x³/3 + 2x⁵/15 − 17x⁷/315 + 62x⁹/2835
     let tail: Lanes = (2.0 / 15) + x2 * ((-17.0 / 315) + x2 * (62.0 / 2835))
     return x + x * x2 * ((-1.0 / 3) + x2 * tail)
@@ -162,7 +220,8 @@ func tanhOfSmall(_ x: Lanes) -> Lanes {
 /// e^x − 1 for four small x by its Taylor series (relative error < ε for |x| < 0.01), else lane by lane.
 @inline(__always)
 func expMinusOneOfSmall(_ x: Lanes) -> Lanes {
-    guard (x * x).max() < 1e-4 else {
+    let x2 = x * x
+    guard max(max(x2[0], x2[1]), max(x2[2], x2[3])) < 1e-4 else {
         var result = Lanes()
         for lane in 0..<4 { result[lane] = Double.expMinusOne(x[lane]) }
         return result

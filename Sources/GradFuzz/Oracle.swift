@@ -225,11 +225,14 @@ private final class Probe {
         let perSample = 1 / Double(cost.m)
         switch target {
         case let .weight(p, j, k):
-            cachedValues = perSample * cost.lossChanges(layer: p, unit: k, samples: all, steps: steps) { i in self.cost.input(layer: p, sample: i, unit: j) }
+            for i in all { cost.factors[i] = cost.input(layer: p, sample: i, unit: j) }
+            cachedValues = perSample * cost.lossChanges(layer: p, unit: k, samples: all, steps: steps)
         case let .bias(p, k):
-            cachedValues = perSample * cost.lossChanges(layer: p, unit: k, samples: all, steps: steps) { _ in 1 }
+            for i in all { cost.factors[i] = 1 }
+            cachedValues = perSample * cost.lossChanges(layer: p, unit: k, samples: all, steps: steps)
         case let .preActivation(p, i, k):
-            cachedValues = cost.lossChanges(layer: p, unit: k, samples: i..<(i + 1), steps: steps) { _ in 1 }
+            cost.factors[i] = 1
+            cachedValues = cost.lossChanges(layer: p, unit: k, samples: i..<(i + 1), steps: steps)
         }
         return cachedValues[0]
     }

@@ -50,6 +50,10 @@ final class PerturbedCost {
     private let dzLanes: UnsafeMutablePointer<Lanes>
     private let daLanes: UnsafeMutablePointer<Lanes>
     private let dzSize: UnsafeMutablePointer<Double>
+    /// Per layer p ≥ 1, W^(p+1) transposed (m_{p+1} rows of m_p): the sums Δz = Wᵀ Δa read it row by row.
+    private let weightsT: UnsafeMutablePointer<Double>
+    /// The factor of each sample for the entry being differentiated (a_j^(i,l−1) for a weight).
+    let factors: UnsafeMutablePointer<Double>
     /// The largest (Σ of term sizes)/|step| over the lane evaluations since it was reset: with
     /// `roundingFactor`·ε it bounds the rounding error of the derivative (see `lossChanges`).
     var sizeRate = 0.0
@@ -131,6 +135,13 @@ final class PerturbedCost {
         daLanes.initialize(repeating: .zero, count: sOffsets[depth])
         dzSize = .allocate(capacity: sOffsets[depth])
         dzSize.initialize(repeating: 0, count: sOffsets[depth])
+        weightsT = .allocate(capacity: wOffsets[depth])
+        for p in 0..<depth {
+            let (rows, columns) = (widths[p], widths[p + 1])
+            for j in 0..<rows { for k in 0..<columns { weightsT[wOffsets[p] + k * rows + j] = weights[wOffsets[p] + j * columns + k] } }
+        }
+        factors = .allocate(capacity: m)
+        factors.initialize(repeating: 0, count: m)
         roundingFactor = Double((widths.max() ?? 1) + m + 16)
         if separable {
             let output = activations[depth - 1]
@@ -142,7 +153,7 @@ final class PerturbedCost {
     }
 
     deinit {
-        for p in [z, a, weights, targets, terms, zNew, aNew, unitConstant, termConstant, columnMax, dzSize] { p.deallocate() }
+        for p in [z, a, weights, targets, terms, zNew, aNew, unitConstant, termConstant, columnMax, dzSize, weightsT, factors] { p.deallocate() }
         dzLanes.deallocate()
         daLanes.deallocate()
     }
@@ -272,11 +283,12 @@ final class PerturbedCost {
     /// carried up through each unit's slope, and `sizeRate` keeps Σ sizes / |step|: the rounding
     /// of the derivative is at most `roundingFactor`·ε·`sizeRate`.
     /// Requires `exactFrom[p]`.
-    func lossChanges(layer p: Int, unit k: Int, samples: Range<Int>, steps: Lanes, factor: (Int) -> Double) -> Lanes {
+    /// The move of sample i is `steps`·factors[i] (set `factors` first).
+    func lossChanges(layer p: Int, unit k: Int, samples: Range<Int>, steps: Lanes) -> Lanes {
         var change = Lanes.zero
         var size = 0.0
         for i in samples {
-            let scale = factor(i)
+            let scale = factors[i]
             if scale == 0 { continue }
             size += exactSampleChange(layer: p, unit: k, sample: i, dz: steps * scale, into: &change)
         }
@@ -314,39 +326,35 @@ final class PerturbedCost {
             let row = layerOffset[p] + i * width
             let dzp = dzLanes + scratchOffset[p], sp = dzSize + scratchOffset[p]
             let f = activations[p]
+            let dap = daLanes + scratchOffset[p]
+            if f.hasKinkAtZero { for c in 0..<width { noteKink(z: z[row + c], dz: dzp[c]) } }
+            let sizeA = f.changes(z: z + row, a: a + row, c: unitConstant + row, dz: dzp, size: sp, into: dap, count: width)
             if p == depth - 1 {
                 var size = 0.0
                 for c in 0..<width {
-                    let u = row + c
-                    if f.hasKinkAtZero { noteKink(z: z[u], dz: dzp[c]) }
-                    let da = f.change(z: z[u], a: a[u], c: unitConstant[u], d: dzp[c])
-                    size += outputTermChanges(sample: i, unit: c, dz: dzp[c], da: da, dzSize: sp[c], into: &change)
+                    size += outputTermChanges(sample: i, unit: c, dz: dzp[c], da: dap[c], dzSize: sp[c], into: &change)
                 }
                 return size
-            }
-            let dap = daLanes + scratchOffset[p]
-            var sizeA = 0.0
-            for c in 0..<width {
-                let u = row + c
-                if f.hasKinkAtZero { noteKink(z: z[u], dz: dzp[c]) }
-                let da = f.change(z: z[u], a: a[u], c: unitConstant[u], d: dzp[c])
-                dap[c] = da
-                sizeA += Self.slope(da[0], dzp[c][0]) * sp[c]
             }
             // Δz^(p+2) = (W^(p+2))ᵀ Δa^(p+1); each entry a sum of `width` terms of size ≤ ‖Δa‖₁ · max_j |w_jk|.
             let next = widths[p + 2]
             let dzq = dzLanes + scratchOffset[p + 1], sq = dzSize + scratchOffset[p + 1]
             let bound = columnMax + scratchOffset[p + 1]
+            let WT = weightsT + weightOffset[p + 1]
             for c in 0..<next {
-                dzq[c] = .zero
+                let w = WT + c * width
+                var (s0, s1, s2, s3) = (Lanes.zero, Lanes.zero, Lanes.zero, Lanes.zero)
+                var j = 0
+                while j + 4 <= width {
+                    s0 += dap[j] * w[j]
+                    s1 += dap[j + 1] * w[j + 1]
+                    s2 += dap[j + 2] * w[j + 2]
+                    s3 += dap[j + 3] * w[j + 3]
+                    j += 4
+                }
+                while j < width { s0 += dap[j] * w[j]; j += 1 }
+                dzq[c] = (s0 + s1) + (s2 + s3)
                 sq[c] = sizeA * bound[c]
-            }
-            let W = weights + weightOffset[p + 1]
-            for j in 0..<width {
-                let d = dap[j]
-                if d == .zero { continue }
-                let w = W + j * next
-                for c in 0..<next { dzq[c] += d * w[c] }
             }
             p += 1
         }
