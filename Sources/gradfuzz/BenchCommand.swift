@@ -28,6 +28,9 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Print JSON instead of a table.")
     var json = false
 
+    @Option(help: "Also write each shape's problem to DIR/<shape>.json (the fixture's problem fields), for ci/bench-peers.py.")
+    var export: String?
+
     func validate() throws {
         if let runs, runs < 1 { throw ValidationError("--runs must be at least 1, got \(runs)") }
         if jobs < 1 { throw ValidationError("--jobs must be at least 1, got \(jobs)") }
@@ -39,6 +42,18 @@ struct BenchCommand: ParsableCommand {
 
     func run() throws {
         let wanted = Set(shapes.split(separator: ",").map(String.init))
+        if let export {
+            for shape in Benchmark.shapes where wanted.contains(shape.name) {
+                let file = URL(fileURLWithPath: export).appendingPathComponent("\(shape.name).json")
+                do {
+                    try FileManager.default.createDirectory(atPath: export, withIntermediateDirectories: true)
+                    try JSONEncoder().encode(RawProblem(Benchmark.problem(shape))).write(to: file)
+                } catch {
+                    printError("\(file.path): cannot write the problem: \(error.localizedDescription)")
+                    throw ExitCode(2)
+                }
+            }
+        }
         var results: [Benchmark.Result] = []
         for (index, shape) in Benchmark.shapes.enumerated() where wanted.contains(shape.name) {
             results.append(Benchmark.run(shape, runs: runs ?? [31, 15, 5][index], delta: delta, jobs: jobs))
