@@ -70,29 +70,35 @@ extension Activation {
         case .identity:
             for u in 0..<count { da[u] = dz[u]; carried += size[u] }
         case .tanh:
-            for u in 0..<count {
-                let x = dz[u]
-                if let x2 = tiny(x) {
-                    let t = x - x * x2 * (1.0 / 3)
+            if allTiny(dz, count: count) {
+                for u in 0..<count {
+                    let x = dz[u]
+                    let t = x - x * (x * x) * (1.0 / 3)
                     da[u] = t * c[u] * reciprocalOfOnePlusTiny(a[u] * t)
-                } else {
-                    let t = tanhOfSmall(x)
-                    da[u] = t * c[u] / (1 + a[u] * t)
+                    carried += c[u] * size[u]
                 }
-                carried += c[u] * size[u]
+            } else {
+                for u in 0..<count {
+                    let t = tanhOfSmall(dz[u])
+                    da[u] = t * c[u] / (1 + a[u] * t)
+                    carried += c[u] * size[u]
+                }
             }
         case .sigmoid:
-            for u in 0..<count {
-                let x = dz[u]
-                if tiny(x) != nil {
+            if allTiny(dz, count: count) {
+                for u in 0..<count {
+                    let x = dz[u]
                     let cubic: Lanes = (1.0 / 6) + x * (1.0 / 24)
                     let e = x + x * x * (0.5 + x * cubic)
                     da[u] = c[u] * e * reciprocalOfOnePlusTiny(a[u] * e)
-                } else {
-                    let e = expMinusOneOfSmall(x)
-                    da[u] = c[u] * e / (1 + a[u] * e)
+                    carried += c[u] * size[u]
                 }
-                carried += c[u] * size[u]
+            } else {
+                for u in 0..<count {
+                    let e = expMinusOneOfSmall(dz[u])
+                    da[u] = c[u] * e / (1 + a[u] * e)
+                    carried += c[u] * size[u]
+                }
             }
         default:
             for u in 0..<count {
@@ -195,6 +201,14 @@ extension Loss {
 func tiny(_ x: Lanes) -> Lanes? {
     let x2 = x * x
     return max(max(x2[0], x2[1]), max(x2[2], x2[3])) < 1e-10 ? x2 : nil
+}
+
+/// Whether every lane of every move is below 1e-5 in size (see `tiny`).
+@inline(__always)
+func allTiny(_ x: UnsafePointer<Lanes>, count: Int) -> Bool {
+    var largest = Lanes.zero
+    for u in 0..<count { largest = pointwiseMax(largest, x[u] * x[u]) }
+    return max(max(largest[0], largest[1]), max(largest[2], largest[3])) < 1e-10
 }
 
 /// 1/(1 + u) for |u| < 1e-5: 1 − u + u² − u³ (the next term, u⁴ < 1e-20, is below ε).

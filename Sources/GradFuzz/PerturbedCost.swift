@@ -1,3 +1,5 @@
+import CLaneKernels
+
 /// How much the loss of a batch changes when one pre-activation moves: the function the oracle
 /// differentiates, evaluated incrementally.
 ///
@@ -21,6 +23,9 @@ final class PerturbedCost {
     let activations: [Activation]
     let loss: Loss
     let separable: Bool
+    /// loss.hasKink, and whether the loss is squared_error, read once per output unit in the hot path.
+    private let lossHasKink: Bool
+    private let squaredError: Bool
 
     // Cached forward pass. Layer index p = 0..<L is the seed's layer p + 1.
     private let z: UnsafeMutablePointer<Double>
@@ -74,6 +79,8 @@ final class PerturbedCost {
         activations = net.activations
         loss = problem.loss
         separable = problem.loss.isSeparable(after: net.activations[net.depth - 1])
+        lossHasKink = problem.loss.hasKink
+        squaredError = problem.loss == .squaredError
 
         var offsets = [0], wOffsets = [0], sOffsets = [0]
         for p in 0..<depth {
@@ -340,22 +347,9 @@ final class PerturbedCost {
             let next = widths[p + 2]
             let dzq = dzLanes + scratchOffset[p + 1], sq = dzSize + scratchOffset[p + 1]
             let bound = columnMax + scratchOffset[p + 1]
-            let WT = weightsT + weightOffset[p + 1]
-            for c in 0..<next {
-                let w = WT + c * width
-                var (s0, s1, s2, s3) = (Lanes.zero, Lanes.zero, Lanes.zero, Lanes.zero)
-                var j = 0
-                while j + 4 <= width {
-                    s0 += dap[j] * w[j]
-                    s1 += dap[j + 1] * w[j + 1]
-                    s2 += dap[j + 2] * w[j + 2]
-                    s3 += dap[j + 3] * w[j + 3]
-                    j += 4
-                }
-                while j < width { s0 += dap[j] * w[j]; j += 1 }
-                dzq[c] = (s0 + s1) + (s2 + s3)
-                sq[c] = sizeA * bound[c]
-            }
+            gradfuzz_lane_sums(UnsafeRawPointer(dap).assumingMemoryBound(to: Double.self), weightsT + weightOffset[p + 1],
+                               width, next, UnsafeMutableRawPointer(dzq).assumingMemoryBound(to: Double.self))
+            for c in 0..<next { sq[c] = sizeA * bound[c] }
             p += 1
         }
     }
@@ -366,11 +360,12 @@ final class PerturbedCost {
         let t = i * widths[depth] + c
         let u = layerOffset[depth - 1] + t
         let y = targets[t]
-        if loss.hasKink {
+        if lossHasKink {
             let side = loss.kinkSide(a: a[u], y: y)
             for lane in 0..<4 where loss.kinkSide(a: a[u] + da[lane], y: y) != side { crossedKink = true }
         }
-        let dL = loss.termChange(z: z[u], a: a[u], y: y, c: termConstant[t], dz: dz, da: da)
+        let dL = squaredError ? da * ((a[u] - y) + da / 2)
+                              : loss.termChange(z: z[u], a: a[u], y: y, c: termConstant[t], dz: dz, da: da)
         change += dL
         return Self.slope(dL[0], dz[0]) * dzSize + abs(dL[0])
     }
