@@ -7,13 +7,13 @@ typealias Lanes = SIMD4<Double>
 ///
 /// Computed as a difference of two values, a change of size |d| loses ε·|f(z)| to rounding, which
 /// divided by a small step swamps the derivative. Written as below each change has a relative error
-/// of a few ε, whatever the step. Where no such form is written (gelu, silu, softsign, softmax,
-/// cross_entropy) `PerturbedCost` uses differences instead.
+/// of a few ε, whatever the step. Where no such form is written (gelu, silu, softsign)
+/// `PerturbedCost` uses differences instead.
 extension Activation {
     /// Whether `change` has a cancellation-free form for this activation.
     var hasExactChange: Bool {
         switch self {
-        case .identity, .tanh, .sigmoid, .relu, .leakyReLU, .elu, .softplus: return true
+        case .identity, .tanh, .sigmoid, .relu, .leakyReLU, .elu, .softplus, .softmax: return true
         default: return false
         }
     }
@@ -62,6 +62,9 @@ extension Activation {
 
     /// `change` for `count` units at once (Δa_c for moves dz_c), written into `da`. Returns the size
     /// bound Σ_c |f'|·size_c carried from the first lane's bounds `size` on |Δz_c|.
+    ///
+    /// softmax (the whole layer): s_k' − s_k = s_k (E_k − S)/(1 + S), E_k = e^(Δz_k) − 1,
+    /// S = Σ_j s_j E_j — from s' = s ⊙ e^Δz / Σ_j s_j e^(Δz_j); Σ_k |Δs_k| ≤ 2 Σ_k s_k |Δz_k|.
     @inline(__always)
     func changes(z: UnsafePointer<Double>, a: UnsafePointer<Double>, c: UnsafePointer<Double>, dz: UnsafePointer<Lanes>,
                  size: UnsafePointer<Double>, into da: UnsafeMutablePointer<Lanes>, count: Int) -> Double {
@@ -69,6 +72,18 @@ extension Activation {
         switch self {
         case .identity:
             for u in 0..<count { da[u] = dz[u]; carried += size[u] }
+        case .softmax:
+            var sum = Lanes.zero
+            for u in 0..<count {
+                let e = expMinusOneOfSmall(dz[u])
+                da[u] = e
+                sum += a[u] * e
+            }
+            let scale = 1 / (1 + sum)
+            for u in 0..<count {
+                da[u] = a[u] * (da[u] - sum) * scale
+                carried += 2 * a[u] * size[u]
+            }
         case .tanh:
             if allTiny(dz, count: count) {
                 for u in 0..<count {
@@ -124,8 +139,8 @@ extension Activation {
 }
 
 extension Loss {
-    /// Whether `termChange` has a cancellation-free form (every loss whose terms are separable).
-    var hasExactChange: Bool { self != .crossEntropy }
+    /// Whether `termChange` (or, for cross_entropy after softmax, `PerturbedCost`) has a cancellation-free form.
+    var hasExactChange: Bool { true }
 
     /// The per-output-unit constant `termChange` uses: log_cosh: tanh(a − y); binary_cross_entropy: σ(−z).
     func changeConstant(z: Double, a: Double, y: Double) -> Double {

@@ -308,6 +308,14 @@ final class PerturbedCost {
         let width = widths[p + 1]
         let u = layerOffset[p] + i * width + k
         let f = activations[p]
+        guard f.isElementwise else {
+            // softmax: moving one z moves every unit of the layer.
+            let dzp = dzLanes + scratchOffset[p], sp = dzSize + scratchOffset[p]
+            for c in 0..<width { dzp[c] = .zero; sp[c] = 0 }
+            dzp[k] = dz
+            sp[k] = abs(dz[0])
+            return exactPropagate(from: p, sample: i, into: &change)
+        }
         if f.hasKinkAtZero { noteKink(z: z[u], dz: dz) }
         let da = f.change(z: z[u], a: a[u], c: unitConstant[u], d: dz)
         if p == depth - 1 {
@@ -333,6 +341,7 @@ final class PerturbedCost {
             let row = layerOffset[p] + i * width
             let dzp = dzLanes + scratchOffset[p], sp = dzSize + scratchOffset[p]
             let f = activations[p]
+            if p == depth - 1 && !separable { return crossEntropyChange(sample: i, into: &change) }
             let dap = daLanes + scratchOffset[p]
             if f.hasKinkAtZero { for c in 0..<width { noteKink(z: z[row + c], dz: dzp[c]) } }
             let sizeA = f.changes(z: z + row, a: a + row, c: unitConstant + row, dz: dzp, size: sp, into: dap, count: width)
@@ -352,6 +361,29 @@ final class PerturbedCost {
             for c in 0..<next { sq[c] = sizeA * bound[c] }
             p += 1
         }
+    }
+
+    /// cross_entropy after softmax, from the moves Δz of the output layer (in dzLanes):
+    /// L = Σ_k y_k (logsumexp z − z_k), so ΔL = Σ_k y_k (log(1 + S) − Δz_k), S = Σ_j s_j (e^(Δz_j) − 1).
+    private func crossEntropyChange(sample i: Int, into change: inout Lanes) -> Double {
+        let p = depth - 1
+        let width = widths[depth]
+        let row = layerOffset[p] + i * width
+        let dzp = dzLanes + scratchOffset[p], sp = dzSize + scratchOffset[p]
+        var sum = Lanes.zero, weighted = Lanes.zero
+        var (ySum, ySize, sSize) = (0.0, 0.0, 0.0)
+        for c in 0..<width {
+            sum += a[row + c] * expMinusOneOfSmall(dzp[c])
+            let y = targets[i * width + c]
+            weighted += y * dzp[c]
+            ySum += y
+            ySize += y * sp[c]
+            sSize += a[row + c] * sp[c]
+        }
+        var logOnePlus = Lanes()
+        for lane in 0..<4 { logOnePlus[lane] = Double.log(onePlus: sum[lane]) }
+        change += ySum * logOnePlus - weighted
+        return ySum * 2 * sSize + ySize
     }
 
     /// Adds the loss change of output unit c to `change`; returns the size bound of the first lane.

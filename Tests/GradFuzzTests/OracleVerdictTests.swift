@@ -1,0 +1,27 @@
+import Testing
+@testable import GradFuzz
+
+/// The reference passes the oracle's verdict on random networks of every activation × loss, with
+/// the oracle run on one thread and on three (which must give the same numbers), and a wrong
+/// backward pass (f in place of f') fails it.
+@Test(arguments: Loss.allCases)
+func referencePassesOracleOnRandomNetworks(loss: Loss) {
+    for (n, f) in Activation.allCases.enumerated() {
+        for seed in 0..<3 {
+            let output = loss.requiredOutput ?? Activation.allCases[(n + seed) % Activation.allCases.count]
+            let problem = randomProblem(hidden: f, output: output, loss: loss, seed: UInt64(5000 + 100 * n + seed))
+            let oracle = Oracle().differentiate(problem)
+            let verdict = Verdict(answer: Reference.backprop(problem).answer, oracle: oracle)
+            #expect(verdict.passed, "\(loss.rawValue), hidden \(f.rawValue), output \(output.rawValue), layers \(problem.network.layers): \(verdict.matrices.flatMap(\.failures).prefix(3))")
+            #expect(Oracle().differentiate(problem, jobs: 3) == oracle, "jobs: 3 differs from jobs: 1")
+        }
+    }
+}
+
+@Test func aWrongDerivativeFailsTheOracleVerdict() {
+    let problem = randomProblem(hidden: .tanh, output: .sigmoid, loss: .squaredError, seed: 77)
+    var answer = Reference.backprop(problem).answer
+    answer.dW[0][0, 0] *= 1 + 1e-5
+    let verdict = Verdict(answer: answer, oracle: Oracle().differentiate(problem))
+    #expect(!verdict.passed, "a relative error of 1e-5 in dW^(1)[0, 0] passed")
+}
