@@ -13,13 +13,13 @@ extension Activation {
     /// Whether `change` has a cancellation-free form for this activation.
     var hasExactChange: Bool {
         switch self {
-        case .identity, .tanh, .sigmoid, .relu, .leakyReLU, .elu, .softplus, .softmax: return true
-        default: return false
+        case .identity, .tanh, .sigmoid, .relu, .leakyReLU, .elu, .softplus, .softmax, .silu, .gelu, .softsign: return true
         }
     }
 
     /// The per-unit constant `change` uses, computed once from z:
-    /// tanh: 1 − tanh² z = sech² z; sigmoid: σ(z)(1 − σ(z)); elu (z ≤ 0): e^z; softplus: σ(z).
+    /// tanh: 1 − tanh² z = sech² z; sigmoid: σ(z)(1 − σ(z)); elu (z ≤ 0): e^z; softplus, silu: σ(z);
+    /// gelu: Φ(z).
     /// sech² and σ(1 − σ) come from e^(−|z|), not from 1 − a², which cancels when a unit saturates.
     func changeConstant(z: Double) -> Double {
         switch self {
@@ -30,7 +30,8 @@ extension Activation {
             let e = Double.exp(-abs(z))
             return e / ((1 + e) * (1 + e))
         case .elu: return Double.exp(min(z, 0))
-        case .softplus: return Self.sigmoid(z)
+        case .softplus, .silu: return Self.sigmoid(z)
+        case .gelu: return Double.erfc(-z / 2.0.squareRoot()) / 2
         default: return 0
         }
     }
@@ -51,9 +52,9 @@ extension Activation {
         case .sigmoid:
             let e = expMinusOneOfSmall(d)
             return c * e / (1 + a * e)
-        case .relu, .leakyReLU, .elu, .softplus:
+        case .relu, .leakyReLU, .elu, .softplus, .silu, .gelu, .softsign:
             var result = Lanes()
-            for lane in 0..<4 { result[lane] = scalarChange(z: z, a: a, c: c, d: d[lane]) }
+            for lane in 0..<4 { result[lane] = scalarChange(z: z, a: a, c: c, d: d[lane]).change }
             return result
         default:
             preconditionFailure("no cancellation-free change for \(rawValue)")
@@ -117,23 +118,60 @@ extension Activation {
             }
         default:
             for u in 0..<count {
-                let d = change(z: z[u], a: a[u], c: c[u], d: dz[u])
+                var d = Lanes()
+                var differenced = false
+                for lane in 0..<4 {
+                    let (change, byDifference) = scalarChange(z: z[u], a: a[u], c: c[u], d: dz[u][lane])
+                    d[lane] = change
+                    if lane == 0 { differenced = byDifference }
+                }
                 da[u] = d
-                carried += (dz[u][0] != 0 ? abs(d[0] / dz[u][0]) : 0) * size[u]
+                let slope = dz[u][0] != 0 ? abs(d[0] / dz[u][0]) : 0
+                carried += slope * size[u]
+                // A plain difference f(z + d) − f(z) loses ε·(|f(z)| + |z|·|f'|) however small d is.
+                if differenced { carried += abs(a[u]) + abs(z[u]) * slope }
             }
         }
         return carried
     }
 
-    private func scalarChange(z: Double, a: Double, c: Double, d: Double) -> Double {
+    /// f(z + d) − f(z) for one move, and whether it had to be computed as a plain difference
+    /// (across relu's or leaky_relu's kink, elu's or softsign's joint at 0, or for gelu a move above 1e-5).
+    ///
+    /// silu: (z + d)σ(z + d) − zσ(z) = z·Δσ + d·(σ + Δσ), Δσ as for sigmoid.
+    /// gelu: z·ΔΦ + d·(Φ + ΔΦ), ΔΦ = φ(z) Σ_n (−1)ⁿ Heₙ(z) d^(n+1)/(n+1)! (the Taylor series of Φ,
+    /// whose derivatives are φ times Hermite polynomials), to n = 8: exact to ε for |d| < 1e-5.
+    /// softsign, z and z + d on one side of 0: d / ((1 + |z|)(1 + |z + d|)).
+    private func scalarChange(z: Double, a: Double, c: Double, d: Double) -> (change: Double, byDifference: Bool) {
         let moved = z + d
         let sameSide = (moved > 0) == (z > 0)
+        let difference = (value(moved) - a, true)
         switch self {
-        case .relu: return sameSide ? (z > 0 ? d : 0) : value(moved) - a
-        case .leakyReLU: return sameSide ? (z > 0 ? d : Self.leakySlope * d) : value(moved) - a
-        case .elu: return sameSide ? (z > 0 ? d : c * Double.expMinusOne(d)) : value(moved) - a
-        case .softplus: return Double.log(onePlus: c * Double.expMinusOne(d))
-        default: return value(moved) - a
+        case .relu: return sameSide ? (z > 0 ? d : 0, false) : difference
+        case .leakyReLU: return sameSide ? (z > 0 ? d : Self.leakySlope * d, false) : difference
+        case .elu: return sameSide ? (z > 0 ? d : c * Double.expMinusOne(d), false) : difference
+        case .softplus: return (Double.log(onePlus: c * Double.expMinusOne(d)), false)
+        case .silu:
+            let e = Double.expMinusOne(d)
+            let slope = c * Self.sigmoid(-z)
+            let ds = slope * e / (1 + c * e)
+            return (z * ds + d * (c + ds), false)
+        case .gelu:
+            guard abs(d) < 1e-5 else { return difference }
+            // Σ_n (−1)ⁿ Heₙ(z) dⁿ⁺¹/(n+1)!, He₀ = 1, He₁ = z, Heₙ₊₁ = z Heₙ − n Heₙ₋₁.
+            var (previous, current) = (0.0, 1.0)
+            var power = d, sum = d
+            for n in 0..<8 {
+                (previous, current) = (current, z * current - Double(n) * previous)
+                power *= -d / Double(n + 2)
+                sum += current * power
+            }
+            let dPhi = Double.exp(-z * z / 2) / (2 * Double.pi).squareRoot() * sum
+            return (z * dPhi + d * (c + dPhi), false)
+        case .softsign:
+            guard (moved >= 0) == (z >= 0) else { return difference }
+            return (d / ((1 + abs(z)) * (1 + abs(moved))), false)
+        default: return difference
         }
     }
 }
