@@ -5,7 +5,7 @@ import Dispatch
 public struct Estimates: Equatable, Sendable {
     /// The derivative of each entry.
     public var value: Matrix
-    /// The error estimate of each entry: GSL's abserr plus the round-off of the differenced values.
+    /// The error estimate of each entry: GSL's abserr plus the oracle's bound on the rounding inside the values GSL differences.
     public var error: Matrix
     /// Entries whose difference stencil moved a relu/leaky_relu unit across z = 0, an
     /// absolute_error output across a = y or a hinge output across y·a = 1: not checkable.
@@ -34,44 +34,33 @@ public struct OracleResult: Equatable, Sendable {
 /// GSL's central difference evaluates f at x ± h and x ± h/2 (a 5-point rule), estimates its
 /// round-off and truncation errors, and retries once with the step that balances them: 4 or 8
 /// evaluations an entry. What it differentiates is C(w) − C(w₀), summed over the units the entry
-/// moves (`PerturbedCost`): the same derivative as C(w), but with far less lost to cancellation.
+/// moves and computed without cancellation (`PerturbedCost`): each value is exact to a few ε of
+/// itself, whatever the step.
 ///
-/// Two ways of evaluating that change, chosen per entry:
+/// That frees the choice of step from round-off, and the oracle takes a small one: h = the power of
+/// two at or below `step` (in z units; 2⁻²⁴ ≈ 6e-8 by default), where the 5-point rule's truncation
+/// error (∝ h⁴) is far below ε. GSL is called at x₀ = 64·h, so that x₀ ± h and x₀ ± h/2 are exact
+/// binary numbers and the moves x − x₀ carry no rounding at all. GSL still allows for a rounding of
+/// x₀ ± h (its term |f'|·(x₀/h)·ε = 64ε|f'|); that allowance sits above the few-ulp noise of the
+/// values, so GSL keeps its first step. (GSL's retry balances round-off against a 3-point estimate
+/// of truncation, |r5 − r3|/h ∝ h²: from a larger first step it would move to a step chosen for the
+/// 3-point rule and lose digits to the rounding of z + Δz, as the oracle did when it differenced L.)
+/// The four stencil points are evaluated together, one SIMD lane each.
 ///
-/// - **Cancellation-free** (every activation from the entry's layer up and the loss have an exact
-///   change form, see `ExactChange.swift`): each value has a relative error of a few ε, whatever
-///   the step. GSL is called with a power-of-two step h of `exactStep` (in z units) at x₀ = 64·h,
-///   so that x₀ ± h and x₀ ± h/2 are exact binary numbers and the moves x − x₀ carry no rounding at
-///   all. GSL still models a rounding of x₀ ± h (its term |f'|·x₀/h·ε = 64ε|f'|); that allowance sits
-///   above the few-ulp noise of the values, so GSL keeps its first step, where the 5-point rule's
-///   truncation error (∝ h⁴) is far below ε. A 3-point estimate of truncation (GSL's |r5 − r3|/h,
-///   ∝ h²) would otherwise make it retry with a step chosen for the 3-point rule. The four stencil
-///   points are evaluated together, one SIMD lane each.
-/// - **By differences** (gelu, silu, softsign, softmax or cross_entropy at or above the entry's
-///   layer): f(x) = L(x) − L(x₀) loses ε·|L| to rounding, so the step is the larger `step` and GSL is
-///   called at x₀ = the size of the pre-activations that the entry moves, in the entry's units:
-///   its round-off model (the rounding of x₀ ± h) then models the rounding of z + Δz that the
-///   forward pass really suffers. Called at 0 instead, GSL would see no round-off at all and shrink
-///   its step until that rounding dominated.
-///
-/// GSL estimates round-off from the size of the values it differences, so the oracle adds its own
-/// bound for the rounding of the terms inside them: by differences 3ε·S/h, S = Σ|terms|, h the
-/// smallest step used; cancellation-free (widest layer + m + 16)·ε·S', S' a bound on Σ|terms|/|step|
-/// (`PerturbedCost.lossChanges`).
+/// GSL estimates round-off from the size of the values it differences; the oracle adds its own
+/// bound for the rounding inside them, (widest layer + m + 16)·ε·S, S a bound on Σ|terms|/|step|
+/// carried through the evaluation (`PerturbedCost.lossChanges`).
 ///
 /// At a kink GSL returns a confidently wrong value (relu at 0: 0.5, abserr ≈ 4e-16), so kinks are
 /// detected here, by watching each evaluation, and never left to abserr.
 public struct Oracle: Sendable {
-    /// The step of the by-differences evaluation, as a change of the pre-activation z that the
-    /// entry moves. A weight w_jk^(l) is stepped by `step / max_i |a_j^(i,l−1)|`, so that no z moves
-    /// by more than `step`.
+    /// The step, as a change of the pre-activation z that the entry moves, rounded down to a power
+    /// of two. A weight w_jk^(l) is stepped by `step / max_i |a_j^(i,l−1)|`, so that no z moves by
+    /// more than `step`.
     public var step: Double
-    /// The step of the cancellation-free evaluation, in the same units (rounded down to a power of two).
-    public var exactStep: Double
 
-    public init(step: Double = 1e-4, exactStep: Double = 0x1p-24) {
+    public init(step: Double = 0x1p-24) {
         self.step = step
-        self.exactStep = exactStep
     }
 
     /// GSL's default error handler aborts the process; gradfuzz reads the status codes instead.
@@ -121,29 +110,22 @@ public struct Oracle: Sendable {
     /// Column k of dW^(p+1), entry k of db^(p+1) and, when `delta` is set, column k of g^(p+1).
     private func differentiate(unit k: Int, layer p: Int, delta: Bool, probe: Probe, into result: inout OracleResult) {
         let cost = probe.cost
-        let exact = cost.exactFrom[p]
-        var size = 0.0
-        for i in 0..<cost.m { size = max(size, abs(cost.preActivation(layer: p, sample: i, unit: k))) }
         for j in 0..<cost.widths[p] {
             var largest = 0.0
-            for i in 0..<cost.m { largest = max(largest, abs(cost.input(layer: p, sample: i, unit: j))) }
-            probe.target = .weight(layer: p, row: j, column: k)
-            let d: Derivative
-            if exact {
-                d = probe.exactDerivative(step: largest > 0 ? exactStep / largest : exactStep)
-            } else {
-                d = largest > 0 ? probe.derivative(step: step / largest, at: size / largest) : probe.derivative(step: step, at: 0)
+            for i in 0..<cost.m {
+                cost.factors[i] = cost.input(layer: p, sample: i, unit: j)
+                largest = max(largest, abs(cost.factors[i]))
             }
-            result.dW[p].record(d, row: j, column: k)
+            probe.target = .weight(layer: p, row: j, column: k)
+            result.dW[p].record(probe.derivative(step: largest > 0 ? step / largest : step), row: j, column: k)
         }
+        for i in 0..<cost.m { cost.factors[i] = 1 }
         probe.target = .bias(layer: p, unit: k)
-        result.db[p].record(exact ? probe.exactDerivative(step: exactStep) : probe.derivative(step: step, at: size), row: 0, column: k)
+        result.db[p].record(probe.derivative(step: step), row: 0, column: k)
         guard delta else { return }
         for i in 0..<cost.m {
             probe.target = .preActivation(layer: p, sample: i, unit: k)
-            let d = exact ? probe.exactDerivative(step: exactStep)
-                          : probe.derivative(step: step, at: abs(cost.preActivation(layer: p, sample: i, unit: k)))
-            result.delta[p].record(d, row: i, column: k)
+            result.delta[p].record(probe.derivative(step: step), row: i, column: k)
         }
     }
 }
@@ -175,20 +157,19 @@ extension Estimates {
 /// What GSL's callback reaches through its `params` pointer: the entry being differentiated.
 private final class Probe {
     enum Target {
+        /// `PerturbedCost.factors` holds a_j^(i,l−1) of every sample.
         case weight(layer: Int, row: Int, column: Int)
+        /// `PerturbedCost.factors` holds 1 for every sample.
         case bias(layer: Int, unit: Int)
         case preActivation(layer: Int, sample: Int, unit: Int)
     }
 
     let cost: PerturbedCost
     var target = Target.bias(layer: 0, unit: 0)
-    var smallestStep = Double.infinity
     /// Where GSL is called: f(x) is the change for the move x − origin.
     var origin = 0.0
     /// Cost evaluations made (each lane of a four-lane evaluation counts).
     var evaluations = 0
-    /// Whether evaluations go through `PerturbedCost.lossChanges`.
-    var exact = false
     /// The last four-lane evaluation: the points x and f(x).
     var cachedPoints = Lanes(repeating: .nan)
     var cachedValues = Lanes.zero
@@ -196,40 +177,18 @@ private final class Probe {
     init(_ cost: PerturbedCost) { self.cost = cost }
 
     /// f(x): the change of the cost (of L_i, for a pre-activation) when the entry moves by x − origin.
-    func evaluate(_ x: Double) -> Double {
-        if exact { return exactEvaluate(x) }
-        evaluations += 1
-        let step = x - origin
-        if step != 0 { smallestStep = min(smallestStep, abs(step)) }
-        let all = 0..<cost.m
-        let perSample = 1 / Double(cost.m)
-        switch target {
-        case let .weight(p, j, k):
-            return perSample * cost.lossChange(layer: p, unit: k, samples: all) { i in step * self.cost.input(layer: p, sample: i, unit: j) }
-        case let .bias(p, k):
-            return perSample * cost.lossChange(layer: p, unit: k, samples: all) { _ in step }
-        case let .preActivation(p, i, k):
-            return cost.lossChange(layer: p, unit: k, samples: i..<(i + 1)) { _ in step }
-        }
-    }
-
+    ///
     /// gsl_deriv_central asks for x₀ − h, x₀ + h, x₀ − h/2, x₀ + h/2 in that order: at the first of
     /// them all four are evaluated together and the next three calls are answered from them.
-    private func exactEvaluate(_ x: Double) -> Double {
+    func evaluate(_ x: Double) -> Double {
         for lane in 0..<4 where cachedPoints[lane] == x { return cachedValues[lane] }
         let d = x - origin
         cachedPoints = Lanes(x, origin - d, origin + d / 2, origin - d / 2)
         let steps = cachedPoints - origin
         evaluations += 4
-        let all = 0..<cost.m
-        let perSample = 1 / Double(cost.m)
         switch target {
-        case let .weight(p, j, k):
-            for i in all { cost.factors[i] = cost.input(layer: p, sample: i, unit: j) }
-            cachedValues = perSample * cost.lossChanges(layer: p, unit: k, samples: all, steps: steps)
-        case let .bias(p, k):
-            for i in all { cost.factors[i] = 1 }
-            cachedValues = perSample * cost.lossChanges(layer: p, unit: k, samples: all, steps: steps)
+        case let .weight(p, _, k), let .bias(p, k):
+            cachedValues = cost.lossChanges(layer: p, unit: k, samples: 0..<cost.m, steps: steps) / Double(cost.m)
         case let .preActivation(p, i, k):
             cost.factors[i] = 1
             cachedValues = cost.lossChanges(layer: p, unit: k, samples: i..<(i + 1), steps: steps)
@@ -237,46 +196,24 @@ private final class Probe {
         return cachedValues[0]
     }
 
-    private var perSampleScale: Double {
-        if case .preActivation = target { return 1 }
-        return 1 / Double(cost.m)
-    }
-
-    private func callGSL(at x: Double, step h: Double) -> (status: Int32, result: Double, abserr: Double) {
-        var result = 0.0, abserr = 0.0
-        let status = withExtendedLifetime(self) {
-            var function = gsl_function(
-                function: { x, params in Unmanaged<Probe>.fromOpaque(params!).takeUnretainedValue().evaluate(x) },
-                params: Unmanaged.passUnretained(self).toOpaque())
-            return gsl_deriv_central(&function, x, h, &result, &abserr)
-        }
-        return (status, result, abserr)
-    }
-
-    /// ∂f/∂Δ at Δ = 0 by gsl_deriv_central on differences, with its error bound and whether a kink was crossed.
-    func derivative(step h: Double, at origin: Double) -> Derivative {
-        exact = false
-        self.origin = origin
-        cost.crossedKink = false
-        cost.magnitude = 0
-        smallestStep = .infinity
-        let (status, result, abserr) = callGSL(at: origin, step: h)
-        let roundoff = 3 * Double.ulpOfOne * cost.magnitude * perSampleScale / smallestStep
-        guard status == GSL_SUCCESS, result.isFinite else { return (.nan, .infinity, cost.crossedKink) }
-        return (result, abserr + roundoff, cost.crossedKink)
-    }
-
-    /// ∂f/∂Δ at Δ = 0 by gsl_deriv_central on the cancellation-free changes, stepped by the power of
-    /// two at or below `step`, at x₀ = 64 steps.
-    func exactDerivative(step: Double) -> Derivative {
-        exact = true
+    /// ∂f/∂Δ at Δ = 0 by gsl_deriv_central stepped by the power of two at or below `step`, at
+    /// x₀ = 64 steps; with its error bound and whether a kink was crossed.
+    func derivative(step: Double) -> Derivative {
         let h = Double(sign: .plus, exponent: step.exponent, significand: 1)
         origin = 64 * h
         cachedPoints = Lanes(repeating: .nan)
         cost.crossedKink = false
         cost.sizeRate = 0
-        let (status, result, abserr) = callGSL(at: origin, step: h)
-        let roundoff = cost.roundingFactor * Double.ulpOfOne * cost.sizeRate * perSampleScale
+        var result = 0.0, abserr = 0.0
+        let status = withExtendedLifetime(self) {
+            var function = gsl_function(
+                function: { x, params in Unmanaged<Probe>.fromOpaque(params!).takeUnretainedValue().evaluate(x) },
+                params: Unmanaged.passUnretained(self).toOpaque())
+            return gsl_deriv_central(&function, origin, h, &result, &abserr)
+        }
+        var perSample = 1.0
+        if case .preActivation = target {} else { perSample = 1 / Double(cost.m) }
+        let roundoff = cost.roundingFactor * Double.ulpOfOne * cost.sizeRate * perSample
         guard status == GSL_SUCCESS, result.isFinite else { return (.nan, .infinity, cost.crossedKink) }
         return (result, abserr + roundoff, cost.crossedKink)
     }
