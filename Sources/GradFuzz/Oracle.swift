@@ -117,7 +117,8 @@ public struct Oracle: Sendable {
                 largest = max(largest, abs(cost.factors[i]))
             }
             probe.target = .weight(layer: p, row: j, column: k)
-            result.dW[p].record(probe.derivative(step: largest > 0 ? step / largest : step), row: j, column: k)
+            // Inputs below 2⁻⁹⁶⁰ (a dead softmax or softplus unit) would step the weight by an overflowing amount.
+            result.dW[p].record(probe.derivative(step: largest > 0 ? step / max(largest, 0x1p-960) : step), row: j, column: k)
         }
         for i in 0..<cost.m { cost.factors[i] = 1 }
         probe.target = .bias(layer: p, unit: k)

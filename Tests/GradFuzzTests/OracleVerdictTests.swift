@@ -25,3 +25,14 @@ func referencePassesOracleOnRandomNetworks(loss: Loss) {
     let verdict = Verdict(answer: answer, oracle: Oracle().differentiate(problem))
     #expect(!verdict.passed, "a relative error of 1e-5 in dW^(1)[0, 0] passed")
 }
+
+/// An input of 1e-320 (a subnormal, as a dead softmax unit gives) must not make a weight's step overflow.
+@Test func tinyInputsGiveFiniteDerivatives() {
+    var problem = randomProblem(hidden: .tanh, output: .identity, loss: .squaredError, seed: 5)
+    for i in 0..<problem.batchSize { problem.X[i, 0] = 1e-320 }
+    let oracle = Oracle().differentiate(problem)
+    let verdict = Verdict(answer: Reference.backprop(problem).answer, oracle: oracle)
+    let finite = oracle.dW[0].value.storage.allSatisfy { $0.isFinite }
+    #expect(finite, "\(oracle.dW[0].value)")
+    #expect(verdict.passed)
+}
