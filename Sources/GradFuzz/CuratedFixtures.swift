@@ -137,6 +137,17 @@ public enum CuratedFixtures {
         }
     }
 
+    /// The smallest distance of one sample's output terms from the loss's kink (∞ for a loss without one).
+    public static func distanceToKinkOfTerms(_ loss: Loss, a: [Double], y: [Double]) -> Double {
+        zip(a, y).reduce(Double.infinity) { d, pair in
+            switch loss {
+            case .absoluteError: return min(d, abs(pair.0 - pair.1))
+            case .hinge: return min(d, abs(1 - pair.1 * pair.0))
+            default: return d
+            }
+        }
+    }
+
     /// The smallest distance of any relu/leaky_relu pre-activation from 0, absolute_error residual
     /// from 0 or hinge margin from 0, over all samples (∞ where there is none); 0 for a non-finite pass.
     public static func distanceToKink(_ problem: Problem) -> Double {
@@ -148,14 +159,7 @@ public enum CuratedFixtures {
         }
         let out = a[problem.network.depth - 1]
         for i in 0..<out.rows {
-            for k in 0..<out.columns {
-                let (ak, y) = (out[i, k], problem.Y[i, k])
-                switch problem.loss {
-                case .absoluteError: distance = min(distance, abs(ak - y))
-                case .hinge: distance = min(distance, abs(1 - y * ak))
-                default: break
-                }
-            }
+            distance = min(distance, distanceToKinkOfTerms(problem.loss, a: out.row(i), y: problem.Y.row(i)))
         }
         return distance
     }

@@ -140,6 +140,13 @@ extension Problem {
             if let problem = loss.targetProblem(Y.row(i)) { throw InputError(field: "Y[\(i)]", problem) }
         }
         self.init(network: Network(layers: layers, activations: activations, W: weights, b: b), loss: loss, X: X, Y: Y)
+        let (z, _, losses) = Reference.forward(self)
+        if let i = losses.firstIndex(where: { !$0.isFinite }) {
+            if let l = z.firstIndex(where: { !$0.storage.allSatisfy(\.isFinite) }) {
+                throw InputError(field: "W", "z^(\(l + 1)) of sample \(i) overflows: weights and inputs this large are beyond Double")
+            }
+            throw InputError(field: "Y", "the loss of sample \(i) is not finite: targets this far from the outputs overflow Double")
+        }
     }
 
     static func matrix(_ rows: [[Double]], rows expectedRows: Int, columns: Int, field: String, hint: String) throws(InputError) -> Matrix {

@@ -28,24 +28,38 @@ public enum Reference {
         var z = (1...net.depth).map { Matrix(rows: m, columns: net.layers[$0]) }
         var a = z
         var losses = [Double](repeating: 0, count: m)
+        let weights = net.W.map(\.storage)
         for i in 0..<m {
-            var input = problem.X.row(i)
+            let sample = forward(net, weights: weights, biases: net.b, x: problem.X.row(i), y: problem.Y.row(i), loss: problem.loss)
             for l in 0..<net.depth {
-                let W = net.W[l]
-                var zl = net.b[l]
-                for k in 0..<W.columns {
-                    for j in 0..<W.rows { zl[k] += W[j, k] * input[j] }
-                }
-                let al = net.activations[l].apply(zl)
-                for k in 0..<W.columns { z[l][i, k] = zl[k]; a[l][i, k] = al[k] }
-                input = al
+                for k in 0..<net.layers[l + 1] { z[l][i, k] = sample.z[l][k]; a[l][i, k] = sample.a[l][k] }
             }
-            let (zL, aL, y) = (z[net.depth - 1].row(i), a[net.depth - 1].row(i), problem.Y.row(i))
-            losses[i] = zL.withUnsafeBufferPointer { zp in aL.withUnsafeBufferPointer { ap in y.withUnsafeBufferPointer { yp in
-                problem.loss.value(z: zp, a: ap, y: yp, output: net.activations[net.depth - 1])
-            } } }
+            losses[i] = sample.loss
         }
         return (z, a, losses)
+    }
+
+    /// One sample's forward pass over any scalar type, with the weights (each W^(l) row by row) and
+    /// biases given in that type: `Double` here, `Complex<Double>` for a complex-step oracle.
+    public static func forward<T: NetworkScalar>(_ net: Network, weights: [[T]], biases: [[T]], x: [Double], y: [Double],
+                                                 loss: Loss) -> (z: [[T]], a: [[T]], loss: T) {
+        var input = x.map { T($0) }
+        var zs: [[T]] = [], as_: [[T]] = []
+        for l in 0..<net.depth {
+            let (rows, columns) = (net.layers[l], net.layers[l + 1])
+            var zl = biases[l]
+            for k in 0..<columns {
+                for j in 0..<rows { zl[k] += weights[l][j * columns + k] * input[j] }
+            }
+            var al = zl
+            zl.withUnsafeBufferPointer { zp in al.withUnsafeMutableBufferPointer { net.activations[l].apply(zp, into: $0) } }
+            zs.append(zl)
+            as_.append(al)
+            input = al
+        }
+        let value = zs[net.depth - 1].withUnsafeBufferPointer { zp in as_[net.depth - 1].withUnsafeBufferPointer { ap in
+            y.withUnsafeBufferPointer { loss.value(z: zp, a: ap, y: $0, output: net.activations[net.depth - 1]) } } }
+        return (zs, as_, value)
     }
 
     /// Cost = (1/m) Σ_i L(a^(i,L), y^(i)) and its gradient by backpropagation.

@@ -8,6 +8,7 @@ struct GradFuzzCommand: AsyncParsableCommand {
         subcommands: [
             ReplayCommand.self,
             FixturesCommand.self,
+            ValidateCommand.self,
             BenchCommand.self,
         ]
     )

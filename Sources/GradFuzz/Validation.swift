@@ -1,0 +1,327 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Checking an implementation — a student's program or Swift type — against fixtures: every entry
+/// of its dW and db (and its cost and delta when it sends them) against each fixture's expected
+/// values, under the tolerance policy.
+public enum Validation {
+    /// A fixture with the file it came from.
+    public struct Case: Sendable {
+        public var fixture: Fixture
+        /// The file, as the user named it or as found under a directory they named.
+        public var file: String
+
+        public init(fixture: Fixture, file: String) {
+            self.fixture = fixture
+            self.file = file
+        }
+    }
+
+    public struct Options: Sendable {
+        /// The tolerance for every fixture; nil applies each fixture's own "tolerance".
+        public var tolerance: Tolerance?
+        /// Overrides of the tolerance's rtol and atol.
+        public var rtol: Double?
+        public var atol: Double?
+        /// Only fixtures whose id or file matches: a glob (*, ?, [...]) or, without wildcards, a substring.
+        public var only: String?
+
+        public init(tolerance: Tolerance? = nil, rtol: Double? = nil, atol: Double? = nil, only: String? = nil) {
+            self.tolerance = tolerance
+            self.rtol = rtol
+            self.atol = atol
+            self.only = only
+        }
+
+        /// The tolerance applied to `fixture`.
+        public func tolerance(for fixture: Fixture) -> Tolerance {
+            var t = tolerance ?? fixture.tolerance
+            if let rtol { t.rtol = rtol }
+            if let atol { t.atol = atol }
+            return t
+        }
+
+        public func selects(_ c: Case) -> Bool {
+            guard let only, !only.isEmpty else { return true }
+            if only.contains(where: { "*?[".contains($0) }) {
+                return fnmatch(only, c.fixture.id, 0) == 0 || fnmatch(only, c.file, 0) == 0
+                    || fnmatch(only, (c.file as NSString).lastPathComponent, 0) == 0
+            }
+            return c.fixture.id.contains(only) || c.file.contains(only)
+        }
+    }
+
+    /// The fixture files named by `paths`: files as given, directories searched recursively for
+    /// *.json, in a stable order. Says which path is missing or holds no fixture.
+    public static func fixtureFiles(_ paths: [String]) throws(InputError) -> [String] {
+        var files: [String] = []
+        let here = FileManager.default.currentDirectoryPath + "/"
+        for path in paths {
+            let found = try Fixture.files(in: [path]).map { url in
+                url.path.hasPrefix(here) ? String(url.path.dropFirst(here.count)) : url.path
+            }
+            guard !found.isEmpty else { throw InputError(field: "(path)", "no fixture files (*.json) here", file: path) }
+            files += found
+        }
+        return files
+    }
+
+    /// Reads the fixtures of `paths`; every file that cannot be read is named with its problem.
+    public static func load(_ paths: [String]) throws(InputError) -> [Case] {
+        var cases: [Case] = [], problems: [String] = []
+        for file in try fixtureFiles(paths) {
+            do { cases.append(Case(fixture: try Fixture.read(from: URL(fileURLWithPath: file)), file: file)) } catch {
+                problems.append(error.description)
+            }
+        }
+        guard problems.isEmpty else {
+            throw InputError(field: "--fixtures", "\(problems.count) fixture file\(problems.count == 1 ? "" : "s") cannot be used:\n  " + problems.joined(separator: "\n  "))
+        }
+        return cases
+    }
+
+    /// Validates `implementation` on every selected case, in order; `progress` hears each result as it comes.
+    /// An external program is asked with each fixture's id; one that cannot be started is not
+    /// retried, and the remaining fixtures report why.
+    public static func run(_ cases: [Case], implementation: some BackpropImplementation, options: Options = Options(),
+                           progress: (@Sendable (FixtureResult) -> Void)? = nil) async -> ValidationReport {
+        let clock = ContinuousClock(), started = clock.now
+        var results: [FixtureResult] = []
+        var cannotStart: StudentError?
+        let external = implementation as? ExternalImplementation
+        for c in cases where options.selects(c) {
+            let begin = clock.now
+            var result: FixtureResult
+            if let cannotStart {
+                result = FixtureResult(c, .error, summary: cannotStart.message)
+            } else {
+                do {
+                    let answer: Answer
+                    if let external {
+                        switch try await external.process.ask(c.fixture.problem, id: c.fixture.id) {
+                        case let .answer(a): answer = a
+                        case let .unsupported(message): throw Unsupported(message)
+                        }
+                    } else {
+                        answer = try await implementation.backprop(c.fixture.problem)
+                    }
+                    result = judge(answer, c, tolerance: options.tolerance(for: c.fixture))
+                    if result.outcome == .fail, let external { result.stderrTail = await external.process.stderrTail() }
+                } catch let error as Unsupported {
+                    result = FixtureResult(c, .unsupported, summary: "the program answered an error: \(error.message)")
+                } catch let error as StudentError {
+                    result = FixtureResult(c, error.isWrongAnswer ? .fail : .error, summary: error.message)
+                    result.stderrTail = error.stderrTail
+                    if error.kind == .notFound || error.kind == .cannotStart { cannotStart = error }
+                } catch {
+                    result = FixtureResult(c, .error, summary: "the implementation threw: \(error)")
+                }
+            }
+            result.seconds = Self.seconds(clock.now - begin)
+            progress?(result)
+            results.append(result)
+        }
+        if let external { await external.close() }
+        return ValidationReport(implementation: implementation.name, results: results,
+                                seconds: Self.seconds(clock.now - started), cannotStart: cannotStart?.message)
+    }
+
+    /// The verdict on one answer, explained: the first wrong layer, the worst entries, a map of each wrong matrix.
+    public static func judge(_ answer: Answer, _ c: Case, tolerance: Tolerance) -> FixtureResult {
+        let problem = c.fixture.problem
+        if let shape = AnswerShapes.problem(with: answer, for: problem) {
+            return FixtureResult(c, .fail, summary: shape.message)
+        }
+        let verdict = Verdict(answer: answer, expected: c.fixture.expected.answer, tolerance: tolerance)
+        var result = FixtureResult(c, verdict.passed ? .pass : .fail, summary: "")
+        result.verdict = verdict
+        let compared = answer.delta == nil ? "dW, db" : "dW, db, delta"
+        if verdict.passed {
+            result.summary = "\(verdict.checked) entries of \(compared) right" + (verdict.cost == nil ? "" : ", cost right")
+            return result
+        }
+        let wrong = verdict.failureCount
+        var summary = "\(wrong) of \(verdict.checked) entries wrong"
+        if let layer = verdict.firstWrongLayer {
+            summary += "; first wrong layer: \(layer) of \(problem.network.depth)"
+            if answer.delta == nil {
+                summary += " (by dW and db; send \"delta\" to locate it by the error signal)"
+            } else {
+                let deltaWrong = verdict.matrices.contains { $0.quantity == .delta && !$0.passed }
+                summary += deltaWrong ? " (by delta)" : " (delta is right everywhere: dW or db is computed wrongly from it)"
+            }
+        }
+        if !verdict.costPassed { summary = wrong == 0 ? "cost wrong, every gradient entry right" : summary + "; cost wrong too" }
+        result.summary = summary
+        result.details = explanation(verdict, answer: answer, batch: problem.batchSize)
+        return result
+    }
+
+    static func explanation(_ verdict: Verdict, answer: Answer, batch m: Int) -> [String] {
+        var lines: [String] = []
+        if !verdict.costPassed, let cost = verdict.cost {
+            lines.append("cost: expected \(cost.expected), got \(cost.got) — the forward pass or the loss differs")
+        }
+        let failing = verdict.matrices.filter { !$0.passed }
+        let entries = failing.flatMap(\.failures)
+        if entries.contains(where: { !$0.got.isFinite }) {
+            lines.append("non-finite values: the program computed NaN or ±Infinity (JSON has no such numbers; look for a log of 0, a division by 0 or an overflowing exp)")
+        }
+        if let hint = hint(entries, batch: m) { lines.append("hint: " + hint) }
+        if !entries.isEmpty { lines.append("worst entries:") }
+        for e in entries.sorted(by: { $0.severity > $1.severity }).prefix(5) {
+            lines.append("  \(e.place): expected \(e.expected), got \(e.got)" + (e.got.isFinite ? " (|difference| \(e.error), allowed \(e.bound))" : ""))
+        }
+        for mv in failing {
+            lines.append("layer \(mv.layer) \(mv.quantity.rawValue), \(mv.rows)×\(mv.columns), \(mv.failures.count) wrong\(pattern(mv).map { " — \($0)" } ?? "") (X wrong, . right):")
+            lines += map(mv).map { "  " + $0 }
+        }
+        return lines
+    }
+
+    /// A glance at which entries are wrong: one character per entry, row by row, X wrong and . right.
+    /// A matrix larger than `maxRows` × `maxColumns` is folded: each character then stands for a
+    /// block of entries and is X when any of them is wrong, so a wrong row or column still shows.
+    public static func map(_ mv: MatrixVerdict, maxRows: Int = 16, maxColumns: Int = 64) -> [String] {
+        let rowStep = (mv.rows + maxRows - 1) / maxRows, columnStep = (mv.columns + maxColumns - 1) / maxColumns
+        var lines: [String] = []
+        for r0 in stride(from: 0, to: mv.rows, by: rowStep) {
+            var line = ""
+            for c0 in stride(from: 0, to: mv.columns, by: columnStep) {
+                var wrong = false, kink = false
+                for r in r0..<min(r0 + rowStep, mv.rows) {
+                    for c in c0..<min(c0 + columnStep, mv.columns) {
+                        wrong = wrong || mv.failed[r * mv.columns + c]
+                        kink = kink || mv.atKink[r * mv.columns + c]
+                    }
+                }
+                line.append(wrong ? "X" : (kink ? "k" : "."))
+            }
+            lines.append(line)
+        }
+        if rowStep > 1 || columnStep > 1 {
+            lines.append("(folded: each character is a block of \(rowStep) row\(rowStep == 1 ? "" : "s") × \(columnStep) column\(columnStep == 1 ? "" : "s"))")
+        }
+        return lines
+    }
+
+    /// "every entry", "row 2", "columns 0, 3": the shape of the wrong entries when it is simple.
+    static func pattern(_ mv: MatrixVerdict) -> String? {
+        let wrong = { (r: Int, c: Int) in mv.failed[r * mv.columns + c] }
+        if mv.failures.count == mv.rows * mv.columns { return mv.rows * mv.columns == 1 ? nil : "every entry" }
+        let rows = (0..<mv.rows).filter { r in (0..<mv.columns).contains { wrong(r, $0) } }
+        let columns = (0..<mv.columns).filter { c in (0..<mv.rows).contains { wrong($0, c) } }
+        let wholeRows = rows.allSatisfy { r in (0..<mv.columns).allSatisfy { wrong(r, $0) } }
+        let wholeColumns = columns.allSatisfy { c in (0..<mv.rows).allSatisfy { wrong($0, c) } }
+        let noun = mv.quantity == .delta ? "sample" : "row"
+        if wholeRows && mv.columns > 1 && mv.rows > 1 {
+            return (rows.count == 1 ? "\(noun) " : "\(noun)s ") + rows.map(String.init).joined(separator: ", ")
+        }
+        if wholeColumns && mv.rows > 1 && mv.columns > 1 {
+            return (columns.count == 1 ? "column " : "columns ") + columns.map(String.init).joined(separator: ", ")
+        }
+        return nil
+    }
+
+    /// A likely cause, when every wrong entry is the expected value times one constant.
+    static func hint(_ entries: [Entry], batch m: Int) -> String? {
+        let relative = entries.map { $0.error / max(abs($0.expected), abs($0.got)) }
+        if !entries.isEmpty, relative.allSatisfy({ $0 < 1e-3 }) {
+            return "every wrong entry agrees to 3 or more significant digits: rounding, as in single precision? (--tolerance float32 accepts a float32 program)"
+        }
+        let ratios = entries.filter { abs($0.expected) > 1e-12 && $0.got.isFinite }.map { $0.got / $0.expected }
+        guard ratios.count >= 2, ratios.count == entries.count, let first = ratios.first,
+              ratios.allSatisfy({ abs($0 - first) <= 1e-6 * abs(first) }) else { return nil }
+        func near(_ x: Double) -> Bool { abs(first - x) <= 1e-6 * abs(x) }
+        if near(-1) { return "every wrong entry is minus the expected value: a flipped sign (a − y against y − a, or + for − in an update)?" }
+        if m > 1 && near(Double(m)) { return "every wrong entry is m = \(m) times the expected value: is the 1/m of the cost missing?" }
+        if m > 1 && near(1 / Double(m)) { return "every wrong entry is 1/m = 1/\(m) of the expected value: divided by m twice?" }
+        if near(2) { return "every wrong entry is twice the expected value: is the ½ of the squared error forgotten?" }
+        return "every wrong entry is \(first) times the expected value"
+    }
+
+    static func seconds(_ d: Duration) -> Double {
+        Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+    }
+}
+
+/// How one fixture went.
+public struct FixtureResult: Sendable {
+    public enum Outcome: String, Sendable, CaseIterable {
+        /// Every entry within tolerance.
+        case pass
+        /// A wrong answer: entries outside tolerance, or the wrong shape.
+        case fail
+        /// The program answered {"error": …}: it does not handle this problem.
+        case unsupported
+        /// The program misbehaved: not found, crashed, hung, or answered something that is not an answer.
+        case error
+    }
+
+    public var id: String
+    public var file: String
+    public var description: String
+    public var outcome: Outcome
+    /// One line: what happened.
+    public var summary: String
+    /// For a failure: the hint, the worst entries and the maps of the wrong matrices.
+    public var details: [String] = []
+    public var verdict: Verdict?
+    /// The last lines of the program's stderr, for a failure or an error.
+    public var stderrTail = ""
+    public var seconds = 0.0
+
+    init(_ c: Validation.Case, _ outcome: Outcome, summary: String) {
+        id = c.fixture.id
+        file = c.file
+        description = c.fixture.description
+        self.outcome = outcome
+        self.summary = summary
+    }
+
+    /// Everything a person needs to act on it: the summary, the details, and stderr.
+    public var explanation: String {
+        var lines = [summary] + details
+        if !stderrTail.isEmpty {
+            lines.append("stderr (last lines):")
+            lines += stderrTail.split(separator: "\n", omittingEmptySubsequences: false).map { "  " + $0 }
+        }
+        return lines.joined(separator: "\n")
+    }
+}
+
+/// The results of a validation run, with the totals and the exit status they mean.
+public struct ValidationReport: Sendable {
+    public var implementation: String
+    public var results: [FixtureResult]
+    public var seconds: Double
+    /// Why the program could not be started at all, when it could not.
+    public var cannotStart: String?
+
+    public func count(_ outcome: FixtureResult.Outcome) -> Int { results.count { $0.outcome == outcome } }
+
+    public var allPassed: Bool { results.allSatisfy { $0.outcome == .pass } }
+
+    /// 0 every fixture passed, 1 some did not, 2 the program could not be run at all.
+    public var exitCode: Int32 { cannotStart != nil ? 2 : (allPassed ? 0 : 1) }
+
+    /// "12 fixtures: 10 passed, 1 failed, 0 unsupported, 1 error (3.2 s)".
+    public var summary: String {
+        "\(results.count) fixture\(results.count == 1 ? "" : "s"): \(count(.pass)) passed, \(count(.fail)) failed, "
+            + "\(count(.unsupported)) unsupported, \(count(.error)) error\(count(.error) == 1 ? "" : "s")"
+            + " (\(String(format: "%.2f", seconds)) s)"
+    }
+
+    /// One fixture as the console shows it: a status line, then the explanation indented.
+    public static func line(_ r: FixtureResult) -> String {
+        let tag = ["pass": "PASS ", "fail": "FAIL ", "unsupported": "UNSUP", "error": "ERROR"][r.outcome.rawValue] ?? ""
+        var text = "\(tag) \(r.id)  \(r.summary)"
+        if r.outcome != .pass {
+            let rest = r.explanation.split(separator: "\n", omittingEmptySubsequences: false).dropFirst()
+            text += rest.map { "\n      " + $0 }.joined() + "\n      fixture: \(r.file)"
+        }
+        return text
+    }
+}

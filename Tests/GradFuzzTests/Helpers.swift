@@ -1,0 +1,46 @@
+import Testing
+import Foundation
+@testable import GradFuzz
+
+/// Expects `got` within `bound` of `expected`, and says by how much when it is not.
+func expectClose(_ got: Double, _ expected: Double, within bound: Double, _ what: @autoclosure () -> String,
+                 sourceLocation: SourceLocation = #_sourceLocation) {
+    let error = abs(got - expected)
+    #expect(error <= bound, "\(what()): expected \(expected), got \(got), error \(error) > \(bound)",
+            sourceLocation: sourceLocation)
+}
+
+/// The curated fixtures as committed under fixtures/curated.
+func curatedFixtures() throws -> [Fixture] {
+    let files = try Fixture.files(in: [packageRoot.appendingPathComponent("fixtures/curated").path])
+    return try files.map { try Fixture.read(from: $0) }
+}
+
+/// A problem with the given layer sizes, activations and loss, drawn from `seed`, away from kinks.
+func randomProblem(_ layers: [Int], _ activations: [Activation], _ loss: Loss, batch: Int = 3, seed: UInt64) -> Problem {
+    let recipe = CuratedFixtures.Recipe(id: "test", description: "", layers: layers, activations: activations, loss: loss, batch: batch)
+    return CuratedFixtures.problem(for: recipe, seed: seed)
+}
+
+/// Runs the built `gradfuzz` executable (beside the test bundle) and collects what it says.
+func runGradfuzz(_ arguments: [String], directory: URL? = nil) throws -> (status: Int32, stdout: String, stderr: String) {
+    var products = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+    while !FileManager.default.fileExists(atPath: products.appendingPathComponent("gradfuzz").path) && products.path != "/" {
+        products.deleteLastPathComponent()
+    }
+    let process = Process()
+    process.executableURL = products.appendingPathComponent("gradfuzz")
+    process.arguments = arguments
+    if let directory { process.currentDirectoryURL = directory }
+    let out = Pipe(), err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    try process.run()
+    let stdout = out.fileHandleForReading.readDataToEndOfFile()
+    let stderr = err.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
+}
+
+/// The package's root directory.
+let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
