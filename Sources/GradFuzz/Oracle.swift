@@ -25,7 +25,12 @@ public struct OracleResult: Equatable, Sendable {
     public var db: [Estimates]
     public var delta: [Estimates]
     /// Cost evaluations the oracle made (GSL calls the cost 4 times an entry, 8 when it retries).
+    /// Bookkeeping, not part of the result: a fixture does not store it and `==` ignores it.
     public var evaluations = 0
+
+    public static func == (lhs: OracleResult, rhs: OracleResult) -> Bool {
+        lhs.dW == rhs.dW && lhs.db == rhs.db && lhs.delta == rhs.delta
+    }
 }
 
 /// The GSL oracle: every entry of the gradient by `gsl_deriv_central`, on the cost as a function of
