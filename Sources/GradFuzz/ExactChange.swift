@@ -256,12 +256,13 @@ func tiny(_ x: Lanes) -> Lanes? {
     return max(max(x2[0], x2[1]), max(x2[2], x2[3])) < 1e-10 ? x2 : nil
 }
 
-/// Whether every lane of every move is below 1e-5 in size (see `tiny`).
+/// Whether every lane of every move is below 1e-5 in size (see `tiny`): their squares sum below
+/// 1e-10 (a sum, not a maximum: no branch per unit).
 @inline(__always)
 func allTiny(_ x: UnsafePointer<Lanes>, count: Int) -> Bool {
-    var largest = Lanes.zero
-    for u in 0..<count { largest = pointwiseMax(largest, x[u] * x[u]) }
-    return max(max(largest[0], largest[1]), max(largest[2], largest[3])) < 1e-10
+    var squares = Lanes.zero
+    for u in 0..<count { squares += x[u] * x[u] }
+    return squares.sum() < 1e-10
 }
 
 /// 1/(1 + u) for |u| < 1e-5: 1 − u + u² − u³ (the next term, u⁴ < 1e-20, is below ε).
