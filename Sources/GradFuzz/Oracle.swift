@@ -1,5 +1,6 @@
 import CGSL
 import Dispatch
+import Foundation
 
 /// Numerical derivatives of one matrix of a gradient, entry by entry, with their error estimates.
 public struct Estimates: Equatable, Sendable {
@@ -96,7 +97,14 @@ public struct Oracle: Sendable {
             result.evaluations = probe.evaluations
             (shared.results.baseAddress! + worker).initialize(to: result)
         }
-        if workers == 1 { work(0) } else { DispatchQueue.concurrentPerform(iterations: workers, execute: work) }
+        // Threads of its own: DispatchQueue.concurrentPerform ran the workers one after another
+        // when called from the command line's async context.
+        let finished = DispatchSemaphore(value: 0)
+        for worker in 1..<workers {
+            Thread { work(worker); finished.signal() }.start()
+        }
+        work(0)
+        for _ in 1..<workers { finished.wait() }
         var result = partials[0]
         for worker in 1..<workers {
             let part = partials[worker]
