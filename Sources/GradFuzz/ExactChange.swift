@@ -7,16 +7,10 @@ typealias Lanes = SIMD4<Double>
 ///
 /// Computed as a difference of two values, a change of size |d| loses ε·|f(z)| to rounding, which
 /// divided by a small step swamps the derivative. Written as below each change has a relative error
-/// of a few ε, whatever the step. Where no such form is written (gelu, silu, softsign)
-/// `PerturbedCost` uses differences instead.
+/// of a few ε, whatever the step. A plain difference remains only where a move crosses a joint
+/// (relu's and leaky_relu's kink, elu's and softsign's joint at 0, the kinks of
+/// absolute_error and hinge) or for gelu a move above 1e-5; `changes` counts its rounding.
 extension Activation {
-    /// Whether `change` has a cancellation-free form for this activation.
-    var hasExactChange: Bool {
-        switch self {
-        case .identity, .tanh, .sigmoid, .relu, .leakyReLU, .elu, .softplus, .softmax, .silu, .gelu, .softsign: return true
-        }
-    }
-
     /// The per-unit constant `change` uses, computed once from z:
     /// tanh: 1 − tanh² z = sech² z; sigmoid: σ(z)(1 − σ(z)); elu (z ≤ 0): e^z; softplus, silu: σ(z);
     /// gelu: Φ(z).
@@ -177,9 +171,6 @@ extension Activation {
 }
 
 extension Loss {
-    /// Whether `termChange` (or, for cross_entropy after softmax, `PerturbedCost`) has a cancellation-free form.
-    var hasExactChange: Bool { true }
-
     /// The per-output-unit constant `termChange` uses: log_cosh: tanh(a − y); binary_cross_entropy: σ(−z).
     func changeConstant(z: Double, a: Double, y: Double) -> Double {
         switch self {
