@@ -22,8 +22,31 @@ static void lane_sums_generic(const double *da, const double *wt, long width, lo
     }
 }
 
+static void tanh_tiny_generic(const double *dz, const double *a, const double *c, long count, double *da) {
+    for (long u = 0; u < count; u++) {
+        for (int l = 0; l < 4; l++) {
+            double x = dz[4 * u + l];
+            double t = x - x * (x * x) * (1.0 / 3);
+            double v = a[u] * t;
+            da[4 * u + l] = (t * c[u]) * (1 - v * (1 - v * (1 - v)));
+        }
+    }
+}
+
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
 #include <immintrin.h>
+
+__attribute__((target("avx")))
+static void tanh_tiny_avx(const double *dz, const double *a, const double *c, long count, double *da) {
+    const __m256d one = _mm256_set1_pd(1.0), third = _mm256_set1_pd(1.0 / 3);
+    for (long u = 0; u < count; u++) {
+        __m256d x = _mm256_loadu_pd(dz + 4 * u);
+        __m256d t = _mm256_sub_pd(x, _mm256_mul_pd(_mm256_mul_pd(x, _mm256_mul_pd(x, x)), third));
+        __m256d v = _mm256_mul_pd(_mm256_set1_pd(a[u]), t);
+        __m256d inner = _mm256_sub_pd(one, _mm256_mul_pd(v, _mm256_sub_pd(one, _mm256_mul_pd(v, _mm256_sub_pd(one, v)))));
+        _mm256_storeu_pd(da + 4 * u, _mm256_mul_pd(_mm256_mul_pd(t, _mm256_set1_pd(c[u])), inner));
+    }
+}
 
 __attribute__((target("avx")))
 static void lane_sums_avx(const double *da, const double *wt, long width, long next, double *out) {
@@ -42,6 +65,16 @@ static void lane_sums_avx(const double *da, const double *wt, long width, long n
     }
 }
 #endif
+
+void gradfuzz_tanh_tiny_changes(const double *dz, const double *a, const double *c, long count, double *da) {
+#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
+    if (__builtin_cpu_supports("avx")) {
+        tanh_tiny_avx(dz, a, c, count, da);
+        return;
+    }
+#endif
+    tanh_tiny_generic(dz, a, c, count, da);
+}
 
 void gradfuzz_lane_sums(const double *da, const double *wt, long width, long next, double *out) {
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))

@@ -1,3 +1,4 @@
+import CLaneKernels
 import RealModule
 
 /// Four values at once: the four points of one `gsl_deriv_central` stencil (x₀ − h, x₀ + h, x₀ − h/2, x₀ + h/2).
@@ -81,12 +82,10 @@ extension Activation {
             }
         case .tanh:
             if allTiny(dz, count: count) {
-                for u in 0..<count {
-                    let x = dz[u]
-                    let t = x - x * (x * x) * (1.0 / 3)
-                    da[u] = t * c[u] * reciprocalOfOnePlusTiny(a[u] * t)
-                    carried += c[u] * size[u]
-                }
+                // The short series (tanh d = d − d³/3, 1/(1 + v) = 1 − v + v² − v³), four lanes a register.
+                gradfuzz_tanh_tiny_changes(UnsafeRawPointer(dz).assumingMemoryBound(to: Double.self), a, c, count,
+                                           UnsafeMutableRawPointer(da).assumingMemoryBound(to: Double.self))
+                for u in 0..<count { carried += c[u] * size[u] }
             } else {
                 for u in 0..<count {
                     let t = tanhOfSmall(dz[u])
