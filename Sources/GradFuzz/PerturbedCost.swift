@@ -209,15 +209,14 @@ final class PerturbedCost {
             if f.hasKinkAtZero { for c in 0..<width { noteKink(z: z[row + c], dz: dzp[c]) } }
             let sizeA = f.changes(z: z + row, a: a + row, c: unitConstant + row, dz: dzp, size: sp, into: dap, count: width)
             if p == depth - 1 && squaredError {
-                // ΔL_c = Δa_c (r_c + Δa_c/2); its size: |ΔL_c| (1 + size of Δz_c / |Δz_c|).
+                // ΔL_c = Δa_c (r_c + Δa_c/2); its size: |ΔL_c| + |ΔL_c/Δz_c| · (size of Δz_c).
                 let y = targets + i * width
                 var size = 0.0
                 for c in 0..<width {
                     let da = dap[c]
                     let dL = da * ((a[row + c] - y[c]) + da * 0.5)
                     change += dL
-                    let dz0 = abs(dzp[c][0])
-                    if dz0 > 0 { size += abs(dL[0]) * (1 + sp[c] / dz0) }
+                    size += abs(dL[0]) + Self.slope(dL[0], dzp[c][0]) * sp[c]
                 }
                 return size
             }

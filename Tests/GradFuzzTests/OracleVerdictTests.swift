@@ -36,3 +36,17 @@ func referencePassesOracleOnRandomNetworks(loss: Loss) {
     #expect(finite, "\(oracle.dW[0].value)")
     #expect(verdict.passed)
 }
+
+/// A saturated softmax unit (s ≈ e^−715) passes on moves of ~1e-318 (subnormal), while the size
+/// bound of the terms behind them is ~1e-7: their ratio must not overflow the error estimate.
+@Test func subnormalMovesKeepAFiniteErrorEstimate() {
+    let network = Network(layers: [1, 2, 1], activations: [.softmax, .identity],
+                          W: [Matrix(rows: [[0, -715]], columns: 2), Matrix(rows: [[0], [1]], columns: 1)], b: [[0, 0], [0]])
+    let problem = Problem(network: network, loss: .squaredError, X: Matrix(rows: [[1]], columns: 1), Y: Matrix(rows: [[0.5]], columns: 1))
+    let oracle = Oracle().differentiate(problem)
+    for p in 0..<2 {
+        let finite = oracle.dW[p].error.storage.allSatisfy { $0.isFinite } && oracle.db[p].error.storage.allSatisfy { $0.isFinite }
+        #expect(finite, "layer \(p + 1): dW error \(oracle.dW[p].error.storage), db error \(oracle.db[p].error.storage)")
+    }
+    #expect(Verdict(answer: Reference.backprop(problem).answer, oracle: oracle).passed)
+}
