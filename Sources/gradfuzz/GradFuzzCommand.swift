@@ -12,6 +12,7 @@ struct GradFuzzCommand: AsyncParsableCommand {
             FixturesCommand.self,
             MutantsCommand.self,
             ValidateCommand.self,
+            BenchCommand.self,
         ],
         defaultSubcommand: FuzzCommand.self)
 
