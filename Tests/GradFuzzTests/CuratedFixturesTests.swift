@@ -11,6 +11,17 @@ import Testing
     }
 }
 
+/// Cases where an earlier oracle cried wolf (a step absorbed in a saturated unit, cancellation across
+/// samples), shrunk by the fuzzer: the reference is right, and the oracle must say so.
+@Test func theOracleNoLongerCriesWolfOnItsRegressionFixtures() throws {
+    let files = try Fixture.files(in: [packageRoot.appendingPathComponent("fixtures/oracle-regressions").path])
+    #expect(files.count >= 10)
+    for fixture in try files.map({ try Fixture.read(from: $0) }) {
+        let verdict = Verdict(answer: Reference.backprop(fixture.problem).answer, oracle: Oracle().differentiate(fixture.problem))
+        #expect(verdict.passed, "\(fixture.id):\n\(verdict.table())\n\(verdict.failureDetails())")
+    }
+}
+
 @Test func storedExpectationsMatchAFreshReferenceRun() throws {
     for fixture in try curatedFixtures() {
         let fresh = Reference.backprop(fixture.problem)

@@ -40,8 +40,8 @@ import Testing
             let fixture = try Self.fixture(id)
             let answer = try await student.backprop(fixture.problem)
             let findings = Diagnosis.diagnose(problem: fixture.problem, expected: fixture.expected.answer, answer: answer, tolerance: .float64)
-            print("\(mistake.label) on \(id):\n  " + Diagnosis.describe(findings).joined(separator: "\n  "))
-            #expect(findings.first?.kind == mistake.first, "\(mistake.label) on \(id): \(findings.map(\.kind))")
+            let said = Diagnosis.describe(findings).joined(separator: "\n  ")
+            #expect(findings.first?.kind == mistake.first, "\(mistake.label) on \(id):\n  \(said)")
             #expect(findings.first?.isComplete == true, "\(mistake.label) on \(id)")
         }
         await student.close()

@@ -18,8 +18,7 @@ import GradFuzz
         let (label, problem) = try #require(MutantTestProblems.everyCombination.first { mutant.applies(to: $0.1) })
         let findings = Self.diagnose(problem, Self.student(mutant.backprop(problem)))
         let complete = findings.filter(\.isComplete)
-        print("\(name) on \(label): \(findings.count) findings, first: \(findings.first?.description ?? "none")")
-        #expect(findings.first?.isComplete == true, "the best finding explains everything")
+        #expect(findings.first?.isComplete == true, "\(name) on \(label): the best finding explains everything; first: \(findings.first?.description ?? "none")")
         #expect(complete.contains { $0.kind == .mutant(name) }, "\(name) is named among \(complete.map(\.kind))")
     }
 
@@ -37,7 +36,6 @@ import GradFuzz
         let problem = MutantTestProblems.random(layers: [2, 3, 1], activations: [.sigmoid, .identity], loss: .squaredError, batch: 3, seed: 5)
         let mutant = try #require(MutantCatalog.named("f_instead_of_fprime"))
         let text = try #require(Self.diagnose(problem, Self.student(mutant.backprop(problem))).first).description
-        print(text)
         #expect(text.hasPrefix("all failing matrices (layer 1 dW, db) match f_instead_of_fprime: uses f(z) in place of f'(z)"))
         #expect(text.contains("the seed's eq. (110) as printed; fix: use f'(z)"))
     }

@@ -8,7 +8,6 @@ import Testing
         let mutant = try #require(MutantCatalog.named(name))
         let score = MutationScore(seed: 1, budget: 200)
         let result = await score.run(mutant, fixtures: [])
-        print("\(name): killed \(result.killed) after \(result.iterationsToFirstFailure.map(String.init) ?? "-") iterations, shrunk to \(result.shrunkShape ?? "-")")
         #expect(result.killed, "\(name) survives 200 fuzzed cases of seed 1")
         // Shrunk: no larger than drawn, in parameters and samples. (Mistakes that need equal widths,
         // m_{l−1} = m_l, stay as wide as the shrinker, which narrows one layer at a time, leaves them.)

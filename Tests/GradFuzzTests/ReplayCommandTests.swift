@@ -22,3 +22,22 @@ import Testing
     #expect(missing.status == 2)
     #expect(missing.stderr.contains("no such file or directory"))
 }
+
+@Test func fixturesRefreshRecomputesStoredValuesInPlace() throws {
+    let original = packageRoot.appendingPathComponent("fixtures/curated/one-neuron.json")
+    let bytes = try Data(contentsOf: original)
+    let copy = FileManager.default.temporaryDirectory.appendingPathComponent("gradfuzz-refresh-\(UInt32.random(in: 0...UInt32.max)).json")
+    defer { try? FileManager.default.removeItem(at: copy) }
+    // A stale stored cost: refreshing puts the reference's value back, and nothing else changes.
+    let stale = String(decoding: bytes, as: UTF8.self).replacingOccurrences(of: "\"cost\": ", with: "\"cost\": 1")
+    try Data(stale.utf8).write(to: copy)
+    let run = try runGradfuzz(["fixtures", "--refresh", copy.path])
+    #expect(run.status == 0, "\(run.stderr)")
+    #expect(try Data(contentsOf: copy) == bytes)
+    // A bad file is named, and left as it was.
+    try Data("{}".utf8).write(to: copy)
+    let bad = try runGradfuzz(["fixtures", "--refresh", copy.path])
+    #expect(bad.status == 2)
+    #expect(bad.stderr.contains("\"schema\": missing"), "\(bad.stderr)")
+    #expect(try Data(contentsOf: copy) == Data("{}".utf8))
+}

@@ -23,7 +23,6 @@ func temporaryDirectory() -> URL {
     let url = try #require(try outcome.fixture?.get())
     let fixture = try Fixture.read(from: url)
     let shrunk = fixture.problem
-    print("shrunk \(outcome.problem.network.layers) batch \(outcome.problem.batchSize) to \(shrunk.network.layers) batch \(shrunk.batchSize)")
     #expect(shrunk.network.depth <= 2, "depth \(shrunk.network.depth)")
     #expect(shrunk.network.layers.allSatisfy { $0 <= 2 }, "widths \(shrunk.network.layers)")
     #expect(shrunk.batchSize <= 2, "batch \(shrunk.batchSize)")
