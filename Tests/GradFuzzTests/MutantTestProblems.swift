@@ -12,20 +12,8 @@ enum MutantTestProblems {
         }
         let b = (1..<layers.count).map { l in (0..<layers[l]).map { _ in rng.normal() } }
         let X = Matrix(rows: (0..<batch).map { _ in (0..<layers[0]).map { _ in rng.normal() } }, columns: layers[0])
-        let Y = Matrix(rows: (0..<batch).map { _ in target(loss, units: layers.last ?? 1, using: &rng) }, columns: layers.last ?? 1)
+        let Y = Matrix(rows: (0..<batch).map { _ in CuratedFixtures.targets(loss, count: layers.last ?? 1, using: &rng) }, columns: layers.last ?? 1)
         return Problem(network: Network(layers: layers, activations: activations, W: W, b: b), loss: loss, X: X, Y: Y)
-    }
-
-    static func target(_ loss: Loss, units: Int, using rng: inout SplitMix64) -> [Double] {
-        switch loss {
-        case .crossEntropy:
-            let weights = (0..<units).map { _ in Double.random(in: 0.1...1, using: &rng) }
-            let total = weights.reduce(0, +)
-            return weights.map { $0 / total }
-        case .binaryCrossEntropy: return (0..<units).map { _ in Double.random(in: 0...1, using: &rng) }
-        case .hinge: return (0..<units).map { _ in Bool.random(using: &rng) ? 1 : -1 }
-        default: return (0..<units).map { _ in 2 * rng.normal() }
-        }
     }
 
     /// The losses that may follow output activation `f`.

@@ -20,22 +20,10 @@ func randomProblem(hidden: Activation, output: Activation, loss: Loss, seed: UIn
     }
     let b = (0..<depth).map { l in (0..<layers[l + 1]).map { _ in 0.5 * rng.normal() } }
     let X = Matrix(rows: (0..<m).map { _ in (0..<layers[0]).map { _ in rng.normal() } }, columns: layers[0])
-    let Y = Matrix(rows: (0..<m).map { _ in target(for: loss, count: layers[depth], using: &rng) }, columns: layers[depth])
+    let Y = Matrix(rows: (0..<m).map { _ in CuratedFixtures.targets(loss, count: layers[depth], using: &rng) }, columns: layers[depth])
     let problem = Problem(network: Network(layers: layers, activations: activations, W: W, b: b), loss: loss, X: X, Y: Y)
     for i in 0..<m { precondition(loss.targetProblem(Y.row(i)) == nil, "test generator made a target outside the domain") }
     return problem
-}
-
-func target(for loss: Loss, count: Int, using rng: inout SplitMix64) -> [Double] {
-    switch loss {
-    case .crossEntropy:
-        let weights = (0..<count).map { _ in Double.random(in: 0.1...1, using: &rng) }
-        let sum = weights.reduce(0, +)
-        return weights.map { $0 / sum }
-    case .binaryCrossEntropy: return (0..<count).map { _ in Double.random(in: 0...1, using: &rng) }
-    case .hinge: return (0..<count).map { _ in Bool.random(using: &rng) ? 1 : -1 }
-    default: return (0..<count).map { _ in rng.normal() }
-    }
 }
 
 /// Σ_i (L_i' − L_i) by a full forward pass of `moved` against `problem`.
