@@ -49,11 +49,7 @@ struct FuzzCommand: AsyncParsableCommand {
     @Flag(name: .customLong("no-shrink"), help: "Write failing cases as drawn, without shrinking them.")
     var noShrink = false
 
-    @Option(name: .customLong("impl"), help: "Test an external program speaking gradfuzz-protocol/1 (e.g. 'python3 student.py') instead of the reference.")
-    var externalCommand: String?
-
-    @Option(help: "Fuzz a catalogued backprop mistake instead of the reference, on the cases where it applies (names: gradfuzz mutants --list).")
-    var mutant: String?
+    @OptionGroup var implementationOptions: ImplementationOptions
 
     func run() async throws {
         let setup: FuzzConfiguration
@@ -92,33 +88,10 @@ struct FuzzCommand: AsyncParsableCommand {
                 throw InputError(field: "--json", "cannot write \(json)")
             }
         }
-        let (implementation, replay) = try implementationUnderTest()
+        let (implementation, replay) = try implementationOptions.implementation()
         return FuzzConfiguration(seed: seed, iterations: iterations, jobs: jobs, distribution: distribution, shard: shard,
                                  outDirectory: directory, implementation: implementation, replayCommand: replay,
                                  shrink: !noShrink)
-    }
-
-    /// The implementation under test and the command that replays a fixture with it (written into
-    /// each fixture): the reference, an external program with --impl (replayed by `gradfuzz
-    /// validate`), or a catalogued mistake with --mutant.
-    func implementationUnderTest() throws(InputError) -> (any BackpropImplementation, @Sendable (String) -> String) {
-        if externalCommand != nil && mutant != nil {
-            throw InputError(field: "--impl", "give --impl or --mutant, not both")
-        }
-        if let externalCommand {
-            let words = StudentCommand.split(externalCommand)
-            guard !words.isEmpty else { throw InputError(field: "--impl", "expected a command, e.g. 'python3 student.py'") }
-            let program = ExternalImplementation(command: words)
-            let commandLine = program.name
-            return (program, { "gradfuzz validate --fixtures \($0) -- \(commandLine)" })
-        }
-        if let name = mutant {
-            guard let chosen = MutantCatalog.named(name) else {
-                throw InputError(field: "--mutant", "unknown mutant \"\(name)\"; expected one of \(MutantCatalog.all.map(\.name).joined(separator: ", "))")
-            }
-            return (chosen.onlyWhereItApplies, { "gradfuzz replay \($0) --mutant \(name)" })
-        }
-        return (ReferenceImplementation(), { "gradfuzz replay \($0)" })
     }
 
     /// A whole number within `range` (upper limits keep a case's matrices within memory).

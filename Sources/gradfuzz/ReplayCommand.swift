@@ -2,45 +2,49 @@ import ArgumentParser
 import Foundation
 import GradFuzz
 
-/// `gradfuzz replay FIXTURE…`: the reference's verdict against a fresh GSL oracle, layer by layer.
+/// `gradfuzz replay FIXTURE…`: the reference's (or --impl's, or --mutant's) verdict against a fresh
+/// GSL oracle, layer by layer.
 struct ReplayCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "replay",
-        abstract: "Re-run fixtures: the reference's gradient against the GSL oracle, layer by layer.",
-        discussion: "Exit status: 0 every fixture passes, 1 a fixture fails, 2 a fixture could not be read.")
+        abstract: "Re-run fixtures: an implementation's gradient (the reference by default) against the GSL oracle, layer by layer.",
+        discussion: "Exit status: 0 every fixture passes, 1 a fixture fails, 2 a fixture could not be read or the program could not answer.")
 
     @Argument(help: "Fixture files, or directories searched for *.json.")
     var fixtures: [String]
 
-    @Option(help: "Replay a catalogued backprop mistake instead of the reference (names: gradfuzz mutants --list).")
-    var mutant: String?
+    @OptionGroup var implementationOptions: ImplementationOptions
 
     func run() async throws {
         let files: [URL]
-        do { files = try Fixture.files(in: fixtures) } catch {
+        let implementation: any BackpropImplementation
+        do {
+            files = try Fixture.files(in: fixtures)
+            implementation = try implementationOptions.implementation().0
+        } catch {
             printError(error.description)
             throw ExitCode(2)
         }
-        var implementation: any BackpropImplementation = ReferenceImplementation()
-        if let name = mutant {
-            guard let chosen = MutantCatalog.named(name) else {
-                printError("--mutant: unknown mutant \"\(name)\"; expected one of \(MutantCatalog.all.map(\.name).joined(separator: ", "))")
-                throw ExitCode(2)
-            }
-            implementation = chosen
-        }
-        var (failed, unreadable) = (0, 0)
+        var (failed, unsupported, unusable) = (0, 0, 0)
         for file in files {
             let fixture: Fixture
             do { fixture = try Fixture.read(from: file) } catch {
                 printError(error.description)
-                unreadable += 1
+                unusable += 1
                 continue
             }
             let answer: Answer
-            do { answer = try await implementation.backprop(fixture.problem) } catch {
+            do { answer = try await implementation.backprop(fixture.problem) } catch let declined as Unsupported {
+                print("\(file.path): \(fixture.id) — UNSUPPORTED (\(declined.message))\n")
+                unsupported += 1
+                continue
+            } catch let wrong as StudentError where wrong.isWrongAnswer {
+                print("\(file.path): \(fixture.id) — FAIL (\(wrong.message))\n")
+                failed += 1
+                continue
+            } catch {
                 printError("\(file.path): \(implementation.name) gave no answer: \(error)")
-                unreadable += 1
+                unusable += 1
                 continue
             }
             let verdict = Verdict(answer: answer, oracle: Oracle().differentiate(fixture.problem))
@@ -53,8 +57,11 @@ struct ReplayCommand: AsyncParsableCommand {
             }
             print("")
         }
-        print("\(files.count - failed - unreadable) passed, \(failed) failed" + (unreadable > 0 ? ", \(unreadable) unreadable" : ""))
-        if unreadable > 0 { throw ExitCode(2) }
+        if let program = implementation as? ExternalImplementation { await program.close() }
+        let passed = files.count - failed - unsupported - unusable
+        print("\(passed) passed, \(failed) failed" + (unsupported > 0 ? ", \(unsupported) unsupported" : "")
+              + (unusable > 0 ? ", \(unusable) unusable" : ""))
+        if unusable > 0 { throw ExitCode(2) }
         if failed > 0 { throw ExitCode(1) }
     }
 }

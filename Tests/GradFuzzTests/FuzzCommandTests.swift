@@ -45,8 +45,11 @@ func badFlagValuesAreOneLineErrorsWithStatus2(_ arguments: [String]) throws {
         let p = fixture.problem
         #expect(p.network.depth <= 2 && p.network.layers.allSatisfy { $0 <= 2 } && p.batchSize == 2,
                 "\(file.lastPathComponent): layers \(p.network.layers), batch \(p.batchSize)")
-        #expect(fixture.origin.command == "gradfuzz validate --fixtures \(file.path) -- python3 \(student)")
+        #expect(fixture.origin.command == "gradfuzz replay \(file.path) --impl 'python3 \(student)'")
     }
+    // The origin's command replays the failure: the mistaken program still fails the written fixture.
+    let replay = try runGradfuzz(["replay", files[0].path, "--impl", "python3 \(student)"])
+    #expect(replay.status == 1, "\(replay.stdout)\n\(replay.stderr)")
 }
 
 @Test func anExternalProgramThatCannotStartIsAUsageError() throws {

@@ -41,3 +41,19 @@ import Testing
     #expect(bad.stderr.contains("\"schema\": missing"), "\(bad.stderr)")
     #expect(try Data(contentsOf: copy) == Data("{}".utf8))
 }
+
+@Test func replayRunsAnExternalProgramOrAMutantAgainstTheOracle() throws {
+    let fixtures = ["fixtures/curated/hidden-tanh.json", "fixtures/curated/hidden-sigmoid.json"]
+    let student = try runGradfuzz(["replay"] + fixtures + ["--impl", "python3 Examples/python/student.py"], directory: packageRoot)
+    #expect(student.status == 0, "\(student.stdout)\n\(student.stderr)")
+    #expect(student.stdout.contains("2 passed, 0 failed"))
+    // The tanh mistake fails where there is a tanh layer and is declined, not failed, where there is none.
+    let mutant = try runGradfuzz(["replay"] + fixtures + ["--mutant", "tanh_prime_one_minus_z_squared"], directory: packageRoot)
+    #expect(mutant.status == 1, "\(mutant.stdout)\n\(mutant.stderr)")
+    #expect(mutant.stdout.contains("hidden-tanh — FAIL"))
+    #expect(mutant.stdout.contains("hidden-sigmoid — UNSUPPORTED"))
+    #expect(mutant.stdout.contains("0 passed, 1 failed, 1 unsupported"))
+    let both = try runGradfuzz(["replay", fixtures[0], "--impl", "python3 x.py", "--mutant", "sign_flipped"], directory: packageRoot)
+    #expect(both.status == 2)
+    #expect(both.stderr.contains("give --impl or --mutant, not both"), "\(both.stderr)")
+}
