@@ -69,15 +69,12 @@ public struct Oracle: Sendable {
         self.step = step
     }
 
-    /// GSL's default error handler aborts the process; gradfuzz reads the status codes instead.
-    private static let errorHandlerOff: Void = { _ = gsl_set_error_handler_off() }()
-
     /// Every entry of dW, db and, when `delta` is set, of each sample's g^(i,l).
     ///
     /// `jobs` threads share the work by unit (a column of dW, its db entry and its g entries), each
     /// with its own `PerturbedCost`; the result does not depend on `jobs`.
     public func differentiate(_ problem: Problem, delta: Bool = true, jobs: Int = 1) -> OracleResult {
-        _ = Self.errorHandlerOff
+        _ = gslErrorHandlerOff  // GSL's default handler aborts; the oracle reads status codes
         let layers = problem.network.layers
         let m = problem.batchSize
         let units = (0..<problem.network.depth).flatMap { p in (0..<layers[p + 1]).map { (layer: p, unit: $0) } }
