@@ -17,7 +17,7 @@ func badFlagValuesAreOneLineErrorsWithStatus2(_ arguments: [String]) throws {
 }
 
 @Test func aShortRunIsTheDefaultCommandAndWritesItsSummaryAsJSON() throws {
-    let out = temporaryDirectory()
+    let out = try temporaryDirectory("fuzz")
     defer { try? FileManager.default.removeItem(at: out) }
     let json = out.appendingPathComponent("summary.json")
     let run = try runGradfuzz(["--iters", "30", "--seed", "7", "--jobs", "2", "--max-depth", "3", "--max-width", "6",
@@ -30,7 +30,7 @@ func badFlagValuesAreOneLineErrorsWithStatus2(_ arguments: [String]) throws {
 }
 
 @Test func anExternalProgramWithAMissingOneOverMIsCaughtAndShrunk() throws {
-    let directory = temporaryDirectory()
+    let directory = try temporaryDirectory("fuzz-impl")
     defer { try? FileManager.default.removeItem(at: directory) }
     let student = try mistakenStudent("dW[l] = A[l].T @ g / m", "dW[l] = A[l].T @ g", in: directory)
     let found = directory.appendingPathComponent("found")
@@ -53,7 +53,7 @@ func badFlagValuesAreOneLineErrorsWithStatus2(_ arguments: [String]) throws {
 }
 
 @Test func anExternalProgramThatCannotStartIsAUsageError() throws {
-    let run = try runGradfuzz(["--impl", "gradfuzz-no-such-program", "--iters", "5", "--out", temporaryDirectory().path])
+    let run = try runGradfuzz(["--impl", "gradfuzz-no-such-program", "--iters", "5", "--out", try temporaryDirectory("fuzz-no-program").path])
     #expect(run.status == 2, "status \(run.status): \(run.stderr)")
     #expect(run.stderr.split(separator: "\n").count == 1 && run.stdout.isEmpty, "stdout \(run.stdout), stderr \(run.stderr)")
 }

@@ -44,3 +44,10 @@ func runGradfuzz(_ arguments: [String], directory: URL? = nil) throws -> (status
 
 /// The package's root directory.
 let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+/// A new, empty directory under the system's temporary directory.
+func temporaryDirectory(_ name: String) throws -> URL {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("gradfuzz-\(name)-\(UInt32.random(in: 0...UInt32.max))")
+    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    return url
+}

@@ -2,14 +2,8 @@ import Foundation
 import Testing
 @testable import GradFuzz
 
-func temporaryDirectory() -> URL {
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent("gradfuzz-test-\(UUID().uuidString)")
-    try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    return url
-}
-
 @Test func aMissingOneOverMShrinksToATinyCaseThatStillFailsOnReplay() async throws {
-    let out = temporaryDirectory()
+    let out = try temporaryDirectory("shrinker")
     defer { try? FileManager.default.removeItem(at: out) }
     let fuzzer = Fuzzer(FuzzConfiguration(seed: 1, iterations: 50, jobs: 1, outDirectory: out, implementation: MissingOneOverM(),
                                           replayCommand: { "gradfuzz replay \($0) --mutant missing-1/m" }))
@@ -37,7 +31,7 @@ func temporaryDirectory() -> URL {
 }
 
 @Test func theFixtureStoreNeverOverwritesADifferentFile() throws {
-    let out = temporaryDirectory()
+    let out = try temporaryDirectory("shrinker")
     defer { try? FileManager.default.removeItem(at: out) }
     let store = FixtureStore(directory: out)
     let problem = CaseGenerator(seed: 8, distribution: smallCases).problem(iteration: 0)

@@ -9,11 +9,6 @@ let pythonExamples = packageRoot.appendingPathComponent("Examples/python")
 let exampleStudent = pythonExamples.appendingPathComponent("student.py").path
 
 /// A fresh temporary directory.
-func temporaryDirectory(_ name: String) throws -> URL {
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent("gradfuzz-\(name)-\(UInt32.random(in: 0...UInt32.max))")
-    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    return url
-}
 
 /// A python3 script in `directory` that can import the examples (gradfuzz_student, student).
 func pythonScript(_ source: String, in directory: URL, name: String = "student.py") throws -> String {
@@ -332,4 +327,19 @@ func processes(running text: String) -> [String] {
     }
     await student.close()
     #expect(checked > 2500, "77 problems of 38 entries each, less any at kinks")
+}
+
+@Test func validateNamesTheStudentsMistakeEndToEnd() throws {
+    let directory = try temporaryDirectory("validate-diagnosis")
+    defer { try? FileManager.default.removeItem(at: directory) }
+    // The seed's eq. (110) as printed: f where f' belongs.
+    let student = try mistakenStudent("g = backward(activations[l - 1], Z[l - 1], A[l], g @ W[l].T)",
+                                      "g = activate(activations[l - 1], Z[l - 1]) * (g @ W[l].T)", in: directory)
+    let run = try runGradfuzz(["validate", "--fixtures", "fixtures/curated/hidden-tanh.json", "--", "python3", student], directory: packageRoot)
+    #expect(run.status == 1, "\(run.stdout)\n\(run.stderr)")
+    #expect(run.stdout.contains("first wrong layer: 1 of 2 (by delta)"), "\(run.stdout)")
+    #expect(run.stdout.contains("diagnosis: all failing matrices (layer 1 dW, db, delta) match f_instead_of_fprime"), "\(run.stdout)")
+    let correct = try runGradfuzz(["validate", "--fixtures", "fixtures/curated", "--", "python3", "Examples/python/student.py"], directory: packageRoot)
+    #expect(correct.status == 0)
+    #expect(!correct.stdout.contains("diagnosis"), "a correct student gets no diagnosis")
 }
