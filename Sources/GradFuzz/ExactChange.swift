@@ -254,15 +254,19 @@ func reciprocalOfOnePlusTiny(_ u: Lanes) -> Lanes {
     1 - u * (1 - u * (1 - u))
 }
 
+/// f applied to each lane.
+@inline(__always)
+func laneByLane(_ x: Lanes, _ f: (Double) -> Double) -> Lanes {
+    var result = Lanes()
+    for lane in 0..<4 { result[lane] = f(x[lane]) }
+    return result
+}
+
 /// tanh x for four small x by its Taylor series (relative error < ε for |x| < 0.01), else lane by lane.
 @inline(__always)
 func tanhOfSmall(_ x: Lanes) -> Lanes {
     let x2 = x * x
-    guard max(max(x2[0], x2[1]), max(x2[2], x2[3])) < 1e-4 else {
-        var result = Lanes()
-        for lane in 0..<4 { result[lane] = Double.tanh(x[lane]) }
-        return result
-    }
+    guard max(max(x2[0], x2[1]), max(x2[2], x2[3])) < 1e-4 else { return laneByLane(x, Double.tanh) }
     // x − x³/3 + 2x⁵/15 − 17x⁷/315 + 62x⁹/2835
     let tail: Lanes = (2.0 / 15) + x2 * ((-17.0 / 315) + x2 * (62.0 / 2835))
     return x + x * x2 * ((-1.0 / 3) + x2 * tail)
@@ -272,11 +276,7 @@ func tanhOfSmall(_ x: Lanes) -> Lanes {
 @inline(__always)
 func expMinusOneOfSmall(_ x: Lanes) -> Lanes {
     let x2 = x * x
-    guard max(max(x2[0], x2[1]), max(x2[2], x2[3])) < 1e-4 else {
-        var result = Lanes()
-        for lane in 0..<4 { result[lane] = Double.expMinusOne(x[lane]) }
-        return result
-    }
+    guard max(max(x2[0], x2[1]), max(x2[2], x2[3])) < 1e-4 else { return laneByLane(x, Double.expMinusOne) }
     var sum: Lanes = 1 + x / 9
     sum = 1 + x / 8 * sum
     sum = 1 + x / 7 * sum
