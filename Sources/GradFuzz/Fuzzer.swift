@@ -271,7 +271,3 @@ public final class StopSignal: @unchecked Sendable {
 
     public func raise() { lock.withLock { value = true } }
 }
-
-extension Duration {
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) * 1e-18 }
-}

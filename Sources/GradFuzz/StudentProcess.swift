@@ -136,7 +136,7 @@ public actor StudentProcess {
     }
 
     static func seconds(_ d: Duration) -> String {
-        let s = Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+        let s = d.seconds
         return s == s.rounded() ? "\(Int(s)) s" : "\(s) s"
     }
 

@@ -119,13 +119,13 @@ public enum Validation {
                     result = FixtureResult(c, .error, summary: "the implementation threw: \(error)")
                 }
             }
-            result.seconds = Self.seconds(clock.now - begin)
+            result.seconds = (clock.now - begin).seconds
             progress?(result)
             results.append(result)
         }
         if let external { await external.close() }
         return ValidationReport(implementation: implementation.name, results: results,
-                                seconds: Self.seconds(clock.now - started), cannotStart: cannotStart?.message)
+                                seconds: (clock.now - started).seconds, cannotStart: cannotStart?.message)
     }
 
     /// The verdict on one answer, explained: the first wrong layer, the worst entries, a map of each wrong matrix.
@@ -187,10 +187,6 @@ public enum Validation {
         let relative = entries.map { $0.error / max(abs($0.expected), abs($0.got)) }
         guard !entries.isEmpty, relative.allSatisfy({ $0 < 1e-3 }) else { return nil }
         return "every wrong entry agrees to 3 or more significant digits: rounding, as in single precision? (--tolerance float32 accepts a float32 program)"
-    }
-
-    static func seconds(_ d: Duration) -> Double {
-        Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
     }
 }
 
