@@ -1,13 +1,25 @@
 // swift-tools-version: 6.2
 import PackageDescription
 
-// The numeric library is compiled with optimisation even in the debug configuration:
-// `swift run gradfuzz` builds debug, and unoptimised numeric Swift is ~30× slower.
+// Layered like swift-numerics: each library depends only on the ones above it in this list, and
+// `GradFuzz` re-exports them all.
+//
+//   GradFuzzCore       the network, the reference backprop, verdicts (no Foundation, no GSL)
+//   GradFuzzOracle     GSL's numerical derivatives of the cost (the only target that links GSL)
+//   GradFuzzMutants    the catalog of backprop mistakes and the diagnosis
+//   GradFuzzFixtures   the fixture format, its files, the curated set
+//   GradFuzzFuzzing    the case generator, the shrinker, the fuzzer
+//   GradFuzzStudents   the student protocol, the student process, validation and grader reports
+//
+// The targets with hot numeric code are compiled with optimisation even in the debug
+// configuration: `swift run gradfuzz` builds debug, and unoptimised numeric Swift is ~30× slower.
 let optimized: [SwiftSetting] = [.unsafeFlags(["-O"])]
+let numerics = Target.Dependency.product(name: "RealModule", package: "swift-numerics")
 
 let package = Package(
     name: "gradfuzz",
     products: [
+        .library(name: "GradFuzzCore", targets: ["GradFuzzCore"]),
         .library(name: "GradFuzz", targets: ["GradFuzz"]),
         .executable(name: "gradfuzz", targets: ["gradfuzz"]),
     ],
@@ -17,33 +29,26 @@ let package = Package(
         .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.0"),
     ],
     targets: [
-        .systemLibrary(
-            name: "CGSL",
-            pkgConfig: "gsl",
-            providers: [.apt(["libgsl-dev"])]
-        ),
+        .systemLibrary(name: "CGSL", pkgConfig: "gsl", providers: [.apt(["libgsl-dev"])]),
         // The oracle's four-lane sums, in C for AVX (chosen at run time); -O2 in debug builds too.
         .target(name: "CLaneKernels", cSettings: [.unsafeFlags(["-O2"])]),
-        .target(
-            name: "GradFuzz",
-            dependencies: [
-                "CGSL",
-                "CLaneKernels",
-                .product(name: "RealModule", package: "swift-numerics"),
-                .product(name: "Subprocess", package: "swift-subprocess"),
-            ],
-            swiftSettings: optimized
-        ),
-        .executableTarget(
-            name: "gradfuzz",
-            dependencies: [
-                "GradFuzz",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
-        ),
-        .testTarget(
-            name: "GradFuzzTests",
-            dependencies: ["GradFuzz"]
-        ),
+        .target(name: "GradFuzzCore", dependencies: [numerics], swiftSettings: optimized),
+        .target(name: "GradFuzzOracle", dependencies: ["GradFuzzCore", "CGSL", "CLaneKernels", numerics],
+                swiftSettings: optimized),
+        .target(name: "GradFuzzMutants", dependencies: ["GradFuzzCore", numerics], swiftSettings: optimized),
+        .target(name: "GradFuzzFixtures", dependencies: ["GradFuzzCore", "GradFuzzOracle"]),
+        .target(name: "GradFuzzFuzzing",
+                dependencies: ["GradFuzzCore", "GradFuzzOracle", "GradFuzzMutants", "GradFuzzFixtures", numerics],
+                swiftSettings: optimized),
+        .target(name: "GradFuzzStudents",
+                dependencies: ["GradFuzzCore", "GradFuzzMutants", "GradFuzzFixtures",
+                               .product(name: "Subprocess", package: "swift-subprocess")]),
+        .target(name: "GradFuzz",
+                dependencies: ["GradFuzzCore", "GradFuzzOracle", "GradFuzzMutants", "GradFuzzFixtures", "GradFuzzFuzzing",
+                               "GradFuzzStudents"]),
+        .executableTarget(name: "gradfuzz",
+                          dependencies: ["GradFuzz", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .target(name: "GradFuzzTestSupport", dependencies: ["GradFuzz", "CGSL"], path: "Tests/GradFuzzTestSupport"),
+        .testTarget(name: "GradFuzzTests", dependencies: ["GradFuzz", "GradFuzzTestSupport"]),
     ]
 )

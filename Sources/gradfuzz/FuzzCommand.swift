@@ -120,14 +120,14 @@ struct FuzzCommand: AsyncParsableCommand {
     /// Runs the fuzzer with its progress line, Ctrl-C handling and summary; exits 1 on failures.
     static func fuzz(_ setup: FuzzConfiguration, jsonPath: String?) async throws {
         let fuzzer = Fuzzer(setup)
-        if let program = setup.implementation as? ExternalImplementation {
-            // One case first: a program that cannot start is a usage error, not 10 000 failures.
-            let first = Array(fuzzer.iterations.prefix(1)).first ?? 0
-            do { _ = try await program.backprop(fuzzer.generator.problem(iteration: first)) } catch let error as StudentError
-                where error.kind == .notFound || error.kind == .cannotStart {
-                await program.close()
-                throw UsageError("--impl: \(error.message)")
-            } catch {}
+        // One case first: a program that cannot start is a usage error, not 10 000 failures.
+        let first = Array(fuzzer.iterations.prefix(1)).first ?? 0
+        do { _ = try await setup.implementation.backprop(fuzzer.generator.problem(iteration: first)) } catch {
+            let failure = AnswerFailure(error)
+            if failure.kind == .cannotStart {
+                await setup.implementation.close()
+                throw UsageError("--impl: \(failure.message)")
+            }
         }
         let shardText = setup.shard == .whole ? "" : ", shard \(setup.shard) (\(fuzzer.iterations.underestimatedCount) of them)"
         print("gradfuzz: seed \(setup.seed) (the same run again: --seed \(setup.seed))")
@@ -142,7 +142,7 @@ struct FuzzCommand: AsyncParsableCommand {
         let summary = await fuzzer.run(stop: stop, progress: progress.update)
         progress.finish(summary)
         interrupt.cancel()
-        if let program = setup.implementation as? ExternalImplementation { await program.close() }
+        await setup.implementation.close()
 
         print(SummaryReport(summary).text, terminator: "")
         if let jsonPath {

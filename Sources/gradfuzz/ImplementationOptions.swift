@@ -17,18 +17,18 @@ struct ImplementationOptions: ParsableArguments {
             throw InputError(field: "--impl", "give --impl or --mutant, not both")
         }
         if let externalCommand {
-            let words = StudentCommand.split(externalCommand)
+            let words = ShellWords.split(externalCommand)
             guard !words.isEmpty else { throw InputError(field: "--impl", "expected a command, e.g. 'python3 student.py'") }
             let program = ExternalImplementation(command: words)
-            let quoted = StudentCommand.quoted([externalCommand])
-            return (program, { "gradfuzz replay \($0) --impl \(quoted)" })
+            let quoted = ShellWords.quoted([externalCommand])
+            return (program, { "gradfuzz replay \(ShellWords.quoted([$0])) --impl \(quoted)" })
         }
         if let name = mutant {
             guard let chosen = MutantCatalog.named(name) else {
                 throw InputError(field: "--mutant", "unknown mutant \"\(name)\"; expected one of \(MutantCatalog.all.map(\.name).joined(separator: ", "))")
             }
-            return (chosen.onlyWhereItApplies, { "gradfuzz replay \($0) --mutant \(name)" })
+            return (chosen.onlyWhereItApplies, { "gradfuzz replay \(ShellWords.quoted([$0])) --mutant \(name)" })
         }
-        return (ReferenceImplementation(), { "gradfuzz replay \($0)" })
+        return (ReferenceImplementation(), { "gradfuzz replay \(ShellWords.quoted([$0]))" })
     }
 }

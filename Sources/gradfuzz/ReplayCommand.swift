@@ -34,17 +34,19 @@ struct ReplayCommand: AsyncParsableCommand {
                 continue
             }
             let answer: Answer
-            do { answer = try await implementation.backprop(fixture.problem) } catch let declined as Unsupported {
-                print("\(file.path): \(fixture.id) — UNSUPPORTED (\(declined.message))\n")
-                unsupported += 1
-                continue
-            } catch let wrong as StudentError where wrong.isWrongAnswer {
-                print("\(file.path): \(fixture.id) — FAIL (\(wrong.message))\n")
-                failed += 1
-                continue
-            } catch {
-                printError("\(file.path): \(implementation.name) gave no answer: \(error)")
-                unusable += 1
+            do { answer = try await implementation.backprop(fixture.problem, id: fixture.id) } catch {
+                let failure = AnswerFailure(error)
+                switch failure.kind {
+                case .unsupported:
+                    print("\(file.path): \(fixture.id) — UNSUPPORTED (\(failure.message))\n")
+                    unsupported += 1
+                case .wrongAnswer:
+                    print("\(file.path): \(fixture.id) — FAIL (\(failure.message))\n")
+                    failed += 1
+                case .misbehaved, .cannotStart:
+                    printError("\(file.path): \(implementation.name) gave no answer: \(failure.message)")
+                    unusable += 1
+                }
                 continue
             }
             let verdict = Verdict(answer: answer, oracle: Oracle().differentiate(fixture.problem))
@@ -57,7 +59,7 @@ struct ReplayCommand: AsyncParsableCommand {
             }
             print("")
         }
-        if let program = implementation as? ExternalImplementation { await program.close() }
+        await implementation.close()
         let passed = files.count - failed - unsupported - unusable
         print("\(passed) passed, \(failed) failed" + (unsupported > 0 ? ", \(unsupported) unsupported" : "")
               + (unusable > 0 ? ", \(unusable) unusable" : ""))

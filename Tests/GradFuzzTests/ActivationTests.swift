@@ -1,5 +1,12 @@
 import Testing
 @testable import GradFuzz
+@testable import GradFuzzCore
+@testable import GradFuzzFixtures
+@testable import GradFuzzFuzzing
+@testable import GradFuzzMutants
+@testable import GradFuzzOracle
+@testable import GradFuzzStudents
+import GradFuzzTestSupport
 
 /// Points across the useful range and into saturation, none within 1e-3 of 0 (relu's kink).
 let activationPoints: [Double] = stride(from: -7.0, through: 7.0, by: 0.37).map { $0 } + [-30, -12, 12, 30, 0.01, -0.01]
@@ -17,9 +24,7 @@ func derivativeAgreesWithGSL(_ f: Activation) {
     let z = [0.3, -1.2, 2.0, 0.7]
     let u = [0.5, -0.25, 1.5, -2.0]
     let s = Activation.softmax.apply(z)
-    var g = [Double](repeating: 0, count: 4)
-    z.withUnsafeBufferPointer { zp in s.withUnsafeBufferPointer { sp in u.withUnsafeBufferPointer { up in
-        g.withUnsafeMutableBufferPointer { Activation.softmax.backward(z: zp, a: sp, upstream: up, into: $0) } } } }
+    let g = Activation.softmax.backward(z: z, a: s, upstream: u)
     for k in 0..<4 {
         // (Jᵀu)_k = ∂(u · softmax(z)) / ∂z_k
         let (expected, error) = gslDerivative(at: z[k], step: 1e-3) { zk in

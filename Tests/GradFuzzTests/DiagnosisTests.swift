@@ -1,5 +1,6 @@
 import Testing
 import GradFuzz
+import GradFuzzTestSupport
 
 @Suite struct DiagnosisTests {
     /// A student who reports dW and db only (no cost, no g), as most do.

@@ -1,6 +1,13 @@
 import Foundation
 import Testing
 @testable import GradFuzz
+@testable import GradFuzzCore
+@testable import GradFuzzFixtures
+@testable import GradFuzzFuzzing
+@testable import GradFuzzMutants
+@testable import GradFuzzOracle
+@testable import GradFuzzStudents
+import GradFuzzTestSupport
 
 @Test func everyDoubleReadsBackBitForBit() throws {
     // Awkward values: subnormal, extremes, negative zero, values with 17 significant digits.

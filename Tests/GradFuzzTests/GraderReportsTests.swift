@@ -4,6 +4,13 @@ import FoundationXML
 #endif
 import Testing
 @testable import GradFuzz
+@testable import GradFuzzCore
+@testable import GradFuzzFixtures
+@testable import GradFuzzFuzzing
+@testable import GradFuzzMutants
+@testable import GradFuzzOracle
+@testable import GradFuzzStudents
+import GradFuzzTestSupport
 
 /// A student that passes "ok", answers "transposed" with a transposed dW, declines "unsupported",
 /// prints garbage for "garbage", and for "raise" writes terminal escapes and markup to stderr, then fails.

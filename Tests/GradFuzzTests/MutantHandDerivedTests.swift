@@ -1,5 +1,6 @@
 import Testing
 import GradFuzz
+import GradFuzzTestSupport
 import RealModule
 
 /// Each mutant against its mistake worked by hand on networks small enough to write out: the

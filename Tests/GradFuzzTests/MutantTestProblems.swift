@@ -1,5 +1,6 @@
 import Testing
 import GradFuzz
+import GradFuzzTestSupport
 
 /// Small random problems for the mutant and diagnosis tests, drawn with SplitMix64.
 enum MutantTestProblems {

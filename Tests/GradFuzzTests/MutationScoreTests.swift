@@ -1,5 +1,12 @@
 import Testing
 @testable import GradFuzz
+@testable import GradFuzzCore
+@testable import GradFuzzFixtures
+@testable import GradFuzzFuzzing
+@testable import GradFuzzMutants
+@testable import GradFuzzOracle
+@testable import GradFuzzStudents
+import GradFuzzTestSupport
 
 @Suite struct MutationScoreTests {
     /// The fuzzer, seed 1, kills every catalogued mistake within 200 drawn cases, and shrinks the kill.

@@ -1,5 +1,12 @@
 import Testing
 @testable import GradFuzz
+@testable import GradFuzzCore
+@testable import GradFuzzFixtures
+@testable import GradFuzzFuzzing
+@testable import GradFuzzMutants
+@testable import GradFuzzOracle
+@testable import GradFuzzStudents
+import GradFuzzTestSupport
 
 /// The reference passes the oracle's verdict on random networks of every activation × loss, with
 /// the oracle run on one thread and on three (which must give the same numbers), and a wrong

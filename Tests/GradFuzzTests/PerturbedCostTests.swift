@@ -1,6 +1,13 @@
 import Foundation
 import Testing
 @testable import GradFuzz
+@testable import GradFuzzCore
+@testable import GradFuzzFixtures
+@testable import GradFuzzFuzzing
+@testable import GradFuzzMutants
+@testable import GradFuzzOracle
+@testable import GradFuzzStudents
+import GradFuzzTestSupport
 
 /// The oracle's incremental, cancellation-free cost change (`PerturbedCost.lossChanges`, four moves
 /// at once) against a full recomputation: `Reference.forward` on a copy of the problem with the one

@@ -1,5 +1,12 @@
 import Testing
 @testable import GradFuzz
+@testable import GradFuzzCore
+@testable import GradFuzzFixtures
+@testable import GradFuzzFuzzing
+@testable import GradFuzzMutants
+@testable import GradFuzzOracle
+@testable import GradFuzzStudents
+import GradFuzzTestSupport
 
 /// One identity neuron, squared_error, two samples, worked by hand:
 /// z = w x + b, L = ½ (z − y)², so ∂L/∂w = (z − y) x, ∂L/∂b = z − y, g = z − y.

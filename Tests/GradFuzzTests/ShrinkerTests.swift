@@ -1,6 +1,13 @@
 import Foundation
 import Testing
 @testable import GradFuzz
+@testable import GradFuzzCore
+@testable import GradFuzzFixtures
+@testable import GradFuzzFuzzing
+@testable import GradFuzzMutants
+@testable import GradFuzzOracle
+@testable import GradFuzzStudents
+import GradFuzzTestSupport
 
 @Test func aMissingOneOverMShrinksToATinyCaseThatStillFailsOnReplay() async throws {
     let out = try temporaryDirectory("shrinker")

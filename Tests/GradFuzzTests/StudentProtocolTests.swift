@@ -1,6 +1,13 @@
 import Foundation
 import Testing
 @testable import GradFuzz
+@testable import GradFuzzCore
+@testable import GradFuzzFixtures
+@testable import GradFuzzFuzzing
+@testable import GradFuzzMutants
+@testable import GradFuzzOracle
+@testable import GradFuzzStudents
+import GradFuzzTestSupport
 
 /// A small problem: layers [3, 4, 2] (W[0] is 3×4, W[1] is 4×2), batch 2.
 private let problem = randomProblem([3, 4, 2], [.tanh, .identity], .squaredError, batch: 2, seed: 7)
@@ -55,7 +62,7 @@ private func error(_ bytes: [UInt8], id: String = "r1") -> StudentError? {
     let g = Reference.backprop(problem)
     let transposed = json([g.dW[0].transposed.nested, g.dW[1].nested])
     let e = try #require(error(line(["dW": transposed])))
-    #expect(e.kind == .wrongShape && e.isWrongAnswer)
+    #expect(e.kind == .wrongShape && e.failureKind == .wrongAnswer)
     #expect(e.message == "\"dW[0]\": expected 3×4 (m_0 rows × m_1 columns, shaped as W[0]), got 4×3 — is your dW transposed?", "got: \(e.message)")
 }
 
@@ -89,7 +96,7 @@ private func error(_ bytes: [UInt8], id: String = "r1") -> StudentError? {
     for (bytes, kind, text) in cases {
         let e = try #require(error(bytes), "no error for \(String(decoding: bytes, as: UTF8.self))")
         #expect(e.kind == kind && e.message.contains(text), "expected \(kind) with “\(text)”, got \(e.kind): \(e.message)")
-        #expect(!e.isWrongAnswer)
+        #expect(e.failureKind == .misbehaved)
     }
 }
 
@@ -107,10 +114,10 @@ private func error(_ bytes: [UInt8], id: String = "r1") -> StudentError? {
 }
 
 @Test func commandLinesSplitAsAShellWould() {
-    #expect(StudentCommand.split("python3 student.py") == ["python3", "student.py"])
-    #expect(StudentCommand.split("  python3  'my student.py' --name \"A B\" x\\ y ") == ["python3", "my student.py", "--name", "A B", "x y"])
-    #expect(StudentCommand.split("julia -e ''") == ["julia", "-e", ""])
-    #expect(StudentCommand.quoted(["python3", "my student.py", "it's"]) == "python3 'my student.py' 'it'\\''s'")
+    #expect(ShellWords.split("python3 student.py") == ["python3", "student.py"])
+    #expect(ShellWords.split("  python3  'my student.py' --name \"A B\" x\\ y ") == ["python3", "my student.py", "--name", "A B", "x y"])
+    #expect(ShellWords.split("julia -e ''") == ["julia", "-e", ""])
+    #expect(ShellWords.quoted(["python3", "my student.py", "it's"]) == "python3 'my student.py' 'it'\\''s'")
 }
 
 @Test func aLineSplitterCutsOffAnEndlessLine() async {

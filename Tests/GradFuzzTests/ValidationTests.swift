@@ -1,6 +1,13 @@
 import Foundation
 import Testing
 @testable import GradFuzz
+@testable import GradFuzzCore
+@testable import GradFuzzFixtures
+@testable import GradFuzzFuzzing
+@testable import GradFuzzMutants
+@testable import GradFuzzOracle
+@testable import GradFuzzStudents
+import GradFuzzTestSupport
 
 // End to end: real child processes (python3 scripts written to temporary directories) validated
 // against fixtures, with the example student in Examples/python.

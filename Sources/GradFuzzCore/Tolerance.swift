@@ -1,0 +1,70 @@
+import RealModule
+
+/// When an entry `got` agrees with an `expected` value whose own error is estimated as `error`:
+///
+///     |got − expected| ≤ max(errorFactor · error + atol, rtol · max(|got|, |expected|))
+///
+/// which is swift-numerics' `isApproximatelyEqual` with that absolute and relative tolerance.
+/// Against the oracle, `error` is the oracle's estimate (GSL's abserr plus round-off) and the
+/// factor leaves room for that estimate being an estimate; rtol absorbs the rounding of the
+/// analytic side. Against a fixture's stored reference values `error` is 0: the reference is exact
+/// up to rounding, and rtol/atol say how much rounding a student's program may add.
+public struct Tolerance: Codable, Equatable, Sendable {
+    public var rtol: Double
+    public var atol: Double
+    public var errorFactor: Double
+
+    public init(rtol: Double, atol: Double, errorFactor: Double = 0) {
+        self.rtol = rtol
+        self.atol = atol
+        self.errorFactor = errorFactor
+    }
+
+    /// Analytic gradient against the GSL oracle.
+    public static let oracle = Tolerance(rtol: 1e-6, atol: 1e-12, errorFactor: 10)
+    /// A double-precision program against a fixture's reference values.
+    public static let float64 = Tolerance(rtol: 1e-6, atol: 1e-9)
+    /// A single-precision program against a fixture's reference values.
+    public static let float32 = Tolerance(rtol: 2e-3, atol: 1e-5)
+
+    /// The largest |got − expected| that passes.
+    @inlinable
+    public func bound(expected: Double, got: Double, error: Double = 0) -> Double {
+        max(errorFactor * error + atol, rtol * max(abs(got), abs(expected)))
+    }
+
+    /// Whether `got` agrees with `expected`; never for a non-finite value or error estimate.
+    @inlinable
+    public func accepts(expected: Double, got: Double, error: Double = 0) -> Bool {
+        let absolute = errorFactor * error + atol
+        guard expected.isFinite, got.isFinite, absolute.isFinite else { return false }
+        // A closure for the norm: the default key path `\.magnitude` is instantiated anew on every call (≈ 10 % of a fuzzing run).
+        return got.isApproximatelyEqual(to: expected, absoluteTolerance: absolute, relativeTolerance: rtol, norm: { $0.magnitude })
+    }
+
+    /// Why these values cannot be used, or nil when they can.
+    public var problem: String? {
+        if !(rtol >= 0 && rtol < 1) { return "rtol must be in [0, 1), got \(rtol)" }
+        if !(atol >= 0 && atol.isFinite) { return "atol must be finite and ≥ 0, got \(atol)" }
+        if !(errorFactor >= 0 && errorFactor.isFinite) { return "errorFactor must be finite and ≥ 0, got \(errorFactor)" }
+        return nil
+    }
+}
+
+extension Tolerance {
+    // errorFactor is written only where it is not 0, so that a fixture's tolerance reads {"rtol", "atol"}.
+    enum CodingKeys: String, CodingKey { case rtol, atol, errorFactor }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(rtol: try c.decode(Double.self, forKey: .rtol), atol: try c.decode(Double.self, forKey: .atol),
+                  errorFactor: try c.decodeIfPresent(Double.self, forKey: .errorFactor) ?? 0)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(rtol, forKey: .rtol)
+        try c.encode(atol, forKey: .atol)
+        if errorFactor != 0 { try c.encode(errorFactor, forKey: .errorFactor) }
+    }
+}

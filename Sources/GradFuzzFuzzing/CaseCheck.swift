@@ -1,0 +1,75 @@
+import Foundation
+import GradFuzzCore
+import GradFuzzMutants
+import GradFuzzFixtures
+import GradFuzzOracle
+
+/// The outcome of checking one answer against the oracle.
+public enum CaseCheck: Sendable {
+    /// The verdict, entry by entry.
+    case verdict(Verdict)
+    /// The answer has the wrong shape: nothing could be compared.
+    case malformed(String)
+    /// The implementation said it does not support the case (e.g. an activation it lacks): not a failure.
+    case unanswered(String)
+    /// The implementation misbehaved (an external program that crashed, hung or broke the
+    /// protocol): a failure, written as a fixture, but never shrunk.
+    case programError(String)
+    /// The oracle has no finite value for some entry: nothing is known about the answer. Counted
+    /// and reported, never a failure of the implementation (and never a shrinking target).
+    case oracleUnusable(String)
+
+    /// How a case counts when the implementation gave no answer to compare.
+    public init(_ failure: AnswerFailure) {
+        switch failure.kind {
+        case .unsupported: self = .unanswered(failure.message)
+        case .wrongAnswer: self = .malformed(failure.message)
+        case .misbehaved, .cannotStart: self = .programError(failure.message)
+        }
+    }
+
+    /// Whether the implementation got this case wrong (an unanswered case is not a wrong answer).
+    public var failed: Bool {
+        switch self {
+        case .verdict(let v): return !v.passed
+        case .malformed, .programError: return true
+        case .unanswered, .oracleUnusable: return false
+        }
+    }
+
+    /// Whether shrinking may search around this failure: a wrong answer, not a misbehaving program.
+    public var shrinkable: Bool {
+        switch self {
+        case .verdict(let v): return !v.passed
+        case .malformed: return true
+        default: return false
+        }
+    }
+
+    /// The first failing entry, or what was wrong with the answer.
+    public var headline: String? {
+        switch self {
+        case .verdict(let v):
+            guard !v.passed else { return nil }
+            let worst = v.matrices.first { !$0.passed && $0.quantity == .delta && $0.layer == v.firstWrongLayer }?.failures.first
+                ?? v.matrices.compactMap(\.failures.first).max { $0.severity < $1.severity }
+            return worst.map { "first wrong at layer \(v.firstWrongLayer ?? 0): \($0)" }
+        case .malformed(let why): return "malformed answer: \(why)"
+        case .unanswered(let why): return "no answer: \(why)"
+        case .programError(let why): return "the program failed: \(why)"
+        case .oracleUnusable(let why): return "oracle unusable: \(why)"
+        }
+    }
+}
+
+/// What a run reports for one case: its shape, what was checked and, when it failed, the shrunk
+/// fixture. It depends only on (seed, iteration) and the implementation, never on --jobs.
+public struct CaseOutcome: Sendable {
+    public var iteration: Int
+    public var problem: Problem
+    public var check: CaseCheck
+    /// The fixture written for a failing case, or why none could be written.
+    public var fixture: Result<URL, FixtureStoreError>?
+    public var shrunkLayers: [Int]?
+    public var shrunkBatch: Int?
+}

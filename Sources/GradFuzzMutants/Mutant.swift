@@ -1,0 +1,89 @@
+import GradFuzzCore
+/// A catalogued backprop mistake: the reference's backward pass with one step done the way a
+/// student gets it wrong. Mutants prove that the harness catches real mistakes (every one must be
+/// killed) and let a diagnosis name the mistake behind a failing answer.
+public struct Mutant: BackpropImplementation, CustomStringConvertible {
+    /// snake_case, e.g. "f_instead_of_fprime".
+    public let name: String
+    /// One sentence saying the mistake as a student makes it.
+    public let mistake: String
+    /// What the right computation is, said to the student who made the mistake.
+    public let fix: String
+    /// Where the mistake changes the result, in words ("a tanh layer").
+    public let condition: String
+    /// The wrong steps of the backward pass.
+    public let hooks: BackwardHooks
+    let applicability: @Sendable (Problem) -> Bool
+
+    public init(name: String, mistake: String, fix: String, condition: String, hooks: BackwardHooks,
+                appliesTo applicability: @escaping @Sendable (Problem) -> Bool) {
+        self.name = name
+        self.mistake = mistake
+        self.fix = fix
+        self.condition = condition
+        self.hooks = hooks
+        self.applicability = applicability
+    }
+
+    /// Whether the mistake changes the result on `problem`: its condition holds (e.g. a missing 1/m
+    /// needs more than one sample) and its dW or db differ from the reference's beyond
+    /// `Tolerance.float64` (not so where, say, every relu of the layer it breaks is dead). Elsewhere
+    /// it computes what the reference computes, so it is only used where this holds.
+    public func applies(to problem: Problem) -> Bool {
+        meetsCondition(problem) && changesResult(on: problem)
+    }
+
+    /// Whether `problem` has what the mistake needs, as `condition` says: the layer, loss, batch or
+    /// shapes it lives in. Cheap; says nothing about the values.
+    public func meetsCondition(_ problem: Problem) -> Bool { applicability(problem) }
+
+    /// Whether some entry of the mutant's dW or db differs from the reference's beyond `Tolerance.float64`.
+    public func changesResult(on problem: Problem) -> Bool {
+        let wrong = gradients(problem), right = Reference.backprop(problem)
+        let tolerance = Tolerance.float64
+        func differ(_ x: [Double], _ y: [Double]) -> Bool {
+            x.count != y.count || zip(x, y).contains { !tolerance.accepts(expected: $1, got: $0) }
+        }
+        return zip(wrong.dW, right.dW).contains { differ($0.storage, $1.storage) }
+            || zip(wrong.db, right.db).contains { differ($0, $1) }
+    }
+
+    /// Everything the mistaken backward pass computes, including the per-sample g.
+    public func gradients(_ problem: Problem) -> Gradients { Reference.backprop(problem, hooks: hooks) }
+
+    public func backprop(_ problem: Problem) -> Answer { gradients(problem).answer }
+
+    public var description: String { "\(name): \(mistake)" }
+}
+
+extension Problem {
+    /// The activations of the hidden layers 1…L−1 (none for a network of depth 1).
+    var hiddenActivations: ArraySlice<Activation> { network.activations.dropLast() }
+
+    /// Whether some layer, hidden or output, uses `f`.
+    func uses(_ f: Activation) -> Bool { network.activations.contains(f) }
+}
+
+extension Mutant {
+    /// The mutant as an implementation that answers only where it applies and declines elsewhere,
+    /// as a student declines a problem it does not support (`Unsupported`): the fuzzer counts such
+    /// cases as unsupported, so a failure it reports is always one the mistake makes.
+    public var onlyWhereItApplies: ApplicableMutant { ApplicableMutant(mutant: self) }
+}
+
+/// See `Mutant.onlyWhereItApplies`.
+public struct ApplicableMutant: BackpropImplementation {
+    public let mutant: Mutant
+
+    public var name: String { mutant.name }
+
+    public func backprop(_ problem: Problem) throws -> Answer {
+        guard mutant.meetsCondition(problem) else {
+            throw Unsupported("\(mutant.name) does not apply: it needs \(mutant.condition)")
+        }
+        guard mutant.changesResult(on: problem) else {
+            throw Unsupported("\(mutant.name) does not apply: here it computes the reference's answer")
+        }
+        return mutant.backprop(problem)
+    }
+}

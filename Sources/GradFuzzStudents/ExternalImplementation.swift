@@ -1,0 +1,40 @@
+import GradFuzzCore
+import GradFuzzMutants
+import GradFuzzFixtures
+import Synchronization
+
+/// A student's program as an implementation under test: `gradfuzz --impl 'python3 student.py'`.
+/// Its requests have ids "1", "2", …; an {"error": …} answer is thrown as `Unsupported`.
+public final class ExternalImplementation: BackpropImplementation {
+    public let process: StudentProcess
+    private let counter = Mutex(0)
+
+    public init(command: [String], timeout: Duration = .seconds(10), startupAllowance: Duration = .seconds(10),
+                maxLineBytes: Int = 64 << 20) {
+        process = StudentProcess(command: command, timeout: timeout, startupAllowance: startupAllowance, maxLineBytes: maxLineBytes)
+    }
+
+    /// From one string, split as a shell would: "python3 student.py".
+    public convenience init(commandLine: String, timeout: Duration = .seconds(10), startupAllowance: Duration = .seconds(10)) {
+        self.init(command: ShellWords.split(commandLine), timeout: timeout, startupAllowance: startupAllowance)
+    }
+
+    public var name: String { process.commandLine }
+
+    /// Request ids "1", "2", … in order.
+    public func backprop(_ problem: Problem) async throws -> Answer {
+        try await backprop(problem, id: counter.withLock { n in n += 1; return "\(n)" })
+    }
+
+    public func backprop(_ problem: Problem, id: String) async throws -> Answer {
+        switch try await process.ask(problem, id: id) {
+        case let .answer(answer): return answer
+        case let .unsupported(message): throw Unsupported(message)
+        }
+    }
+
+    public func errorOutput() async -> String { await process.stderrTail() }
+
+    /// Ends the protocol: closes the program's stdin and lets it exit.
+    public func close() async { await process.close() }
+}

@@ -1,0 +1,101 @@
+import GradFuzzCore
+import GradFuzzMutants
+import GradFuzzFixtures
+import Foundation
+
+/// A validation report in the forms course graders read: JUnit XML and Gradescope's results.json.
+/// Both are written through a temporary file and a rename, so a grader never reads half a file.
+public enum GraderReports {
+    /// JUnit XML: one <testcase> per fixture, in one <testsuite>. A failure is <failure>, a
+    /// misbehaving program <error>, an unsupported problem <skipped>; each carries its one-line
+    /// summary as the message and the full explanation (worst entries, maps, stderr) as its text.
+    public static func junit(_ report: ValidationReport) -> String {
+        let attributes = "tests=\"\(report.results.count)\" failures=\"\(report.count(.fail))\" errors=\"\(report.count(.error))\" "
+            + "skipped=\"\(report.count(.unsupported))\" time=\"\(time(report.seconds))\""
+        var xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+        xml += "<testsuites name=\"gradfuzz validate\" \(attributes)>\n"
+        xml += "  <testsuite name=\(quoted("gradfuzz validate: " + report.implementation)) \(attributes)>\n"
+        for r in report.results {
+            let open = "    <testcase classname=\(quoted(classname(r.file))) name=\(quoted(r.id)) time=\"\(time(r.seconds))\""
+            switch r.outcome {
+            case .pass:
+                xml += open + "/>\n"
+            case .fail, .error, .unsupported:
+                let element = ["fail": "failure", "error": "error", "unsupported": "skipped"][r.outcome.rawValue] ?? "error"
+                xml += open + ">\n"
+                xml += "      <\(element) message=\(quoted(r.summary)) type=\"\(r.outcome.rawValue)\">\(escaped(r.explanation))</\(element)>\n"
+                if !r.stderrTail.isEmpty { xml += "      <system-err>\(escaped(r.stderrTail))</system-err>\n" }
+                xml += "    </testcase>\n"
+            }
+        }
+        xml += "  </testsuite>\n</testsuites>\n"
+        return xml
+    }
+
+    /// Gradescope's autograder results.json: a test per fixture (name, score, max_score, status,
+    /// output) and the total score, one point per fixture that passes.
+    public static func gradescope(_ report: ValidationReport) -> Data {
+        let tests: [[String: Any]] = report.results.map { r in
+            [
+                "name": r.id + (r.description.isEmpty ? "" : " — " + r.description),
+                "score": r.outcome == .pass ? 1 : 0,
+                "max_score": 1,
+                "status": r.outcome == .pass ? "passed" : "failed",
+                "output": "\(r.outcome.rawValue.uppercased()): \(r.explanation)",
+            ]
+        }
+        var output = "gradfuzz validate \(report.implementation): \(report.summary)"
+        if let why = report.cannotStart { output += "\nThe program could not be started: \(why)" }
+        let results: [String: Any] = [
+            "score": report.count(.pass),
+            "execution_time": report.seconds,
+            "output": output,
+            "tests": tests,
+        ]
+        // Every value above is a string, a number, or arrays and dictionaries of them.
+        let data = (try? JSONSerialization.data(withJSONObject: results, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
+        return data + Data("\n".utf8)
+    }
+
+    public static func writeJUnit(_ report: ValidationReport, to path: String) throws {
+        try Data(junit(report).utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+    }
+
+    public static func writeGradescope(_ report: ValidationReport, to path: String) throws {
+        try gradescope(report).write(to: URL(fileURLWithPath: path), options: .atomic)
+    }
+
+    /// "fixtures.activations" for fixtures/activations/relu.json: JUnit viewers group by it.
+    static func classname(_ file: String) -> String {
+        let directory = (file as NSString).deletingLastPathComponent
+        return directory.isEmpty ? "gradfuzz" : directory.replacingOccurrences(of: "/", with: ".")
+    }
+
+    static func time(_ seconds: Double) -> String { String(format: "%.3f", seconds) }
+
+    static func quoted(_ text: String) -> String { "\"" + escaped(text) + "\"" }
+
+    /// Text as XML 1.0 character data: the five markup characters escaped, and the characters
+    /// XML cannot hold (a student's stderr may contain terminal escapes) written as "\u{1B}".
+    static func escaped(_ text: String) -> String {
+        var out = ""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&apos;"
+            case "\t", "\n", "\r": out.unicodeScalars.append(scalar)
+            default:
+                let v = scalar.value
+                if v < 0x20 || (0xFFFE...0xFFFF).contains(v) || (0xD800...0xDFFF).contains(v) {
+                    out += "\\u{\(String(v, radix: 16, uppercase: true))}"
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return out
+    }
+}

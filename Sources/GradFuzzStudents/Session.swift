@@ -1,0 +1,253 @@
+import Foundation
+import Subprocess
+import SystemPackage
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One run of the student's program: a task that owns the child process for its whole life,
+/// with a writer for stdin, a reader that splits stdout into lines, and a reader that keeps
+/// stderr's tail — concurrent, so no pipe ever blocks the child.
+final class Session: Sendable {
+    enum Exit: Sendable {
+        case terminated(TerminationStatus)
+        case failedToStart(StudentError)
+
+        func error(before what: String, stderrTail: String) -> StudentError {
+            switch self {
+            case let .failedToStart(error): return error
+            case let .terminated(.exited(code)):
+                return StudentError(.exited, "the program exited (status \(code)) before \(what)\(code == 0 ? "; it must keep reading requests until stdin closes" : "")", stderrTail: stderrTail)
+            case let .terminated(.signaled(signal)):
+                return StudentError(.exited, "the program crashed (killed by signal \(signal)\(Self.signalName(signal))) before \(what)", stderrTail: stderrTail)
+            }
+        }
+
+        static func signalName(_ signal: CInt) -> String {
+            switch signal {
+            case SIGSEGV: return ", SIGSEGV: a bad memory access"
+            case SIGABRT: return ", SIGABRT: the program aborted"
+            case SIGFPE: return ", SIGFPE: an arithmetic error"
+            case SIGKILL: return ", SIGKILL"
+            case SIGBUS: return ", SIGBUS"
+            default: return ""
+            }
+        }
+    }
+
+    let inbox = LineInbox()
+    let stderr = StderrTail()
+    private let ended = Flag()
+    /// Whether the child has exited (or never started) and `process` holds how.
+    var hasEnded: Bool { ended.isSet }
+    private let requests: AsyncStream<[UInt8]>.Continuation
+    private let processGroup = ProcessGroup()
+    let process: Task<Exit, Never>
+
+    init(command: [String], maxLineBytes: Int) {
+        let (lines, requests) = AsyncStream<[UInt8]>.makeStream()
+        let inbox = inbox, stderr = stderr, processGroup = processGroup, ended = ended
+        self.requests = requests
+        let executable: Executable = command[0].contains("/") ? .path(FilePath(command[0])) : .name(command[0])
+        var options = PlatformOptions()
+        options.processGroupID = 0
+        process = Task {
+            defer { ended.set(); inbox.close() }
+            do {
+                // Python block-buffers a piped stdout: a student who forgets to flush would look hung.
+                let environment = Environment.inherit.updating(["PYTHONUNBUFFERED": "1"])
+                let result = try await run(executable, arguments: Arguments(Array(command.dropFirst())), environment: environment,
+                                           platformOptions: options,
+                                           input: .inputWriter, output: .sequence, error: .sequence) { execution in
+                    processGroup.set(execution.processIdentifier.value)
+                    await withTaskGroup(of: Void.self) { group in
+                        group.addTask {
+                            let writer = execution.standardInputWriter
+                            for await line in lines {
+                                do { _ = try await writer.write(line) } catch { break }
+                            }
+                            try? await writer.finish()
+                        }
+                        group.addTask {
+                            var splitter = LineSplitter(limit: maxLineBytes)
+                            do {
+                                for try await buffer in execution.standardOutput {
+                                    buffer.withUnsafeBytes { splitter.feed($0, into: inbox) }
+                                }
+                            } catch {}
+                            inbox.close()
+                            requests.finish()
+                        }
+                        group.addTask {
+                            do {
+                                for try await buffer in execution.standardError {
+                                    buffer.withUnsafeBytes { stderr.append($0) }
+                                }
+                            } catch {}
+                        }
+                    }
+                    // The child is reaped only after this body returns: until then its id cannot be reused.
+                    processGroup.set(nil)
+                }
+                return .terminated(result.terminationStatus)
+            } catch let error as SubprocessError where error.code == .executableNotFound {
+                return .failedToStart(StudentError(.notFound, "command not found: \(command[0]) (not on PATH: \(ProcessInfo.processInfo.environment["PATH"] ?? ""))"))
+            } catch {
+                return .failedToStart(StudentError(.cannotStart, "cannot start \(ShellWords.quoted(command)): \(error)"))
+            }
+        }
+    }
+
+    func send(_ line: [UInt8]) { requests.yield(line) }
+
+    func closeInput() { requests.finish() }
+
+    /// SIGKILL to the child's whole process group: a shell script's children die with it.
+    func kill() {
+        processGroup.kill()
+        requests.finish()
+    }
+
+    enum Event: Sendable { case line([UInt8]), tooLong, timedOut, closed }
+
+    /// The next line of stdout, or why there is none, racing the timeout.
+    func nextLine(timeout: Duration) async -> Event {
+        await withTaskGroup(of: Event?.self) { group in
+            group.addTask { await self.inbox.next() }
+            group.addTask {
+                do { try await Task.sleep(for: timeout); return .timedOut } catch { return nil }
+            }
+            var event: Event = .timedOut
+            if let first = await group.next(), let first { event = first }
+            group.cancelAll()
+            return event
+        }
+    }
+}
+
+/// The child's process group while it runs (the child leads its own group); nil before and after.
+final class ProcessGroup: Sendable {
+    private let id = Mutex<pid_t?>(nil)
+
+    func set(_ value: pid_t?) { id.withLock { $0 = value } }
+
+    /// SIGKILL to the group and to the child, under the lock: the id is never one reused after the child is reaped.
+    func kill() {
+        id.withLock { group in
+            guard let group else { return }
+            _ = Glibc.kill(-group, SIGKILL)
+            _ = Glibc.kill(group, SIGKILL)
+        }
+    }
+}
+
+/// A flag raised once, from any thread.
+final class Flag: Sendable {
+    private let raised = Mutex(false)
+    func set() { raised.withLock { $0 = true } }
+    var isSet: Bool { raised.withLock { $0 } }
+}
+
+/// Lines of the child's stdout, handed from the reader to whoever waits for the next one.
+/// A waiter that is cancelled (the timeout won) gets nil at once.
+final class LineInbox: Sendable {
+    private struct State {
+        var queue: [Session.Event] = []
+        var closed = false
+        var waiter: CheckedContinuation<Session.Event?, Never>?
+    }
+    private let state = Mutex(State())
+
+    func deliver(_ event: Session.Event) {
+        let waiter = state.withLock { s -> CheckedContinuation<Session.Event?, Never>? in
+            guard !s.closed else { return nil }
+            if let w = s.waiter { s.waiter = nil; return w }
+            s.queue.append(event)
+            return nil
+        }
+        waiter?.resume(returning: event)
+    }
+
+    /// No more lines: the waiter, and every later call of `next`, gets `.closed`.
+    func close() {
+        let waiter = state.withLock { s -> CheckedContinuation<Session.Event?, Never>? in
+            s.closed = true
+            defer { s.waiter = nil }
+            return s.waiter
+        }
+        waiter?.resume(returning: .closed)
+    }
+
+    func next() async -> Session.Event? {
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Session.Event?, Never>) in
+                let ready = state.withLock { s -> Session.Event?? in
+                    if !s.queue.isEmpty { return .some(s.queue.removeFirst()) }
+                    if s.closed { return .some(.closed) }
+                    if Task.isCancelled { return .some(nil) }
+                    s.waiter = continuation
+                    return .none
+                }
+                if let ready { continuation.resume(returning: ready) }
+            }
+        } onCancel: {
+            let waiter = state.withLock { s -> CheckedContinuation<Session.Event?, Never>? in
+                defer { s.waiter = nil }
+                return s.waiter
+            }
+            waiter?.resume(returning: nil)
+        }
+    }
+}
+
+/// Splits stdout into lines; a line longer than `limit` is reported once and its rest skipped.
+struct LineSplitter {
+    let limit: Int
+    private var current: [UInt8] = []
+    private var skipping = false
+
+    init(limit: Int) { self.limit = limit }
+
+    mutating func feed(_ bytes: UnsafeRawBufferPointer, into inbox: LineInbox) {
+        var start = 0
+        while start < bytes.count {
+            let newline = bytes[start...].firstIndex(of: 0x0A)
+            let end = newline ?? bytes.count
+            if !skipping { current.append(contentsOf: bytes[start..<end]) }
+            if !skipping && current.count > limit {
+                inbox.deliver(.tooLong)
+                current = []
+                skipping = true
+            }
+            guard newline != nil else { return }
+            if !skipping {
+                if current.last == 0x0D { current.removeLast() }
+                inbox.deliver(.line(current))
+            }
+            current = []
+            skipping = false
+            start = end + 1
+        }
+    }
+}
+
+/// The last few kilobytes the child wrote to stderr.
+final class StderrTail: Sendable {
+    static let keep = 4096
+    private let bytes = Mutex<[UInt8]>([])
+
+    func append(_ chunk: UnsafeRawBufferPointer) {
+        bytes.withLock { b in
+            b.append(contentsOf: chunk.suffix(Self.keep))
+            if b.count > 2 * Self.keep { b.removeFirst(b.count - Self.keep) }
+        }
+    }
+
+    /// The tail as text: at most the last 20 lines of the last 4 kB.
+    var text: String {
+        let raw = bytes.withLock { Array($0.suffix(Self.keep)) }
+        let lines = String(decoding: raw, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+        return lines.suffix(21).joined(separator: "\n").trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+}

@@ -1,0 +1,40 @@
+import GradFuzzCore
+import GradFuzzMutants
+import GradFuzzFixtures
+
+/// Why a student's program gave no usable answer, said so that its author can fix it.
+public struct StudentError: ClassifiedError, Equatable {
+    public enum Kind: String, Sendable {
+        case notFound, cannotStart, exited, timedOut, lineTooLong
+        case notJSON, wrongID, missingField, wrongType
+        /// An answer in step with its request but shaped wrong: a wrong answer, not misbehaviour.
+        case wrongShape
+    }
+
+    public var kind: Kind
+    public var message: String
+    /// The last lines the student wrote to stderr, when it wrote any.
+    public var stderrTail: String
+
+    public init(_ kind: Kind, _ message: String, stderrTail: String = "") {
+        self.kind = kind
+        self.message = message
+        self.stderrTail = stderrTail
+    }
+
+    /// How it counts: a wrong shape is a wrong answer; a program that cannot be started cannot
+    /// be asked again; anything else is misbehaviour.
+    public var failureKind: FailureKind {
+        switch kind {
+        case .wrongShape: return .wrongAnswer
+        case .notFound, .cannotStart: return .cannotStart
+        default: return .misbehaved
+        }
+    }
+
+    public var errorOutput: String { stderrTail }
+
+    /// Whether the lines may be out of step with the requests, so the student must be restarted.
+    var desynchronizes: Bool { [.notJSON, .wrongID, .lineTooLong].contains(kind) }
+
+}

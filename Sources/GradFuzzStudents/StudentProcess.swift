@@ -1,0 +1,149 @@
+import GradFuzzCore
+import GradFuzzMutants
+import GradFuzzFixtures
+import Foundation
+import Subprocess
+import SystemPackage
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A student's program, started once and kept running, spoken to in gradfuzz-protocol/1.
+///
+/// Each `ask` writes one request line and waits for one answer line, at most `timeout`. Whatever
+/// goes wrong — the program is not found, crashes, exits early, hangs, prints a line that is not an
+/// answer or a line of many megabytes — comes back as a `StudentError` with the tail of the
+/// program's stderr, and the next `ask` starts the program afresh. stderr is read all the time
+/// (only its tail is kept), so a program that writes a lot there never blocks on it.
+public actor StudentProcess {
+    public nonisolated let command: [String]
+    public let timeout: Duration
+    /// Extra time for the first answer after each start, while the program loads (numpy, a JIT).
+    public let startupAllowance: Duration
+    /// The longest answer line accepted: a line without end is cut off here, not read into memory.
+    public let maxLineBytes: Int
+    /// How many times the program has been started.
+    public private(set) var starts = 0
+    private var session: Session?
+    /// Whether the running program has answered yet.
+    private var warm = false
+
+    public init(command: [String], timeout: Duration = .seconds(10), startupAllowance: Duration = .seconds(10),
+                maxLineBytes: Int = 64 << 20) {
+        self.command = command
+        self.timeout = timeout
+        self.startupAllowance = startupAllowance
+        self.maxLineBytes = maxLineBytes
+        Self.ignoreBrokenPipes
+    }
+
+    /// Writing to a student that has exited must fail with EPIPE, not kill gradfuzz with SIGPIPE.
+    private static let ignoreBrokenPipes: Void = { _ = signal(SIGPIPE, SIG_IGN) }()
+
+    /// The command as a shell would say it, for reports.
+    public nonisolated var commandLine: String { ShellWords.quoted(command) }
+
+    /// Callers waiting for their turn: one request is in flight at a time, so that each answer
+    /// line belongs to the request before it even when many tasks ask at once.
+    private var busy = false
+    private var queue: [CheckedContinuation<Void, Never>] = []
+
+    /// Sends `problem` as request `id` and reads the answer.
+    public func ask(_ problem: Problem, id: String) async throws(StudentError) -> StudentReply {
+        if busy { await withCheckedContinuation { queue.append($0) } }
+        busy = true
+        defer {
+            if queue.isEmpty { busy = false } else { queue.removeFirst().resume() }
+        }
+        return try await exchange(problem, id: id)
+    }
+
+    private func exchange(_ problem: Problem, id: String) async throws(StudentError) -> StudentReply {
+        let session = try running()
+        session.send(Array(StudentProtocol.request(id: id, problem: problem).utf8))
+        let limit = warm ? timeout : timeout + startupAllowance
+        switch await session.nextLine(timeout: limit) {
+        case let .line(bytes):
+            warm = true
+            do {
+                return try StudentProtocol.reply(bytes, id: id, problem: problem)
+            } catch {
+                var failure = error
+                failure.stderrTail = session.stderr.text
+                if failure.desynchronizes { await stop(session) }
+                throw failure
+            }
+        case .tooLong:
+            await stop(session)
+            throw StudentError(.lineTooLong, "the answer line ran past \(Self.megabytes(maxLineBytes)) without a newline; expected one JSON answer per line (is the program printing a whole array in a loop, or never ending the line?)", stderrTail: session.stderr.text)
+        case .timedOut:
+            await stop(session)
+            throw StudentError(.timedOut, "no answer within \(Self.seconds(limit)) (timeout\(warm ? "" : ", with the allowance for starting")); the program was stopped — is it waiting for more input, stuck in a loop, or not flushing stdout after each answer (Python: print(…, flush=True))?", stderrTail: session.stderr.text)
+        case .closed:
+            let what = "answering request \(JSONText.string(id))"
+            guard let exit = await finish(session) else {
+                throw StudentError(.exited, "the program closed its stdout before \(what) but did not exit; it was stopped", stderrTail: session.stderr.text)
+            }
+            throw exit.error(before: what, stderrTail: session.stderr.text)
+        }
+    }
+
+    /// The last lines the running program wrote to stderr.
+    public func stderrTail() -> String { session?.stderr.text ?? "" }
+
+    /// Closes the program's stdin, as the protocol ends, and waits a moment for it to exit.
+    public func close() async {
+        guard let session else { return }
+        session.closeInput()
+        _ = await finish(session)
+    }
+
+    private func running() throws(StudentError) -> Session {
+        if let session { return session }
+        guard let first = command.first, !first.isEmpty else {
+            throw StudentError(.notFound, "no command given; expected the student's program, e.g. python3 student.py")
+        }
+        if first.contains("/") {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: first, isDirectory: &isDirectory) else {
+                throw StudentError(.notFound, "command not found: \(first) (no such file)")
+            }
+            guard !isDirectory.boolValue, FileManager.default.isExecutableFile(atPath: first) else {
+                throw StudentError(.cannotStart, "\(first) is not an executable file (chmod +x it, or name its interpreter: python3 \(first))")
+            }
+        }
+        let started = Session(command: command, maxLineBytes: maxLineBytes)
+        starts += 1
+        session = started
+        warm = false
+        return started
+    }
+
+    /// Kills the program (and anything it started) and waits for it to be gone.
+    private func stop(_ session: Session) async {
+        session.kill()
+        _ = await session.process.value
+        if self.session === session { self.session = nil }
+    }
+
+    /// Waits a moment (2 s) for the program to exit by itself, then kills it. Nil when it had to be killed.
+    private func finish(_ session: Session) async -> Session.Exit? {
+        let clock = ContinuousClock(), deadline = clock.now + .seconds(2)
+        while !session.hasEnded && clock.now < deadline { try? await Task.sleep(for: .milliseconds(5)) }
+        if self.session === session { self.session = nil }
+        if session.hasEnded { return await session.process.value }
+        session.kill()
+        _ = await session.process.value
+        return nil
+    }
+
+    static func seconds(_ d: Duration) -> String {
+        let s = d.seconds
+        return s == s.rounded() ? "\(Int(s)) s" : "\(s) s"
+    }
+
+    static func megabytes(_ bytes: Int) -> String {
+        bytes >= 1 << 20 ? "\(bytes >> 20) MB" : "\(bytes >> 10) kB"
+    }
+}

@@ -1,0 +1,181 @@
+import GradFuzzCore
+import GradFuzzMutants
+import GradFuzzFixtures
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Checking an implementation — a student's program or Swift type — against fixtures: every entry
+/// of its dW and db (and its cost and delta when it sends them) against each fixture's expected
+/// values, under the tolerance policy.
+public enum Validation {
+    /// A fixture with the file it came from.
+    public struct Case: Sendable {
+        public var fixture: Fixture
+        /// The file, as the user named it or as found under a directory they named.
+        public var file: String
+
+        public init(fixture: Fixture, file: String) {
+            self.fixture = fixture
+            self.file = file
+        }
+    }
+
+    public struct Options: Sendable {
+        /// The tolerance for every fixture; nil applies each fixture's own "tolerance".
+        public var tolerance: Tolerance?
+        /// Overrides of the tolerance's rtol and atol.
+        public var rtol: Double?
+        public var atol: Double?
+        /// Only fixtures whose id or file matches: a glob (*, ?, [...]) or, without wildcards, a substring.
+        public var only: String?
+
+        public init(tolerance: Tolerance? = nil, rtol: Double? = nil, atol: Double? = nil, only: String? = nil) {
+            self.tolerance = tolerance
+            self.rtol = rtol
+            self.atol = atol
+            self.only = only
+        }
+
+        /// The tolerance applied to `fixture`.
+        public func tolerance(for fixture: Fixture) -> Tolerance {
+            var t = tolerance ?? fixture.tolerance
+            if let rtol { t.rtol = rtol }
+            if let atol { t.atol = atol }
+            return t
+        }
+
+        public func selects(_ c: Case) -> Bool {
+            guard let only, !only.isEmpty else { return true }
+            if only.contains(where: { "*?[".contains($0) }) {
+                return fnmatch(only, c.fixture.id, 0) == 0 || fnmatch(only, c.file, 0) == 0
+                    || fnmatch(only, (c.file as NSString).lastPathComponent, 0) == 0
+            }
+            return c.fixture.id.contains(only) || c.file.contains(only)
+        }
+    }
+
+    /// The fixture files named by `paths`: files as given, directories searched recursively for
+    /// *.json, in a stable order. Says which path is missing or holds no fixture.
+    public static func fixtureFiles(_ paths: [String]) throws(InputError) -> [String] {
+        var files: [String] = []
+        let here = FileManager.default.currentDirectoryPath + "/"
+        for path in paths {
+            let found = try Fixture.files(in: [path]).map { url in
+                url.path.hasPrefix(here) ? String(url.path.dropFirst(here.count)) : url.path
+            }
+            guard !found.isEmpty else { throw InputError(field: "(path)", "no fixture files (*.json) here", file: path) }
+            files += found
+        }
+        return files
+    }
+
+    /// Reads the fixtures of `paths`; every file that cannot be read is named with its problem.
+    public static func load(_ paths: [String]) throws(InputError) -> [Case] {
+        var cases: [Case] = [], problems: [String] = []
+        for file in try fixtureFiles(paths) {
+            do { cases.append(Case(fixture: try Fixture.read(from: URL(fileURLWithPath: file)), file: file)) } catch {
+                problems.append(error.description)
+            }
+        }
+        guard problems.isEmpty else {
+            throw InputError(field: "--fixtures", "\(problems.count) fixture file\(problems.count == 1 ? "" : "s") cannot be used:\n  " + problems.joined(separator: "\n  "))
+        }
+        return cases
+    }
+
+    /// Validates `implementation` on every selected case, in order; `progress` hears each result as it comes.
+    /// Each fixture is asked as a request with its own id. An implementation that cannot be started
+    /// is not retried, and the remaining fixtures report why.
+    public static func run(_ cases: [Case], implementation: some BackpropImplementation, options: Options = Options(),
+                           progress: (@Sendable (FixtureResult) -> Void)? = nil) async -> ValidationReport {
+        let clock = ContinuousClock(), started = clock.now
+        var results: [FixtureResult] = []
+        var cannotStart: AnswerFailure?
+        for c in cases where options.selects(c) {
+            let begin = clock.now
+            var result: FixtureResult
+            if let cannotStart {
+                result = FixtureResult(c, .error, summary: cannotStart.message)
+            } else {
+                do {
+                    let answer = try await implementation.backprop(c.fixture.problem, id: c.fixture.id)
+                    result = judge(answer, c, tolerance: options.tolerance(for: c.fixture))
+                    if result.outcome == .fail { result.stderrTail = await implementation.errorOutput() }
+                } catch {
+                    let failure = AnswerFailure(error)
+                    result = FixtureResult(c, failure)
+                    if failure.kind == .cannotStart { cannotStart = failure }
+                }
+            }
+            result.seconds = (clock.now - begin).seconds
+            progress?(result)
+            results.append(result)
+        }
+        await implementation.close()
+        return ValidationReport(implementation: implementation.name, results: results,
+                                seconds: (clock.now - started).seconds, cannotStart: cannotStart?.message)
+    }
+
+    /// The verdict on one answer, explained: the first wrong layer, the worst entries, a map of each wrong matrix.
+    public static func judge(_ answer: Answer, _ c: Case, tolerance: Tolerance) -> FixtureResult {
+        let problem = c.fixture.problem
+        if let mismatch = answer.shapeMismatch(for: problem) {
+            return FixtureResult(c, .fail, summary: mismatch.message)
+        }
+        let verdict = Verdict(answer: answer, expected: c.fixture.expected.answer, tolerance: tolerance)
+        var result = FixtureResult(c, verdict.passed ? .pass : .fail, summary: "")
+        result.verdict = verdict
+        let compared = answer.delta == nil ? "dW, db" : "dW, db, delta"
+        if verdict.passed {
+            result.summary = "\(verdict.checked) entries of \(compared) right" + (verdict.cost == nil ? "" : ", cost right")
+            return result
+        }
+        let wrong = verdict.failureCount
+        var summary = "\(wrong) of \(verdict.checked) entries wrong"
+        if let layer = verdict.firstWrongLayer {
+            summary += "; first wrong layer: \(layer) of \(problem.network.depth)"
+            if answer.delta == nil {
+                summary += " (by dW and db; send \"delta\" to locate it by the error signal)"
+            } else {
+                let deltaWrong = verdict.matrices.contains { $0.quantity == .delta && !$0.passed }
+                summary += deltaWrong ? " (by delta)" : " (delta is right everywhere: dW or db is computed wrongly from it)"
+            }
+        }
+        if !verdict.costPassed { summary = wrong == 0 ? "cost wrong, every gradient entry right" : summary + "; cost wrong too" }
+        result.summary = summary
+        let findings = Diagnosis.diagnose(problem: problem, expected: c.fixture.expected.answer, answer: answer, tolerance: tolerance)
+        result.details = Diagnosis.describe(findings).map { "diagnosis: " + $0 } + explanation(verdict, answer: answer)
+        return result
+    }
+
+    static func explanation(_ verdict: Verdict, answer: Answer) -> [String] {
+        var lines: [String] = []
+        if !verdict.costPassed, let cost = verdict.cost {
+            lines.append("cost: expected \(cost.expected), got \(cost.got) — the forward pass or the loss differs")
+        }
+        let failing = verdict.matrices.filter { !$0.passed }
+        let entries = failing.flatMap(\.failures)
+        if entries.contains(where: { !$0.got.isFinite }) {
+            lines.append("non-finite values: the program computed NaN or ±Infinity (JSON has no such numbers; look for a log of 0, a division by 0 or an overflowing exp)")
+        }
+        if let hint = roundingHint(entries) { lines.append("hint: " + hint) }
+        if !entries.isEmpty { lines.append("worst entries:") }
+        for e in entries.sorted(by: { $0.severity > $1.severity }).prefix(5) {
+            lines.append("  \(e.place): expected \(e.expected), got \(e.got)" + (e.got.isFinite ? " (|difference| \(e.error), allowed \(e.bound))" : ""))
+        }
+        for mv in failing {
+            lines.append(mv.failureHeading)
+            lines += mv.map().map { "  " + $0 }
+        }
+        return lines
+    }
+
+    /// Whole-factor and sign mistakes are the diagnosis's to name; what is left is rounding.
+    static func roundingHint(_ entries: [Entry]) -> String? {
+        let relative = entries.map { $0.error / max(abs($0.expected), abs($0.got)) }
+        guard !entries.isEmpty, relative.allSatisfy({ $0 < 1e-3 }) else { return nil }
+        return "every wrong entry agrees to 3 or more significant digits: rounding, as in single precision? (--tolerance float32 accepts a float32 program)"
+    }
+}
