@@ -1,11 +1,13 @@
-import GradFuzz
+import GradFuzzCore
 import Foundation
 
-/// A student's backprop in Swift, checked with no process in between: it conforms to
-/// `BackpropImplementation`, so `Validation.run(cases, implementation: SwiftStudent())` (see
-/// main.swift) and the fuzzer call it directly. gradfuzz's tests compile this file too. It follows the assignment sample by sample: the forward pass (*), (**),
-/// the output error (108), the weight gradients (100), (111), (4.3), and the backward step
-/// (110)/(4.2) with f' (not f) and ⊙ (not ⊗), as corrected in the contract.
+/// A student's backprop in Swift. It conforms to `BackpropImplementation`, so gradfuzz's tests
+/// (which compile this file too) validate and fuzz it with no process in between; main.swift
+/// serves it over gradfuzz-protocol/1 like a program in any other language.
+///
+/// It follows the assignment sample by sample: the forward pass (*), (**), the output error
+/// (108), the weight gradients (100), (111), (4.3), and the backward step (110)/(4.2) with f'
+/// (not f) and ⊙ (not ⊗), as corrected in the contract.
 struct SwiftStudent: BackpropImplementation {
     var name: String { "SwiftStudent" }
 
