@@ -44,9 +44,10 @@ extension Fixture {
         return Data(out.utf8)
     }
 
-    /// Writes the file through a temporary file and a rename: a reader never sees half a fixture.
-    public func write(to url: URL) throws {
-        try json().write(to: url, options: .atomic)
+    /// Writes the file through a temporary file and a rename, so a reader never sees half a
+    /// fixture (`OutputFile`: a symlink is followed, a device or FIFO written through).
+    public func write(to url: URL) throws(OutputFileError) {
+        try OutputFile.write(json(), to: url.path)
     }
 }
 
