@@ -17,17 +17,27 @@ public enum OutputFile {
         }
     }
 
-    /// Says now whether `write(_:to:)` could write `path` later, without creating or changing
-    /// anything: for an option such as --json, checked at the start of a long run.
+    /// Says now whether `write(_:to:)` could write `path` later, without creating anything at
+    /// `path` or changing what is there: for an option such as --json, checked at the start of a
+    /// long run, so that a run killed before its end leaves no file that looks like its report.
     public static func checkWritable(_ path: String) throws(OutputFileError) {
         let target = try resolve(path)
-        let replaced = target.kind == .regular || target.kind == .none
-        // A file is replaced by a rename in its directory: that directory must be writable.
-        let needed = replaced ? parent(of: target.path) : target.path
-        guard access(needed, W_OK) == 0 else {
-            let code = errno
-            throw OutputFileError(path: path, "\(replaced ? "the directory " : "")\(needed): \(OutputFileError.system(code))")
+        guard target.kind == .regular || target.kind == .none else {
+            // A device or FIFO is not opened now: a FIFO's open would wait for its reader.
+            guard access(target.path, W_OK) == 0 else { let code = errno; throw OutputFileError(path: path, OutputFileError.system(code)) }
+            return
         }
+        // A file is replaced by a rename in its directory: a file must be creatable there (tried
+        // with a temporary file, removed at once; access() says yes to root even on /proc).
+        let directory = parent(of: target.path)
+        let probe = TemporaryFile.path(for: (target.path as NSString).lastPathComponent, in: directory)
+        let fd = open(probe, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode_t(0o600))
+        guard fd >= 0 else {
+            let code = errno
+            throw OutputFileError(path: path, "cannot create a file in \(directory): \(OutputFileError.system(code))")
+        }
+        close(fd)
+        unlink(probe)
     }
 
     /// Creates `path` and its missing parents as directories; says which component is in the way.
