@@ -146,7 +146,12 @@ private struct Reader {
     }
 
     mutating func skipSpace() {
-        while i < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[i]) { i += 1 }
+        while i < bytes.count {
+            switch bytes[i] {
+            case 0x20, 0x09, 0x0A, 0x0D: i += 1
+            default: return
+            }
+        }
     }
 
     mutating func document() throws(JSONDocument.SyntaxError) -> JSONDocument.Node {
@@ -237,7 +242,7 @@ private struct Reader {
             }
             seen[key] = keyOffset
             skipSpace()
-            guard i < bytes.count, bytes[i] == UInt8(ascii: ":") else { throw fail("expected “:” after the key \(JSONText.string(key)), found \(here)") }
+            guard i < bytes.count, bytes[i] == UInt8(ascii: ":") else { throw fail("expected “:” after the key \(key.debugDescription), found \(here)") }
             i += 1
             skipSpace()
             path.append(.key(key))
@@ -247,7 +252,7 @@ private struct Reader {
             guard i < bytes.count else { throw fail("expected “,” or “}”, found the end of the text") }
             if bytes[i] == UInt8(ascii: ",") { i += 1; continue }
             if bytes[i] == UInt8(ascii: "}") { i += 1; return .object(members) }
-            throw fail("expected “,” or “}” after the value of \(JSONText.string(key)), found \(here)")
+            throw fail("expected “,” or “}” after the value of \(key.debugDescription), found \(here)")
         }
     }
 
