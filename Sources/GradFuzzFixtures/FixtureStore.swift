@@ -30,7 +30,8 @@ public struct FixtureStore: Sendable {
             throw FixtureStoreError(description: "cannot create the fixture directory \(directory.relativePath): \(error.reason)")
         }
         TemporaryFile.removeStale(in: directory.path)
-        let probe = directory.appendingPathComponent(".gradfuzz-write-test-\(getpid())")
+        // Named as a temporary file, so that a run killed just here leaves nothing the next one keeps.
+        let probe = URL(fileURLWithPath: TemporaryFile.path(for: "gradfuzz-write-test", in: directory.path))
         guard manager.createFile(atPath: probe.path, contents: Data()) else {
             throw FixtureStoreError(description: "cannot write in the fixture directory \(directory.relativePath)")
         }
