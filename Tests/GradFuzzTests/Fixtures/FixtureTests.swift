@@ -1,12 +1,7 @@
 import Foundation
 import Testing
-@testable import GradFuzz
-@testable import GradFuzzCore
+import GradFuzzCore
 @testable import GradFuzzFixtures
-@testable import GradFuzzFuzzing
-@testable import GradFuzzMutants
-@testable import GradFuzzOracle
-@testable import GradFuzzStudents
 import GradFuzzTestSupport
 
 @Test func everyDoubleReadsBackBitForBit() throws {

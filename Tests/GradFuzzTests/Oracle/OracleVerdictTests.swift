@@ -1,12 +1,6 @@
 import Testing
-@testable import GradFuzz
-@testable import GradFuzzCore
-@testable import GradFuzzFixtures
-@testable import GradFuzzFuzzing
-@testable import GradFuzzMutants
+import GradFuzzCore
 @testable import GradFuzzOracle
-@testable import GradFuzzStudents
-import GradFuzzTestSupport
 
 /// The reference passes the oracle's verdict on random networks of every activation × loss, with
 /// the oracle run on one thread and on three (which must give the same numbers), and a wrong

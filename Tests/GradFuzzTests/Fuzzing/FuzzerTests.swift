@@ -1,13 +1,8 @@
-import Foundation
 import Testing
-@testable import GradFuzz
-@testable import GradFuzzCore
-@testable import GradFuzzFixtures
+import GradFuzzCore
+import GradFuzzOracle
+import GradFuzzMutants
 @testable import GradFuzzFuzzing
-@testable import GradFuzzMutants
-@testable import GradFuzzOracle
-@testable import GradFuzzStudents
-import GradFuzzTestSupport
 
 /// A wrong backward pass for tests: it leaves out the 1/m of the cost, so dW and db come out m times too large.
 struct MissingOneOverM: BackpropImplementation {

@@ -1,11 +1,7 @@
 import Testing
-@testable import GradFuzz
 @testable import GradFuzzCore
-@testable import GradFuzzFixtures
-@testable import GradFuzzFuzzing
-@testable import GradFuzzMutants
-@testable import GradFuzzOracle
-@testable import GradFuzzStudents
+import GradFuzzOracle
+import GradFuzzFixtures
 import GradFuzzTestSupport
 
 /// A backward pass with one deliberate mistake, built from the reference's forward values.

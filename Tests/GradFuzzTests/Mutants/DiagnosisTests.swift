@@ -1,6 +1,6 @@
 import Testing
-import GradFuzz
-import GradFuzzTestSupport
+import GradFuzzCore
+@testable import GradFuzzMutants
 
 @Suite struct DiagnosisTests {
     /// A student who reports dW and db only (no cost, no g), as most do.

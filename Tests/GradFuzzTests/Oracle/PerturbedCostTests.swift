@@ -1,13 +1,8 @@
 import Foundation
 import Testing
-@testable import GradFuzz
-@testable import GradFuzzCore
-@testable import GradFuzzFixtures
-@testable import GradFuzzFuzzing
-@testable import GradFuzzMutants
+import GradFuzzCore
 @testable import GradFuzzOracle
-@testable import GradFuzzStudents
-import GradFuzzTestSupport
+import GradFuzzFixtures
 
 /// The oracle's incremental, cancellation-free cost change (`PerturbedCost.lossChanges`, four moves
 /// at once) against a full recomputation: `Reference.forward` on a copy of the problem with the one
