@@ -9,8 +9,8 @@ import GradFuzzFixtures
 @Test func aMissingOneOverMShrinksToATinyCaseThatStillFailsOnReplay() async throws {
     let out = try temporaryDirectory("shrinker")
     defer { try? FileManager.default.removeItem(at: out) }
-    let fuzzer = Fuzzer(FuzzConfiguration(seed: 1, iterations: 50, jobs: 1, outDirectory: out, implementation: MissingOneOverM(),
-                                          replayCommand: { "gradfuzz replay \($0) --mutant missing-1/m" }))
+    let fuzzer = Fuzzer(FuzzConfiguration(seed: 1, iterations: 50, jobs: 1, outDirectory: out, implementation: missingOneOverM,
+                                          replayCommand: { "gradfuzz replay \($0) --mutant no_one_over_m" }))
     // The first case big enough to matter: depth ≥ 3 and batch ≥ 3, so that shrinking has work to do.
     let iteration = try #require((0..<200).first { i in
         let p = fuzzer.generator.problem(iteration: i)
@@ -29,8 +29,8 @@ import GradFuzzFixtures
     #expect(reference.passed, "the reference fails the shrunk case: \(reference.matrices.flatMap(\.failures).first.map(String.init(describing:)) ?? "")")
     #expect(fixture.origin.kind == "fuzz" && fixture.origin.seed == 1 && fixture.origin.iteration == iteration)
     #expect(fixture.origin.unshrunkLayers == outcome.problem.network.layers && fixture.origin.unshrunkBatch == outcome.problem.batchSize)
-    #expect(fixture.origin.implementation == "missing-1/m (test)")
-    #expect(fixture.origin.command == "gradfuzz replay \(url.relativePath) --mutant missing-1/m")
+    #expect(fixture.origin.implementation == "no_one_over_m")
+    #expect(fixture.origin.command == "gradfuzz replay \(url.relativePath) --mutant no_one_over_m")
     #expect(url.lastPathComponent == "fuzz-\(FixtureStore.contentHash(shrunk)).json")
 }
 
