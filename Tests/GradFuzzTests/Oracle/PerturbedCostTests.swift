@@ -119,8 +119,7 @@ func incrementalChangeEqualsFullRecomputation(loss: Loss) {
 }
 
 @Test func incrementalChangeEqualsFullRecomputationOnCuratedFixtures() throws {
-    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    let files = try Fixture.files(in: [root.appendingPathComponent("fixtures/curated").path])
+    let files = try Fixture.files(in: [packageRoot.appendingPathComponent("fixtures/curated").path])
     #expect(!files.isEmpty)
     for file in files {
         let fixture = try Fixture.read(from: file)
