@@ -102,7 +102,7 @@ public struct FuzzPage: Sendable {
         for loss in Loss.allCases { w.element("th", loss.rawValue) }
         w.raw("</tr></thead><tbody>")
         for f in Activation.allCases {
-            w.raw("<tr><th>\(HTML.escape(f.rawValue))</th>")
+            w.raw("<tr class=\"act\"><th>\(HTML.escape(f.rawValue))</th>")
             for loss in Loss.allCases {
                 guard let c = s.coverage.first(where: { $0.activation == f && $0.loss == loss }), c.exercised > 0 else {
                     w.raw("<td class=\"c none\" title=\"not drawn\">–</td>")

@@ -22,8 +22,8 @@ public enum Heatmap {
         let rowStep = (matrix.rows + maxSide - 1) / maxSide, columnStep = (matrix.columns + maxSide - 1) / maxSide
         let folded = rowStep > 1 || columnStep > 1
         let drawnRows = (matrix.rows + rowStep - 1) / rowStep, drawnColumns = (matrix.columns + columnStep - 1) / columnStep
-        // Cells of 22 px for a small matrix, down to 5 px for a wide one.
-        let cell = max(5, min(22, 360 / max(drawnRows, drawnColumns, 1)))
+        // Cells of 22 px for a small matrix, down to 7 px for one of 64 entries a side.
+        let cell = max(5, min(22, 480 / max(drawnRows, drawnColumns, 1)))
         let name = "layer \(matrix.layer) \(matrix.quantity.rawValue)"
         var label = "\(name), \(matrix.rows)×\(matrix.columns): \(matrix.wrong) wrong of \(matrix.checked) checked"
         if matrix.count > matrix.checked { label += ", \(matrix.count - matrix.checked) at a kink" }

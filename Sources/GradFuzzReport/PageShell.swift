@@ -42,7 +42,7 @@ public enum PageShell {
             out += "<text x=\"\(x + (step - 2) / 2)\" y=\"31\" text-anchor=\"middle\">\(label)</text>"
         }
         out += "</svg><span>at a kink (not checkable)</span>"
-        out += "<svg class=\"hm key\" viewBox=\"0 0 1 1\" width=\"18\" height=\"18\" aria-hidden=\"true\"><rect class=\"kink\" x=\"0\" y=\"0\"/></svg></div>"
+        out += "<svg class=\"hm key\" viewBox=\"0 0 1 1\" width=\"18\" height=\"18\" aria-hidden=\"true\"><rect class=\"kink swatch\" x=\"0\" y=\"0\"/></svg></div>"
         return out
     }
 
@@ -141,7 +141,7 @@ public enum PageShell {
         for(var i=0;i<cs.length;i++){var k=cs[i].getAttribute('data-n');n+=k===null?1:Number(k);}
         document.body.setAttribute('data-dom-cells',String(n));
         if(location.search.indexOf('tip=first-wrong')>=0){var b=document.querySelector('svg.hm:not(.key) rect.bad');
-        if(b){var p=b.closest('details');if(p)p.open=true;b.scrollIntoView({block:'center'});var r=b.getBoundingClientRect();
+        if(b){var p=b.closest('details');if(p)p.open=true;var r=b.getBoundingClientRect();
         b.dispatchEvent(new MouseEvent('mouseover',{bubbles:true}));
         document.dispatchEvent(new MouseEvent('mousemove',{clientX:r.right,clientY:r.bottom}));}}
         document.body.setAttribute('data-script','ok');

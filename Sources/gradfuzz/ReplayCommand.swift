@@ -72,7 +72,6 @@ struct ReplayCommand: AsyncParsableCommand {
         await implementation.close()
         let passed = files.count - failed - unsupported - unusable
         if let html {
-            page.meta = ["\(passed) passed, \(failed) failed, \(unsupported) unsupported, \(unusable) unusable"]
             do { try page.write(to: html) } catch { printError("--html: \(error.description)"); throw ExitCode(2) }
         }
         print("\(passed) passed, \(failed) failed" + (unsupported > 0 ? ", \(unsupported) unsupported" : "")
