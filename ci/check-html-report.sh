@@ -58,7 +58,9 @@ check_page() {
     fi
     chrome --screenshot="$PWD/$out/$name.png" --window-size=1280,2000 "file://$page" >/dev/null 2>&1 \
         || fail "$name: no screenshot"
-    echo "$name: $(wc -c <"$page") bytes, $checked entries checked, $((cells + blocks)) cells in the DOM; screenshot $out/$name.png"
+    local ms
+    ms=$(grep -o 'data-script-ms="[0-9]*"' "$dom" | grep -o '[0-9]*' || true)
+    echo "$name: $(wc -c <"$page") bytes, $checked entries checked, $((cells + blocks)) cells in the DOM, loaded in ${ms:-?} ms; screenshot $out/$name.png"
 }
 
 # The checks themselves can fail: a page whose script throws is caught.

@@ -4,7 +4,8 @@
 ///
 /// Self-contained: nothing is fetched, and the page reads (and prints) without its script; the
 /// script only adds tooltips and the fold-all buttons. When it has run without an error it marks
-/// the body `data-script="ok"`, with the count of heatmap cells it found (`data-dom-cells`).
+/// the body `data-script="ok"`, with the count of heatmap cells it found (`data-dom-cells`) and the
+/// milliseconds from navigation to its end (`data-script-ms`).
 public enum PageShell {
     public static func document(title: String, bodyAttributes: [(String, String)] = [], body: String) -> String {
         var out = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
@@ -144,6 +145,7 @@ public enum PageShell {
         if(b){var p=b.closest('details');if(p)p.open=true;var r=b.getBoundingClientRect();
         b.dispatchEvent(new MouseEvent('mouseover',{bubbles:true}));
         document.dispatchEvent(new MouseEvent('mousemove',{clientX:r.right,clientY:r.bottom}));}}
+        document.body.setAttribute('data-script-ms',String(Math.round(performance.now())));
         document.body.setAttribute('data-script','ok');
         })();
         """
