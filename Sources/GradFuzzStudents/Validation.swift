@@ -127,6 +127,7 @@ public enum Validation {
         let verdict = Verdict(answer: answer, expected: c.fixture.expected.answer, tolerance: tolerance)
         var result = FixtureResult(c, verdict.passed ? .pass : .fail, summary: "")
         result.verdict = verdict
+        result.answer = answer
         let compared = answer.delta == nil ? "dW, db" : "dW, db, delta"
         if verdict.passed {
             result.summary = "\(verdict.checked) entries of \(compared) right" + (verdict.cost == nil ? "" : ", cost right")
@@ -146,6 +147,7 @@ public enum Validation {
         if !verdict.costPassed { summary = wrong == 0 ? "cost wrong, every gradient entry right" : summary + "; cost wrong too" }
         result.summary = summary
         let findings = Diagnosis.diagnose(problem: problem, expected: c.fixture.expected.answer, answer: answer, tolerance: tolerance)
+        result.findings = findings
         result.details = Diagnosis.describe(findings).map { "diagnosis: " + $0 } + explanation(verdict, answer: answer)
         return result
     }

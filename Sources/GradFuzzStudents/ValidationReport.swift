@@ -25,6 +25,10 @@ public struct FixtureResult: Sendable {
     /// For a failure: the hint, the worst entries and the maps of the wrong matrices.
     public var details: [String] = []
     public var verdict: Verdict?
+    /// The answer the verdict is on, for reports that draw it entry by entry.
+    public var answer: Answer?
+    /// For a failure: the likely mistakes, best first (`Diagnosis.diagnose`).
+    public var findings: [Finding] = []
     /// The last lines of the program's stderr, for a failure or an error.
     public var stderrTail = ""
     public var seconds = 0.0

@@ -46,6 +46,9 @@ struct FuzzCommand: AsyncParsableCommand {
     @Option(parsing: .unconditional, help: "Run only shard K of N (1 ≤ K ≤ N): iterations i with i mod N = K − 1.")
     var shard: String?
 
+    @Option(help: "Also write an HTML report (coverage, shapes, each failing case's heatmaps) to this file.")
+    var html: String?
+
     @Flag(name: .customLong("no-shrink"), help: "Write failing cases as drawn, without shrinking them.")
     var noShrink = false
 
@@ -54,7 +57,7 @@ struct FuzzCommand: AsyncParsableCommand {
     func run() async throws {
         let setup: FuzzConfiguration
         do { setup = try configuration() } catch { throw UsageError(error.description) }
-        try await Self.fuzz(setup, jsonPath: json)
+        try await Self.fuzz(setup, jsonPath: json, htmlPath: html)
     }
 
     /// The run's configuration from the flags, or the first flag that is wrong and why.
@@ -116,7 +119,7 @@ struct FuzzCommand: AsyncParsableCommand {
     }
 
     /// Runs the fuzzer with its progress line, Ctrl-C handling and summary; exits 1 on failures.
-    static func fuzz(_ setup: FuzzConfiguration, jsonPath: String?) async throws {
+    static func fuzz(_ setup: FuzzConfiguration, jsonPath: String?, htmlPath: String? = nil) async throws {
         let fuzzer = Fuzzer(setup)
         // One case first: a program that cannot start is a usage error, not 10 000 failures.
         let first = Array(fuzzer.iterations.prefix(1)).first ?? 0
@@ -140,6 +143,7 @@ struct FuzzCommand: AsyncParsableCommand {
         let summary = await fuzzer.run(stop: stop, progress: progress.update)
         progress.finish(summary)
         interrupt.cancel()
+        let page = htmlPath == nil ? nil : await FuzzPage.build(summary, implementation: setup.implementation)
         await setup.implementation.close()
 
         print(SummaryReport(summary).text, terminator: "")
@@ -149,6 +153,10 @@ struct FuzzCommand: AsyncParsableCommand {
             do { try OutputFile.write(encoder.encode(summary), to: jsonPath) } catch {
                 throw UsageError("--json: \(error.localizedDescription)")
             }
+        }
+        if let htmlPath, let page {
+            do { try page.write(to: htmlPath) } catch { throw UsageError("--html: \(error.description)") }
+            print("HTML report: \(htmlPath)")
         }
         if !summary.passed { throw ExitCode(1) }
         if summary.interrupted { throw ExitCode(130) }

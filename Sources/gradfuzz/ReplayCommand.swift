@@ -15,6 +15,9 @@ struct ReplayCommand: AsyncParsableCommand {
 
     @OptionGroup var implementationOptions: ImplementationOptions
 
+    @Option(help: ArgumentHelp("Write an HTML report (heatmaps of every layer) here.", valueName: "file"))
+    var html: String?
+
     func run() async throws {
         let files: [URL]
         let implementation: any BackpropImplementation
@@ -26,16 +29,21 @@ struct ReplayCommand: AsyncParsableCommand {
             throw ExitCode(2)
         }
         var (failed, unsupported, unusable) = (0, 0, 0)
+        var page = ValidationPage(title: "gradfuzz replay: \(implementation.name)", expectedFrom: "GSL oracle")
         for file in files {
             let fixture: Fixture
             do { fixture = try Fixture.read(from: file) } catch {
                 printError(error.description)
+                page.sections.append(FixtureSection(id: file.lastPathComponent, file: file.path, outcome: .error, summary: error.description))
                 unusable += 1
                 continue
             }
             let answer: Answer
             do { answer = try await implementation.backprop(fixture.problem, id: fixture.id) } catch {
                 let failure = AnswerFailure(error)
+                page.sections.append(FixtureSection(id: fixture.id, file: file.path, outcome: failure.kind == .unsupported ? .unsupported
+                                                    : (failure.kind == .wrongAnswer ? .fail : .error), summary: failure.message,
+                                                    problem: fixture.problem, stderr: failure.errorOutput))
                 switch failure.kind {
                 case .unsupported:
                     print("\(file.path): \(fixture.id) — UNSUPPORTED (\(failure.message))\n")
@@ -49,7 +57,9 @@ struct ReplayCommand: AsyncParsableCommand {
                 }
                 continue
             }
-            let verdict = Verdict(answer: answer, oracle: Oracle().differentiate(fixture.problem))
+            let oracle = Oracle().differentiate(fixture.problem)
+            let verdict = Verdict(answer: answer, oracle: oracle)
+            if html != nil { page.sections.append(FixtureSection(replaying: fixture, file: file.path, answer: answer, oracle: oracle, verdict: verdict)) }
             print("\(file.path): \(fixture.id) — \(verdict.passed ? "PASS" : "FAIL")"
                   + " (\(verdict.checked) entries checked, \(verdict.kinks) not checkable at a kink)")
             print(verdict.table())
@@ -61,6 +71,9 @@ struct ReplayCommand: AsyncParsableCommand {
         }
         await implementation.close()
         let passed = files.count - failed - unsupported - unusable
+        if let html {
+            do { try page.write(to: html) } catch { printError("--html: \(error.description)"); throw ExitCode(2) }
+        }
         print("\(passed) passed, \(failed) failed" + (unsupported > 0 ? ", \(unsupported) unsupported" : "")
               + (unusable > 0 ? ", \(unusable) unusable" : ""))
         if unusable > 0 { throw ExitCode(2) }

@@ -43,6 +43,9 @@ struct ValidateCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Write a Gradescope results.json here.", valueName: "file"))
     var gradescope: String?
 
+    @Option(help: ArgumentHelp("Write an HTML report (heatmaps of every layer) here.", valueName: "file"))
+    var html: String?
+
     @Flag(name: [.short, .long], help: "Print only the failures and the summary.")
     var quiet = false
 
@@ -87,6 +90,7 @@ struct ValidateCommand: AsyncParsableCommand {
         do {
             if let junit { try GraderReports.writeJUnit(report, to: junit); print("JUnit report: \(junit)") }
             if let gradescope { try GraderReports.writeGradescope(report, to: gradescope); print("Gradescope results: \(gradescope)") }
+            if let html { try ValidationPage(report, cases: cases, options: options).write(to: html); print("HTML report: \(html)") }
         } catch {
             printError("gradfuzz validate: \(error.localizedDescription)")
             throw ExitCode(2)
