@@ -176,7 +176,7 @@ public struct FuzzPage: Sendable {
         return out
     }
 
-    public func write(to path: String) throws(ReportFileError) {
-        try ReportFile.write(Data(html.utf8), to: path)
+    public func write(to path: String) throws(OutputFileError) {
+        try OutputFile.write(Data(html.utf8), to: path)
     }
 }

@@ -221,7 +221,7 @@ public struct ValidationPage: Sendable {
         }
     }
 
-    public func write(to path: String) throws(ReportFileError) {
-        try ReportFile.write(Data(html.utf8), to: path)
+    public func write(to path: String) throws(OutputFileError) {
+        try OutputFile.write(Data(html.utf8), to: path)
     }
 }

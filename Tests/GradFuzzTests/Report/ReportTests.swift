@@ -179,7 +179,7 @@ private func curatedReport(_ mutant: String = "f_instead_of_fprime") async throw
     @Test func coverageHistogramsAndEachFailingCaseDrawn() async throws {
         let directory = try temporaryDirectory("fuzz-page")
         defer { try? FileManager.default.removeItem(at: directory) }
-        let implementation = MissingOneOverM()
+        let implementation = try #require(MutantCatalog.named("no_one_over_m"))
         let summary = await Fuzzer(FuzzConfiguration(seed: 7, iterations: 12, jobs: 2, distribution: smallCases,
                                                      outDirectory: directory, implementation: implementation)).run()
         #expect(summary.failures > 0)
@@ -195,56 +195,21 @@ private func curatedReport(_ mutant: String = "f_instead_of_fprime") async throw
     }
 }
 
+/// Reports go through `OutputFile` (its other cases: SafeWriteTests); a replaced report keeps its permissions.
 @Suite struct ReportFileTests {
     @Test func aNewFileAndAReplacedOneKeepingItsPermissions() throws {
         let directory = try temporaryDirectory("report-file")
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("r.html").path
-        try ReportFile.write(Data("one".utf8), to: path)
+        try OutputFile.write(Data("one".utf8), to: path)
         #expect(try String(contentsOfFile: path, encoding: .utf8) == "one")
         chmod(path, 0o600)
-        try ReportFile.write(Data("two".utf8), to: path)
+        try OutputFile.write(Data("two".utf8), to: path)
         #expect(try String(contentsOfFile: path, encoding: .utf8) == "two")
         var info = stat()
         stat(path, &info)
         #expect(info.st_mode & 0o777 == 0o600)
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["r.html"], "no temporary file left")
-    }
-
-    @Test func aSymbolicLinkStaysALinkAndItsTargetIsReplaced() throws {
-        let directory = try temporaryDirectory("report-link")
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let target = directory.appendingPathComponent("target.html").path, link = directory.appendingPathComponent("link.html").path
-        try Data("old".utf8).write(to: URL(fileURLWithPath: target))
-        symlink("target.html", link)
-        try ReportFile.write(Data("new".utf8), to: link)
-        var info = stat()
-        lstat(link, &info)
-        #expect(info.st_mode & S_IFMT == S_IFLNK)
-        #expect(try String(contentsOfFile: target, encoding: .utf8) == "new")
-    }
-
-    @Test func aFIFOIsWrittenThroughNeverReplaced() throws {
-        let directory = try temporaryDirectory("report-fifo")
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let fifo = directory.appendingPathComponent("pipe").path
-        #expect(mkfifo(fifo, 0o600) == 0)
-        let reader = open(fifo, O_RDONLY | O_NONBLOCK)
-        #expect(reader >= 0)
-        defer { close(reader) }
-        try ReportFile.write(Data("through".utf8), to: fifo)
-        var buffer = [UInt8](repeating: 0, count: 64)
-        let count = read(reader, &buffer, buffer.count)
-        #expect(count == 7 && String(decoding: buffer[0..<max(0, count)], as: UTF8.self) == "through")
-        var info = stat()
-        lstat(fifo, &info)
-        #expect(info.st_mode & S_IFMT == S_IFIFO)
-    }
-
-    @Test func aDirectoryIsRefused() throws {
-        let directory = try temporaryDirectory("report-dir")
-        defer { try? FileManager.default.removeItem(at: directory) }
-        #expect(throws: ReportFileError.self) { try ReportFile.write(Data("x".utf8), to: directory.path) }
     }
 }
 
