@@ -1,0 +1,89 @@
+import Testing
+@testable import GradFuzz
+
+// A softmax output with one unit within 1e-16 of 1. Moving that unit's z changes every output by
+// a tiny amount, and s_k' − s_k = s_k (E_k − S)/(1 + S) (E_k = e^(Δz_k) − 1, S = Σ_j s_j E_j) then
+// subtracts two changes of size |Δz| to leave one of size (1 − s_k)·|Δz|. On the analytic side the
+// backward pass s ⊙ (u − s·u) cancels the same way, by ε·|u| rather than ε·|g|.
+//
+// The exact values below were computed with Python's mpmath at 60 digits: each problem's doubles
+// read exactly, the forward pass and backpropagation evaluated in that precision (for the first
+// case checked against a central difference of step 1e-25 at the same precision); 20 digits shown.
+
+/// Hand-given: layers [1, 1, 2], identity then softmax, squared_error: z^(2) = (0, 36), the second output is 1 − 2.3e-16.
+private func nearOneSoftmax(target: Double = -200) -> Problem {
+    Problem(network: Network(layers: [1, 1, 2], activations: [.identity, .softmax],
+                             W: [Matrix(rows: [[0.0]], columns: 1), Matrix(rows: [[0.0, -90.0]], columns: 2)],
+                             b: [[-0.4], [0, 0]]),
+            loss: .squaredError, X: Matrix(rows: [[0]], columns: 1), Y: Matrix(rows: [[0, target]], columns: 2))
+}
+
+/// The fuzzer's seed 42, iteration 53152, shrunk: layers [1, 1, 1, 1, 2], identity ×3 then softmax,
+/// squared_error: z^(4) = (46.2, 14), the first output is 1 − 1e-14.
+private let seed42Case = Problem(
+    network: Network(layers: [1, 1, 1, 1, 2], activations: [.identity, .identity, .identity, .softmax],
+                     W: [Matrix(rows: [[0.0]], columns: 1), Matrix(rows: [[20.0]], columns: 1),
+                         Matrix(rows: [[2.0]], columns: 1), Matrix(rows: [[3.3, 1.0]], columns: 2)],
+                     b: [[0.3], [0.0], [2.0], [0.0, 0.0]]),
+    loss: .squaredError, X: Matrix(rows: [[0]], columns: 1), Y: Matrix(rows: [[-50, 0]], columns: 2))
+
+/// Exact dW and db of a case, layer by layer (batch 1, so g^(1,l) = db^(l)).
+private struct Exact {
+    var problem: Problem
+    var dW: [[[Double]]]
+    var db: [[Double]]
+}
+
+private let exactCases: [(name: String, exact: Exact)] = [
+    ("hand-given [1, 1, 2]", Exact(problem: nearOneSoftmax(),
+        dW: [[[0.0]], [[1.8648963555158252955e-14, -1.8648963555158252955e-14]]],
+        db: [[-4.1960167999106066819e-12], [-4.6622408887895629799e-14, 4.6622408887895629799e-14]])),
+    ("hand-given, target ×1000", Exact(problem: nearOneSoftmax(target: -200_000),
+        dW: [[[0.0]], [[1.8556275422861720188e-11, -1.8556275422861720188e-11]]],
+        db: [[-4.1751619701438868106e-9], [-4.6390688557154297895e-11, 4.6390688557154297895e-11]])),
+    ("seed 42, iteration 53152", Exact(problem: seed42Case,
+        dW: [[[0.0]], [[7.2973797168087797731e-13]], [[7.2973797168087797731e-12]],
+             [[7.4031388431393424097e-12, -7.4031388431393424097e-12]]],
+        db: [[4.8649198112058533621e-11], [2.4324599056029266811e-12], [1.2162299528014633405e-12],
+             [5.287956316528101889e-13, -5.287956316528101889e-13]])),
+]
+
+@Test func theOracleGivesTheBiasesOfANearlySaturatedSoftmaxOutputOppositeGradients() {
+    // Σ_k s_k = 1 whatever b is, so ∂C/∂b_1 + ∂C/∂b_2 = 0 exactly.
+    for (name, problem) in [("hand-given", nearOneSoftmax()), ("seed 42", seed42Case)] {
+        let db = Oracle().differentiate(problem).db.last!.value
+        expectClose(db[0, 0] + db[0, 1], 0, within: 1e-9 * abs(db[0, 0]), "\(name): db[0] + db[1] (db = \(db.row(0)))")
+    }
+}
+
+@Test func theOracleIsWithinItsClaimedErrorOfTheExactGradientWhenASoftmaxOutputIsNearOne() {
+    for (name, exact) in exactCases {
+        let oracle = Oracle().differentiate(exact.problem)
+        for p in exact.db.indices {
+            for (k, want) in exact.db[p].enumerated() {
+                for (what, estimates, row) in [("db", oracle.db[p], 0), ("delta", oracle.delta[p], 0)] {
+                    expectClose(estimates.value[row, k], want, within: Tolerance.oracle.errorFactor * estimates.error[row, k],
+                                "\(name): layer \(p + 1) \(what)[\(k)] (claimed error \(estimates.error[row, k]))")
+                }
+            }
+            for (j, row) in exact.dW[p].enumerated() {
+                for (k, want) in row.enumerated() {
+                    let estimates = oracle.dW[p]
+                    expectClose(estimates.value[j, k], want, within: Tolerance.oracle.errorFactor * estimates.error[j, k],
+                                "\(name): layer \(p + 1) dW[\(j), \(k)] (claimed error \(estimates.error[j, k]))")
+                }
+            }
+        }
+    }
+}
+
+@Test func theReferencePassesANearlySaturatedSoftmaxOutputOnAnAllowanceFromItsTermsNotTheAbsoluteFloor() {
+    // The reference's s ⊙ (u − s·u) is off by ≈ 0.1 ε·|u| (9e-13 on the hand-given case, 1.2e-11 on
+    // its ×1000 twin): within the allowance an honest backward pass needs, but not by grace of atol.
+    let noFloor = Tolerance(rtol: Tolerance.oracle.rtol, atol: 0, errorFactor: Tolerance.oracle.errorFactor)
+    for (name, exact) in exactCases {
+        let verdict = Verdict(answer: Reference.backprop(exact.problem).answer, oracle: Oracle().differentiate(exact.problem),
+                              tolerance: noFloor)
+        #expect(verdict.passed, "\(name):\n\(verdict.table())\n\(verdict.failureDetails())")
+    }
+}
