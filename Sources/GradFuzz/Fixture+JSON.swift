@@ -222,9 +222,12 @@ private struct OracleFile: Decodable {
             e.error = error
             return e
         }
-        return OracleResult(dW: zip(values, errors).map(estimates),
-                            db: zip(biases, biasErrors).map { estimates(Matrix(row: $0), Matrix(row: $1)) },
-                            delta: problem.network.layers.dropFirst().map { Estimates(rows: 0, columns: $0) })
+        var result = OracleResult(dW: zip(values, errors).map(estimates),
+                                  db: zip(biases, biasErrors).map { estimates(Matrix(row: $0), Matrix(row: $1)) },
+                                  delta: problem.network.layers.dropFirst().map { Estimates(rows: 0, columns: $0) })
+        // Not stored: the analytic side's allowance is a function of the problem.
+        result.setAnalyticRounding(PerturbedCost(problem).analyticRounding(delta: false))
+        return result
     }
 }
 

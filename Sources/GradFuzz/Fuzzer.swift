@@ -221,12 +221,13 @@ public struct Fuzzer: Sendable {
 }
 
 extension OracleResult {
-    /// The first entry whose derivative or error estimate is not finite, as "layer 2 dW[0, 3]".
+    /// The first entry whose derivative, error estimate or analytic allowance is not finite, as "layer 2 dW[0, 3]".
     var firstNonFinite: String? {
         let groups: [(Quantity, [Estimates])] = [(.dW, dW), (.db, db), (.delta, delta)]
         for (quantity, list) in groups {
             for (p, e) in list.enumerated() {
-                for t in e.value.storage.indices where !e.value.storage[t].isFinite || !e.error.storage[t].isFinite {
+                for t in e.value.storage.indices
+                where !e.value.storage[t].isFinite || !e.error.storage[t].isFinite || !e.analyticRounding.storage[t].isFinite {
                     let (r, c) = t.quotientAndRemainder(dividingBy: max(1, e.value.columns))
                     return Entry(layer: p + 1, quantity: quantity, row: r, column: c, expected: 0, got: 0, bound: 0).place
                 }

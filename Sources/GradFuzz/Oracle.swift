@@ -8,6 +8,10 @@ public struct Estimates: Equatable, Sendable {
     public var value: Matrix
     /// The error estimate of each entry: GSL's abserr plus the oracle's bound on the rounding inside the values GSL differences.
     public var error: Matrix
+    /// The analytic side's allowance for each entry: a bound on how much an honest backward pass
+    /// rounds it, from the sizes of the terms it sums (`PerturbedCost.analyticRounding`). Not an
+    /// error of the oracle, and a function of the problem alone: a fixture does not store it.
+    public var analyticRounding: Matrix
     /// Entries whose difference stencil moved a relu/leaky_relu unit across z = 0, an
     /// absolute_error output across a = y or a hinge output across y·a = 1: not checkable.
     public var kink: [Bool]
@@ -15,6 +19,7 @@ public struct Estimates: Equatable, Sendable {
     init(rows: Int, columns: Int) {
         value = Matrix(rows: rows, columns: columns)
         error = Matrix(rows: rows, columns: columns)
+        analyticRounding = Matrix(rows: rows, columns: columns)
         kink = Array(repeating: false, count: rows * columns)
     }
 }
@@ -91,6 +96,7 @@ public struct Oracle: Sendable {
             for index in stride(from: worker, to: units.count, by: workers) {
                 differentiate(unit: units[index].unit, layer: units[index].layer, delta: delta, probe: probe, into: &result)
             }
+            if worker == 0 { result.setAnalyticRounding(probe.cost.analyticRounding(delta: delta)) }
             result.evaluations = probe.evaluations
             (shared.results.baseAddress! + worker).initialize(to: result)
         }
@@ -137,6 +143,17 @@ public struct Oracle: Sendable {
         for i in 0..<cost.m {
             probe.target = .preActivation(layer: p, sample: i, unit: k)
             result.delta[p].record(probe.derivative(step: step), row: i, column: k)
+        }
+    }
+}
+
+extension OracleResult {
+    /// Sets every matrix's analytic allowance.
+    mutating func setAnalyticRounding(_ rounding: (dW: [Matrix], db: [Matrix], delta: [Matrix])) {
+        for p in dW.indices {
+            dW[p].analyticRounding = rounding.dW[p]
+            db[p].analyticRounding = rounding.db[p]
+            delta[p].analyticRounding = rounding.delta[p]
         }
     }
 }

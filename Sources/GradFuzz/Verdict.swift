@@ -63,7 +63,8 @@ public struct MatrixVerdict: Equatable, Sendable {
 
     public var passed: Bool { failures.isEmpty }
 
-    init(layer: Int, quantity: Quantity, expected: Matrix, got: Matrix, error: Matrix?, kink: [Bool]?, tolerance: Tolerance) {
+    init(layer: Int, quantity: Quantity, expected: Matrix, got: Matrix, error: Matrix?, rounding: Matrix? = nil, kink: [Bool]?,
+         tolerance: Tolerance) {
         precondition(expected.rows == got.rows && expected.columns == got.columns, "shapes are checked before comparing")
         self.layer = layer
         self.quantity = quantity
@@ -76,14 +77,14 @@ public struct MatrixVerdict: Equatable, Sendable {
                 let index = r * columns + c
                 if atKink[index] { kinks += 1; continue }
                 checked += 1
-                let e = expected[r, c], g = got[r, c], err = error?[r, c] ?? 0
+                let e = expected[r, c], g = got[r, c], err = error?[r, c] ?? 0, allowance = rounding?[r, c] ?? 0
                 let entry = Entry(layer: layer, quantity: quantity, row: r, column: c, expected: e, got: g,
-                                  bound: tolerance.bound(expected: e, got: g, error: err))
+                                  bound: tolerance.bound(expected: e, got: g, error: err, rounding: allowance))
                 let difference = g.isFinite ? entry.error : .infinity
                 maxAbsError = max(maxAbsError, difference)
                 if e != 0 || difference != 0 { maxRelError = max(maxRelError, difference / max(abs(e), abs(g))) }
                 if worst.map({ entry.severity > $0.severity }) ?? true { worst = entry }
-                if !tolerance.accepts(expected: e, got: g, error: err) {
+                if !tolerance.accepts(expected: e, got: g, error: err, rounding: allowance) {
                     failed[index] = true
                     failures.append(entry)
                 }
@@ -114,17 +115,19 @@ public struct Verdict: Equatable, Sendable {
         return (byDelta.isEmpty ? failing : byDelta).map(\.layer).max()
     }
 
-    /// The analytic answer against the GSL oracle, kinks excluded.
+    /// The analytic answer against the GSL oracle, kinks excluded; each entry allowed the oracle's
+    /// error estimate and the analytic side's rounding allowance.
     public init(answer: Answer, oracle: OracleResult, tolerance: Tolerance = .oracle) {
         matrices = []
+        func verdict(_ p: Int, _ quantity: Quantity, _ estimates: Estimates, _ got: Matrix) -> MatrixVerdict {
+            MatrixVerdict(layer: p + 1, quantity: quantity, expected: estimates.value, got: got, error: estimates.error,
+                          rounding: estimates.analyticRounding, kink: estimates.kink, tolerance: tolerance)
+        }
         for p in answer.dW.indices {
-            matrices.append(MatrixVerdict(layer: p + 1, quantity: .dW, expected: oracle.dW[p].value, got: answer.dW[p],
-                                          error: oracle.dW[p].error, kink: oracle.dW[p].kink, tolerance: tolerance))
-            matrices.append(MatrixVerdict(layer: p + 1, quantity: .db, expected: oracle.db[p].value, got: Matrix(row: answer.db[p]),
-                                          error: oracle.db[p].error, kink: oracle.db[p].kink, tolerance: tolerance))
+            matrices.append(verdict(p, .dW, oracle.dW[p], answer.dW[p]))
+            matrices.append(verdict(p, .db, oracle.db[p], Matrix(row: answer.db[p])))
             if let delta = answer.delta, oracle.delta[p].value.rows == delta[p].rows {
-                matrices.append(MatrixVerdict(layer: p + 1, quantity: .delta, expected: oracle.delta[p].value, got: delta[p],
-                                              error: oracle.delta[p].error, kink: oracle.delta[p].kink, tolerance: tolerance))
+                matrices.append(verdict(p, .delta, oracle.delta[p], delta[p]))
             }
         }
     }
