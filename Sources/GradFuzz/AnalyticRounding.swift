@@ -37,65 +37,67 @@ extension PerturbedCost {
     /// The analytic side's allowance for every entry of dW, db and (when `delta` is set) each
     /// sample's g, shaped as the oracle's estimates.
     func analyticRounding(delta: Bool) -> (dW: [Matrix], db: [Matrix], delta: [Matrix]) {
+        var chain = 2 * m + 16
+        for l in 1...depth { chain += widths[l] + 8 }
+        let factor = Double(chain) * Double.ulpOfOne
+        let perSample = factor / Double(m)
         var dW = (0..<depth).map { Matrix(rows: widths[$0], columns: widths[$0 + 1]) }
         var db = (0..<depth).map { Matrix(rows: 1, columns: widths[$0 + 1]) }
         var deltas = (0..<depth).map { Matrix(rows: delta ? m : 0, columns: widths[$0 + 1]) }
         let output = activations[depth - 1]
-        let scale = 1 / Double(m)
-        var g = [Double](), u = [Double]()
+        let widest = widths.max() ?? 1
+        // S(g) of the current layer and S(u) of the layer below.
+        let g = UnsafeMutablePointer<Double>.allocate(capacity: widest), u = UnsafeMutablePointer<Double>.allocate(capacity: widest)
+        defer { g.deallocate(); u.deallocate() }
+        let n = widths[depth]
         for i in 0..<m {
-            let n = widths[depth]
-            let y = problem.Y.row(i)
-            g = [Double](repeating: 0, count: n)
+            let y = targets + i * n
             if loss == .crossEntropy && output == .softmax {
-                let ySum = y.reduce(0) { $0 + abs($1) }
+                var ySum = 0.0
+                for k in 0..<n { ySum += abs(y[k]) }
                 for k in 0..<n { g[k] = abs(activation(layer: depth - 1, sample: i, unit: k)) * ySum + abs(y[k]) }
             } else if loss == .binaryCrossEntropy && output == .sigmoid {
                 for k in 0..<n { g[k] = abs(activation(layer: depth - 1, sample: i, unit: k)) + abs(y[k]) }
             } else {
-                u = (0..<n).map { abs(loss.gradient(a: activation(layer: depth - 1, sample: i, unit: $0), y: y[$0])) }
-                termSizes(through: depth - 1, sample: i, upstream: u, into: &g)
+                for k in 0..<n { u[k] = abs(loss.gradient(a: activation(layer: depth - 1, sample: i, unit: k), y: y[k])) }
+                termSizes(through: depth - 1, sample: i, upstream: u, into: g)
             }
             var p = depth - 1
             while true {
                 let (rows, columns) = (widths[p], widths[p + 1])
-                if delta { for k in 0..<columns { deltas[p][i, k] = g[k] } }
-                for k in 0..<columns { db[p][0, k] += scale * g[k] }
-                for j in 0..<rows {
-                    let input = abs(self.input(layer: p, sample: i, unit: j))
-                    for k in 0..<columns { dW[p][j, k] += scale * input * g[k] }
+                if delta { for k in 0..<columns { deltas[p][i, k] = factor * g[k] } }
+                for k in 0..<columns { db[p][0, k] += perSample * g[k] }
+                dW[p].storage.withUnsafeMutableBufferPointer { w in
+                    for j in 0..<rows {
+                        let input = perSample * abs(self.input(layer: p, sample: i, unit: j))
+                        for k in 0..<columns { w[j * columns + k] += input * g[k] }
+                    }
                 }
                 guard p > 0 else { break }
-                u = [Double](repeating: 0, count: rows)
+                let weights = self.weights + weightOffset[p]
                 for j in 0..<rows {
-                    for k in 0..<columns { u[j] += abs(problem.network.W[p][j, k]) * g[k] }
+                    var sum = 0.0
+                    for k in 0..<columns { sum += abs(weights[j * columns + k]) * g[k] }
+                    u[j] = sum
                 }
-                g = [Double](repeating: 0, count: rows)
-                termSizes(through: p - 1, sample: i, upstream: u, into: &g)
+                termSizes(through: p - 1, sample: i, upstream: u, into: g)
                 p -= 1
             }
         }
-        var chain = 2 * m + 16
-        for l in 1...depth { chain += widths[l] + 8 }
-        let factor = Double(chain) * Double.ulpOfOne
-        func scaled(_ x: Matrix) -> Matrix {
-            var x = x
-            for t in x.storage.indices { x.storage[t] *= factor }
-            return x
-        }
-        return (dW.map(scaled), db.map(scaled), deltas.map(scaled))
+        return (dW, db, deltas)
     }
 
     /// The sizes of g = Jᵀu through layer p's activation, from the sizes of u.
-    private func termSizes(through p: Int, sample i: Int, upstream u: [Double], into g: inout [Double]) {
+    private func termSizes(through p: Int, sample i: Int, upstream u: UnsafePointer<Double>, into g: UnsafeMutablePointer<Double>) {
         let f = activations[p]
+        let width = widths[p + 1]
         if f == .softmax {
             var weighted = 0.0
-            for k in u.indices { weighted += activation(layer: p, sample: i, unit: k) * u[k] }
-            for k in u.indices { g[k] = activation(layer: p, sample: i, unit: k) * (u[k] + weighted) }
+            for k in 0..<width { weighted += activation(layer: p, sample: i, unit: k) * u[k] }
+            for k in 0..<width { g[k] = activation(layer: p, sample: i, unit: k) * (u[k] + weighted) }
             return
         }
-        for k in u.indices {
+        for k in 0..<width {
             g[k] = f.derivativeTermSize(z: preActivation(layer: p, sample: i, unit: k), a: activation(layer: p, sample: i, unit: k)) * u[k]
         }
     }

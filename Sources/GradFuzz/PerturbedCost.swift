@@ -34,10 +34,10 @@ final class PerturbedCost {
     // Cached forward pass. Layer index p = 0..<L is the seed's layer p + 1.
     private let z: UnsafeMutablePointer<Double>
     private let a: UnsafeMutablePointer<Double>
-    private let weights: UnsafeMutablePointer<Double>
-    private let targets: UnsafeMutablePointer<Double>
+    let weights: UnsafeMutablePointer<Double>
+    let targets: UnsafeMutablePointer<Double>
     private let layerOffset: [Int]   // start of layer p's block of m rows in z and a
-    private let weightOffset: [Int]  // start of W^(p+1) in weights
+    let weightOffset: [Int]          // start of W^(p+1) in weights
     private let scratchOffset: [Int] // start of layer p's row in the one-sample scratch buffers
 
     /// Per unit of the cached forward pass, `Activation.changeConstant` (for softmax,
