@@ -62,6 +62,10 @@ public struct OracleResult: Equatable, Sendable {
 /// bound for the rounding inside them, (widest layer + m + 16)·ε·S, S a bound on Σ|terms|/|step|
 /// carried through the evaluation (`PerturbedCost.lossChanges`).
 ///
+/// Each entry also carries the analytic side's allowance (`Estimates.analyticRounding`, from
+/// `PerturbedCost.analyticRounding`): how much an honest backward pass may round it, from the sizes
+/// of the terms it sums, for the verdict to add to the oracle's error.
+///
 /// At a kink GSL returns a confidently wrong value (relu at 0: 0.5, abserr ≈ 4e-16), so kinks are
 /// detected here, by watching each evaluation, and never left to abserr.
 public struct Oracle: Sendable {
