@@ -131,3 +131,28 @@ private let exactCases: [(name: String, exact: Exact)] = [
         }
     }
 }
+
+/// The false-alarm hunt's gelu case (seed 1, `--activations gelu --losses huber`, iteration 14536,
+/// shrunk): six gelu layers of width 1, batch 8, the output z ≈ 220. A move of b^(4) reaches the
+/// output as a move above 1e-5, where gelu's change is a plain difference f(z + d) − f(z) that
+/// rounds by ε·|f(z)|; at the output layer that rounding must be in the oracle's claimed error.
+/// Exact db by mpmath at 60 digits, as above.
+@Test func theOracleCountsThePlainDifferenceOfAGeluOutputInItsClaimedError() {
+    let problem = Problem(
+        network: Network(layers: [1, 1, 1, 1, 1, 1, 1], activations: Array(repeating: .gelu, count: 6),
+                         W: [-39.66, -1.284, 0.451, 0.67048657, 3.29913, 108.5808].map { Matrix(rows: [[$0]], columns: 1) },
+                         b: [[0.21826], [-0.0], [1.515072], [-0.135578], [-0.01939], [0.377]]),
+        loss: .huber,
+        X: Matrix(rows: [[-0.038955], [0.08], [0.0], [-0.06], [-0.07], [0.06], [0.0], [0.099]], columns: 1),
+        Y: Matrix(rows: [[220.4], [230.0], [0.0], [230.0], [0.0], [0.0], [220.0], [226.1]], columns: 1))
+    let exact = [1.6094939428822052906, -5.8399327699309612301, 0.016345763098180555365, 0.022234575488276522036,
+                 0.010389398412654711614, 0.000065039582659167900096]
+    let oracle = Oracle().differentiate(problem, delta: false)
+    for (p, want) in exact.enumerated() {
+        let estimates = oracle.db[p]
+        expectClose(estimates.value[0, 0], want, within: Tolerance.oracle.errorFactor * estimates.error[0, 0],
+                    "layer \(p + 1) db[0] (claimed error \(estimates.error[0, 0]))")
+    }
+    let verdict = Verdict(answer: Reference.backprop(problem).answer, oracle: Oracle().differentiate(problem))
+    #expect(verdict.passed, "\(verdict.failureDetails())")
+}
