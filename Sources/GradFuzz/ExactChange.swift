@@ -57,12 +57,16 @@ extension Activation {
     }
 
     /// `change` for `count` units at once (Δa_c for moves dz_c), written into `da`. Returns the size
-    /// bound Σ_c |f'|·size_c carried from the first lane's bounds `size` on |Δz_c|.
-    /// Element-wise activations only: a softmax layer is `softmaxChanges`.
+    /// bound Σ_c |f'|·size_c carried from the first lane's bounds `size` on |Δz_c|, plus the
+    /// rounding of each change computed as a plain difference; when `differences` is given, that
+    /// last part is also written into it unit by unit (0 for a unit whose change is exact to a few
+    /// ε of |f'|·size_c). Element-wise activations only: a softmax layer is `softmaxChanges`.
     @inline(__always)
     func changes(z: UnsafePointer<Double>, a: UnsafePointer<Double>, c: UnsafePointer<Double>, dz: UnsafePointer<Lanes>,
-                 size: UnsafePointer<Double>, into da: UnsafeMutablePointer<Lanes>, count: Int) -> Double {
+                 size: UnsafePointer<Double>, into da: UnsafeMutablePointer<Lanes>, count: Int,
+                 differences: UnsafeMutablePointer<Double>? = nil) -> Double {
         var carried = 0.0
+        if let differences { differences.update(repeating: 0, count: count) }
         switch self {
         case .identity:
             for u in 0..<count { da[u] = dz[u]; carried += size[u] }
@@ -110,7 +114,11 @@ extension Activation {
                 let slope = dz[u][0] != 0 ? abs(d[0] / dz[u][0]) : 0
                 carried += slope * size[u]
                 // A plain difference f(z + d) − f(z) loses ε·(|f(z)| + |z|·|f'|) however small d is.
-                if differenced { carried += abs(a[u]) + abs(z[u]) * slope }
+                if differenced {
+                    let rounding = abs(a[u]) + abs(z[u]) * slope
+                    carried += rounding
+                    differences?[u] = rounding
+                }
             }
         }
         return carried

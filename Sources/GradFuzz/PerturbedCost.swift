@@ -51,7 +51,8 @@ final class PerturbedCost {
     private let dzLanes: UnsafeMutablePointer<Lanes>
     private let daLanes: UnsafeMutablePointer<Lanes>
     private let dzSize: UnsafeMutablePointer<Double>
-    /// Per layer, for a softmax layer, the bound on each unit's Δa that `Activation.softmaxChanges` writes.
+    /// Per layer, for a softmax layer, the bound on each unit's Δa that `Activation.softmaxChanges`
+    /// writes; for an element-wise output layer, the rounding of each Δa computed as a plain difference.
     private let daSize: UnsafeMutablePointer<Double>
     /// Per layer, W^(p+1) transposed (m_{p+1} rows of m_p): the sums Δz = Wᵀ Δa read it row by row.
     private let weightsT: UnsafeMutablePointer<Double>
@@ -224,11 +225,13 @@ final class PerturbedCost {
             if f.hasKinkAtZero { for c in 0..<width { noteKink(z: z[row + c], dz: dzp[c]) } }
             let sizeA = f == .softmax
                 ? Activation.softmaxChanges(a: a + row, c: unitConstant + row, dz: dzp, size: sp, into: dap, daSize: dsp, count: width)
-                : f.changes(z: z + row, a: a + row, c: unitConstant + row, dz: dzp, size: sp, into: dap, count: width)
+                : f.changes(z: z + row, a: a + row, c: unitConstant + row, dz: dzp, size: sp, into: dap, count: width,
+                            differences: p == depth - 1 ? dsp : nil)
             if p == depth - 1 {
                 // An element-wise unit's Δa_c is exact to a few ε of |f'|·(size of Δz_c), so the size of
-                // its ΔL_c is carried from Δz_c by |ΔL_c/Δz_c|; a softmax unit's Δa_c depends on every
-                // Δz_j, and its own bound (dsp) is carried by |ΔL_c/Δa_c|.
+                // its ΔL_c is carried from Δz_c by |ΔL_c/Δz_c|, and the rounding of a plain difference
+                // (dsp) by |ΔL_c/Δa_c|; a softmax unit's Δa_c depends on every Δz_j, and its own bound
+                // (dsp) is carried by |ΔL_c/Δa_c|.
                 let bySoftmax = f == .softmax
                 if squaredError {
                     // ΔL_c = Δa_c (r_c + Δa_c/2); its size: |ΔL_c| + the slope times the size of the move.
@@ -239,7 +242,7 @@ final class PerturbedCost {
                         let slope = (a[row + c] - y[c]) + da * 0.5
                         let dL = da * slope
                         change += dL
-                        size += abs(dL[0]) + (bySoftmax ? abs(slope[0]) * dsp[c] : Self.slope(dL[0], dzp[c][0]) * sp[c])
+                        size += abs(dL[0]) + abs(slope[0]) * dsp[c] + (bySoftmax ? 0 : Self.slope(dL[0], dzp[c][0]) * sp[c])
                     }
                     return size
                 }
@@ -247,7 +250,7 @@ final class PerturbedCost {
                 for c in 0..<width {
                     size += outputTermChanges(sample: i, unit: c, dz: dzp[c], da: dap[c],
                                               move: bySoftmax ? dap[c][0] : dzp[c][0], moveSize: bySoftmax ? dsp[c] : sp[c],
-                                              softmaxUnit: bySoftmax, into: &change)
+                                              softmaxUnit: bySoftmax, differenced: bySoftmax ? 0 : dsp[c], into: &change)
                 }
                 return size
             }
@@ -287,10 +290,10 @@ final class PerturbedCost {
 
     /// Adds the loss change of output unit c to `change`; returns the size bound of the first lane,
     /// |ΔL| + |ΔL/move|·`moveSize`, where `move` (the first lane's Δz, or Δa for a softmax unit) has
-    /// size bound `moveSize`.
+    /// size bound `moveSize`, plus |ΔL/Δa|·`differenced` for the rounding of a Δa computed as a plain difference.
     @inline(__always)
     private func outputTermChanges(sample i: Int, unit c: Int, dz: Lanes, da: Lanes, move: Double, moveSize: Double,
-                                   softmaxUnit: Bool = false, into change: inout Lanes) -> Double {
+                                   softmaxUnit: Bool = false, differenced: Double = 0, into change: inout Lanes) -> Double {
         let t = i * widths[depth] + c
         let u = layerOffset[depth - 1] + t
         let y = targets[t]
@@ -303,7 +306,12 @@ final class PerturbedCost {
         change += dL
         // A softmax unit's Δa can be exactly 0 with a nonzero bound: then the slope is |∂L/∂a|.
         let slope = softmaxUnit && move == 0 ? abs(loss.gradient(a: a[u], y: y)) : Self.slope(dL[0], move)
-        return slope * moveSize + abs(dL[0])
+        var size = slope * moveSize + abs(dL[0])
+        if differenced > 0 {
+            // The rounding of an element-wise Δa computed as a plain difference, carried by |ΔL/Δa|.
+            size += (da[0] != 0 ? Self.slope(dL[0], da[0]) : abs(loss.gradient(a: a[u], y: y))) * differenced
+        }
+        return size
     }
 
     /// |Δout/Δin| of the first lane: how a size bound on Δin carries to Δout.
