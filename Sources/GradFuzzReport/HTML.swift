@@ -1,31 +1,12 @@
+import GradFuzzFixtures
+
 /// Building an HTML document as text: escaping, and a writer that appends elements.
 ///
 /// Everything that comes from outside the report's own code (fixture ids, descriptions, file names,
 /// a program's stderr, messages) goes through `escape`: in text and in attribute values alike.
 public enum HTML {
     /// `text` safe in element content and in double- or single-quoted attribute values.
-    public static func escape(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            case "\t", "\n", "\r": out.unicodeScalars.append(scalar)
-            default:
-                // Control characters (a terminal's escapes in a program's stderr) are not HTML text.
-                if scalar.value < 0x20 || scalar.value == 0x7F {
-                    out += "\\u{\(String(scalar.value, radix: 16, uppercase: true))}"
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out
-    }
+    public static func escape(_ text: String) -> String { MarkupText.escape(text) }
 
     /// A number as attributes and tooltips carry it: the shortest text that reads back bit for bit.
     public static func number(_ x: Double) -> String {

@@ -24,8 +24,8 @@ public enum GraderReports {
             case .fail, .error, .unsupported, .notRun:
                 let element = ["fail": "failure", "error": "error", "unsupported": "skipped", "not run": "skipped"][r.outcome.rawValue] ?? "error"
                 xml += open + ">\n"
-                xml += "      <\(element) message=\(quoted(r.summary)) type=\"\(r.outcome.rawValue)\">\(escaped(r.explanation))</\(element)>\n"
-                if !r.stderrTail.isEmpty { xml += "      <system-err>\(escaped(r.stderrTail))</system-err>\n" }
+                xml += "      <\(element) message=\(quoted(r.summary)) type=\"\(r.outcome.rawValue)\">\(MarkupText.escape(r.explanation))</\(element)>\n"
+                if !r.stderrTail.isEmpty { xml += "      <system-err>\(MarkupText.escape(r.stderrTail))</system-err>\n" }
                 xml += "    </testcase>\n"
             }
         }
@@ -74,29 +74,5 @@ public enum GraderReports {
 
     static func time(_ seconds: Double) -> String { String(format: "%.3f", seconds) }
 
-    static func quoted(_ text: String) -> String { "\"" + escaped(text) + "\"" }
-
-    /// Text as XML 1.0 character data: the five markup characters escaped, and the characters
-    /// XML cannot hold (a student's stderr may contain terminal escapes) written as "\u{1B}".
-    static func escaped(_ text: String) -> String {
-        var out = ""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&apos;"
-            case "\t", "\n", "\r": out.unicodeScalars.append(scalar)
-            default:
-                let v = scalar.value
-                if v < 0x20 || (0xFFFE...0xFFFF).contains(v) || (0xD800...0xDFFF).contains(v) {
-                    out += "\\u{\(String(v, radix: 16, uppercase: true))}"
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out
-    }
+    static func quoted(_ text: String) -> String { "\"" + MarkupText.escape(text) + "\"" }
 }

@@ -2,6 +2,7 @@ import Foundation
 #if canImport(FoundationXML)
 import FoundationXML
 #endif
+import GradFuzzFixtures
 import Testing
 @testable import GradFuzzStudents
 
@@ -103,5 +104,5 @@ final class JUnitReader: NSObject, XMLParserDelegate {
 }
 
 @Test func xmlEscapingKeepsMarkupAndDropsWhatXMLCannotHold() {
-    #expect(GraderReports.escaped("a<b>&\"c'\u{1B}[0m\u{0}\t\n") == "a&lt;b&gt;&amp;&quot;c&apos;\\u{1B}[0m\\u{0}\t\n")
+    #expect(MarkupText.escape("a<b>&\"c'\u{1B}[0m\u{0}\t\n") == "a&lt;b&gt;&amp;&quot;c&#39;\\u{1B}[0m\\u{0}\t\n")
 }
