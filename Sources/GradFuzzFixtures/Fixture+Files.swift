@@ -3,8 +3,11 @@ import GradFuzzOracle
 import Foundation
 
 extension Fixture {
-    /// The fixture files named by `paths`: a file as it is, a directory by every *.json below it,
-    /// sorted, so that runs list fixtures in the same order.
+    /// The name of an exam's manifest, which sits beside its fixtures and is not one.
+    public static let manifestName = "manifest.json"
+
+    /// The fixture files named by `paths`: a file as it is, a directory by every *.json below it
+    /// but an exam's manifest.json, sorted, so that runs list fixtures in the same order.
     public static func files(in paths: [String]) throws(InputError) -> [URL] {
         var found: [URL] = []
         let manager = FileManager.default
@@ -19,7 +22,7 @@ extension Fixture {
             }
             let root = URL(fileURLWithPath: path, isDirectory: true)
             let all = manager.enumerator(at: root, includingPropertiesForKeys: nil)?.compactMap { $0 as? URL } ?? []
-            found += all.filter { $0.pathExtension == "json" }.sorted { $0.path < $1.path }
+            found += all.filter { $0.pathExtension == "json" && $0.lastPathComponent != manifestName }.sorted { $0.path < $1.path }
         }
         return found
     }

@@ -52,12 +52,14 @@ extension Fixture {
 
 extension Fixture {
     /// Reads and checks a fixture file; any error names the file, the field and what was expected.
-    public static func read(from url: URL) throws(InputError) -> Fixture {
+    /// A problem file (the fields "layers" … "Y" alone) is completed as it is read (see `decode`),
+    /// its id the file's name.
+    public static func read(from url: URL, oracle: Oracle = Oracle()) throws(InputError) -> Fixture {
         let data: Data
         do { data = try Data(contentsOf: url) } catch {
             throw InputError(field: "(file)", "cannot be read: \(error.localizedDescription)", file: url.path)
         }
-        do { return try decode(data) } catch {
+        do { return try decode(data, name: url.deletingPathExtension().lastPathComponent, oracle: oracle) } catch {
             var located = error
             located.file = url.path
             throw located
@@ -65,10 +67,25 @@ extension Fixture {
     }
 
     /// Decodes and checks a fixture from the bytes of its JSON file.
-    public static func decode(_ data: Data) throws(InputError) -> Fixture {
+    ///
+    /// A file with neither "expected" nor "oracle" is a problem file: its problem fields are
+    /// checked as a fixture's are, and the reference's and the oracle's values computed now (its
+    /// origin is {"kind": "problem"}, its id `name` unless it has one). A file with one of them
+    /// and not the other is a fixture missing a field.
+    public static func decode(_ data: Data, name: String = "problem", oracle: Oracle = Oracle()) throws(InputError) -> Fixture {
         let file: FixtureFile
         do { file = try JSONDecoder().decode(FixtureFile.self, from: data) } catch {
             throw InputError(decoding: error)
+        }
+        if file.expected == nil && file.oracle == nil {
+            if let schema = file.schema, schema != Self.schema {
+                throw InputError(field: "schema", "expected \"\(Self.schema)\" or none (a problem file), got \"\(schema)\"")
+            }
+            let problem = try Problem(validating: file.problem)
+            let tolerance = file.tolerance ?? .float64
+            if let why = tolerance.problem { throw InputError(field: "tolerance", why) }
+            return Fixture(id: file.id ?? name, description: file.description ?? "", origin: file.origin ?? Origin(kind: "problem"),
+                           problem: problem, oracle: oracle, tolerance: tolerance)
         }
         guard let schema = file.schema else { throw InputError(field: "schema", "missing; expected \"\(Self.schema)\"") }
         guard schema == Self.schema else { throw InputError(field: "schema", "expected \"\(Self.schema)\", got \"\(schema)\"") }

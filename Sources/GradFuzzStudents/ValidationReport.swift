@@ -58,10 +58,61 @@ public struct FixtureResult: Sendable {
     }
 }
 
+/// A fixture skipped because its problem is outside the family the program supports.
+public struct OutsideFamily: Sendable {
+    public var id: String
+    public var file: String
+    /// The first field that does not fit the family.
+    public var why: String
+}
+
+/// Which catalogued mistakes the fixtures a program passed rule out: a mistake is ruled out when
+/// some passed fixture fails it. The exam is complete when every mistake that can occur in the
+/// family is ruled out.
+public struct MistakeCoverage: Sendable {
+    /// The mistakes that can occur in the family, in catalog order.
+    public var applicable: [String]
+    /// Those some passed fixture catches.
+    public var ruledOut: [String]
+    /// The mistakes that cannot occur in the family, with why.
+    public var cannotOccur: [(mutant: String, why: String)]
+
+    public init(family: Family, passed: [Fixture], tolerance: (Fixture) -> Tolerance) {
+        var applicable: [Mutant] = [], cannot: [(String, String)] = []
+        for mutant in MutantCatalog.all {
+            if let why = mutant.whyCannotOccur(in: family) { cannot.append((mutant.name, why)) } else { applicable.append(mutant) }
+        }
+        self.applicable = applicable.map(\.name)
+        cannotOccur = cannot
+        ruledOut = applicable.filter { mutant in
+            passed.contains { fixture in
+                mutant.meetsCondition(fixture.problem)
+                    && !Verdict(answer: mutant.backprop(fixture.problem), expected: fixture.expected.answer,
+                                tolerance: tolerance(fixture)).passed
+            }
+        }.map(\.name)
+    }
+
+    public var complete: Bool { ruledOut.count == applicable.count }
+    public var missing: [String] { applicable.filter { !ruledOut.contains($0) } }
+
+    /// "catalogued mistakes ruled out: 15 of the 15 that can occur in the family — a complete exam (8 cannot occur in it)".
+    public var summary: String {
+        var text = "catalogued mistakes ruled out: \(ruledOut.count) of the \(applicable.count) that can occur in the family"
+        text += complete ? " — a complete exam" : " — incomplete: no passed fixture catches \(missing.joined(separator: ", "))"
+        if !cannotOccur.isEmpty { text += " (\(cannotOccur.count) cannot occur in it)" }
+        return text
+    }
+}
+
 /// The results of a validation run, with the totals and the exit status they mean.
 public struct ValidationReport: Sendable {
     public var implementation: String
+    /// The fixtures inside the family, in order.
     public var results: [FixtureResult]
+    /// The fixtures skipped as outside the family.
+    public var outside: [OutsideFamily] = []
+    public var mistakes: MistakeCoverage?
     public var seconds: Double
     /// Why the program could not be started at all, when it could not.
     public var cannotStart: String?
@@ -70,13 +121,15 @@ public struct ValidationReport: Sendable {
 
     public var allPassed: Bool { results.allSatisfy { $0.outcome == .pass } }
 
-    /// 0 every fixture passed, 1 some did not, 2 the program could not be run at all.
-    public var exitCode: Int32 { cannotStart != nil ? 2 : (allPassed ? 0 : 1) }
+    /// 0 every fixture inside the family passed, 1 some did not, 2 the program could not be run at
+    /// all or no fixture is inside the family. Fixtures outside the family do not count.
+    public var exitCode: Int32 { cannotStart != nil || results.isEmpty ? 2 : (allPassed ? 0 : 1) }
 
-    /// "12 fixtures: 10 passed, 1 failed, 0 unsupported, 1 error (3.2 s)".
+    /// "12 fixtures: 10 passed, 1 failed, 0 unsupported, 1 error, 3 outside the family (3.2 s)".
     public var summary: String {
         "\(results.count) fixture\(results.count == 1 ? "" : "s"): \(count(.pass)) passed, \(count(.fail)) failed, "
             + "\(count(.unsupported)) unsupported, \(count(.error)) error\(count(.error) == 1 ? "" : "s")"
+            + (outside.isEmpty ? "" : ", \(outside.count) outside the family (skipped)")
             + " (\(String(format: "%.2f", seconds)) s)"
     }
 

@@ -152,7 +152,8 @@ struct FuzzCommand: AsyncParsableCommand {
                 throw UsageError("--json: cannot write \(jsonPath): \(error.localizedDescription)")
             }
         }
-        if !summary.passed { throw ExitCode(1) }
+        if !summary.noFailures { throw ExitCode(1) }
+        if let why = summary.nothingChecked, !summary.interrupted { throw UsageError(why) }
         if summary.interrupted { throw ExitCode(130) }
     }
 }
