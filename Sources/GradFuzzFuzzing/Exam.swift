@@ -152,7 +152,7 @@ public struct Exam: Sendable {
     public func write(to directory: URL) throws {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         for fixture in fixtures { try fixture.write(to: directory.appendingPathComponent(fileName(fixture))) }
-        try manifest().write(to: directory.appendingPathComponent(Fixture.manifestName), options: .atomic)
+        try OutputFile.write(manifest(), to: directory.appendingPathComponent(Fixture.manifestName).path)
     }
 }
 

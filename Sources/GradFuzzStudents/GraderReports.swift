@@ -4,7 +4,8 @@ import GradFuzzFixtures
 import Foundation
 
 /// A validation report in the forms course graders read: JUnit XML and Gradescope's results.json.
-/// Both are written through a temporary file and a rename, so a grader never reads half a file.
+/// Both are written by `OutputFile`: through a temporary file and a rename, so a grader never
+/// reads half a file, and a device or FIFO (/dev/stdout) is written through.
 public enum GraderReports {
     /// JUnit XML: one <testcase> per fixture, in one <testsuite>. A failure is <failure>, a
     /// misbehaving program <error>, an unsupported problem <skipped>; each carries its one-line
@@ -57,12 +58,12 @@ public enum GraderReports {
         return data + Data("\n".utf8)
     }
 
-    public static func writeJUnit(_ report: ValidationReport, to path: String) throws {
-        try Data(junit(report).utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+    public static func writeJUnit(_ report: ValidationReport, to path: String) throws(OutputFileError) {
+        try OutputFile.write(Data(junit(report).utf8), to: path)
     }
 
-    public static func writeGradescope(_ report: ValidationReport, to path: String) throws {
-        try gradescope(report).write(to: URL(fileURLWithPath: path), options: .atomic)
+    public static func writeGradescope(_ report: ValidationReport, to path: String) throws(OutputFileError) {
+        try OutputFile.write(gradescope(report), to: path)
     }
 
     /// "fixtures.activations" for fixtures/activations/relu.json: JUnit viewers group by it.

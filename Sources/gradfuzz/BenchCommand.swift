@@ -46,8 +46,8 @@ struct BenchCommand: ParsableCommand {
             for shape in Benchmark.shapes where wanted.contains(shape.name) {
                 let file = URL(fileURLWithPath: export).appendingPathComponent("\(shape.name).json")
                 do {
-                    try FileManager.default.createDirectory(atPath: export, withIntermediateDirectories: true)
-                    try JSONEncoder().encode(RawProblem(Benchmark.problem(shape))).write(to: file)
+                    try OutputFile.createDirectory(export)
+                    try OutputFile.write(JSONEncoder().encode(RawProblem(Benchmark.problem(shape))), to: file.path)
                 } catch {
                     printError("\(file.path): cannot write the problem: \(error.localizedDescription)")
                     throw ExitCode(2)

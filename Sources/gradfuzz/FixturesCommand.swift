@@ -20,14 +20,14 @@ struct FixturesCommand: ParsableCommand {
         if !refresh.isEmpty { return try refreshFixtures() }
         let directory = URL(fileURLWithPath: out, isDirectory: true)
         do {
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            try OutputFile.createDirectory(directory.path)
             let fixtures = CuratedFixtures.all()
             for fixture in fixtures {
                 try fixture.write(to: directory.appendingPathComponent(fixture.id + ".json"))
             }
             print("wrote \(fixtures.count) fixtures to \(directory.path)")
         } catch {
-            printError("cannot write to \(out): \(error.localizedDescription)")
+            printError(error.localizedDescription)
             throw ExitCode(2)
         }
     }
@@ -41,7 +41,7 @@ struct FixturesCommand: ParsableCommand {
                 let fresh = Fixture(id: old.id, description: old.description, origin: old.origin, problem: old.problem,
                                     tolerance: old.tolerance)
                 do { try fresh.write(to: file) } catch {
-                    printError("cannot write \(file.path): \(error.localizedDescription)")
+                    printError(error.localizedDescription)
                     throw ExitCode(2)
                 }
             }

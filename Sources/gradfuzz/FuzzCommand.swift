@@ -84,9 +84,7 @@ struct FuzzCommand: AsyncParsableCommand {
             throw InputError(field: "--out", error.description)
         }
         if let json {
-            guard FileManager.default.createFile(atPath: json, contents: Data("{}\n".utf8)) else {
-                throw InputError(field: "--json", "cannot write \(json)")
-            }
+            do throws(OutputFileError) { try OutputFile.checkWritable(json) } catch { throw InputError(field: "--json", error.description) }
         }
         let (implementation, replay) = try implementationOptions.implementation()
         return FuzzConfiguration(seed: seed, iterations: iterations, jobs: jobs, distribution: distribution, shard: shard,
@@ -148,8 +146,8 @@ struct FuzzCommand: AsyncParsableCommand {
         if let jsonPath {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            do { try encoder.encode(summary).write(to: URL(fileURLWithPath: jsonPath), options: .atomic) } catch {
-                throw UsageError("--json: cannot write \(jsonPath): \(error.localizedDescription)")
+            do { try OutputFile.write(encoder.encode(summary), to: jsonPath) } catch {
+                throw UsageError("--json: \(error.localizedDescription)")
             }
         }
         if !summary.noFailures { throw ExitCode(1) }

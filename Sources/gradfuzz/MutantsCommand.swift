@@ -60,8 +60,8 @@ struct MutantsCommand: AsyncParsableCommand {
         if let json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            do { try encoder.encode(results).write(to: URL(fileURLWithPath: json), options: .atomic) } catch {
-                throw UsageError("--json: cannot write \(json): \(error.localizedDescription)")
+            do { try OutputFile.write(encoder.encode(results), to: json) } catch {
+                throw UsageError("--json: \(error.localizedDescription)")
             }
         }
         let survivors = results.filter { !$0.killed || (!noFixtures && $0.failedFixtures.isEmpty) }

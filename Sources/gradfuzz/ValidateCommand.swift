@@ -88,7 +88,7 @@ struct ValidateCommand: AsyncParsableCommand {
             if let junit { try GraderReports.writeJUnit(report, to: junit); print("JUnit report: \(junit)") }
             if let gradescope { try GraderReports.writeGradescope(report, to: gradescope); print("Gradescope results: \(gradescope)") }
         } catch {
-            printError("gradfuzz validate: cannot write a report: \(error.localizedDescription)")
+            printError("gradfuzz validate: \(error.localizedDescription)")
             throw ExitCode(2)
         }
         if let why = report.cannotStart { printError("gradfuzz validate: the program could not be started: \(why)") }

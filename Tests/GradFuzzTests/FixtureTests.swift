@@ -52,7 +52,7 @@ func expectInputError(_ data: Data, field: String, saying words: String, sourceL
 
 @Test func badFixturesGetErrorsNamingTheFieldAndWhatWasExpected() throws {
     expectInputError(Data("not json".utf8), field: "(file)", saying: "not valid JSON")
-    expectInputError(Data("{\"schema\": \"gradfuzz-fixture/1\", \"layers\": [2, NaN]}".utf8), field: "(file)", saying: "not valid JSON")
+    expectInputError(Data("{\"schema\": \"gradfuzz-fixture/1\", \"id\": \"x\", \"layers\": [2, NaN]}".utf8), field: "layers[1]", saying: "expected a whole number, got NaN")
     expectInputError(try editedFixture { $0["schema"] = "other/9" }, field: "schema", saying: "gradfuzz-fixture/1")
     expectInputError(try editedFixture { $0["activations"] = ["tanh", "swish"] }, field: "activations[1]", saying: "unknown activation \"swish\"")
     expectInputError(try editedFixture { $0["loss"] = "mse" }, field: "loss", saying: "expected one of")
@@ -65,12 +65,12 @@ func expectInputError(_ data: Data, field: String, saying words: String, sourceL
     expectInputError(try editedFixture { $0["activations"] = ["identity", "identity"]; $0["X"] = [[1e300, 1e300], [1e300, 1e300]]
                                          $0["W"] = [[[1e300, 1e300, 1e300], [1e300, 1e300, 1e300]], [[1, 1], [1, 1], [1, 1]]] },
                      field: "W", saying: "overflows")
-    expectInputError(try editedFixture { $0["X"] = "many" }, field: "X", saying: "expected an array")
+    expectInputError(try editedFixture { $0["X"] = "many" }, field: "X", saying: "expected a list, got the string \"many\"")
     expectInputError(try editedFixture { $0.removeValue(forKey: "b") }, field: "b", saying: "missing")
     expectInputError(try editedFixture { var e = $0["expected"] as! [String: Any]; e["dW"] = [[[1.0]]]; $0["expected"] = e },
                      field: "expected.dW", saying: "expected 2 entries")
     let huge = String(decoding: try editedFixture { _ in }, as: UTF8.self).replacingOccurrences(of: "\"X\":[[", with: "\"X\":[[1e999,")
-    expectInputError(Data(huge.utf8), field: "(file)", saying: "not valid JSON")
+    expectInputError(Data(huge.utf8), field: "X[0][0]", saying: "got 1e999, which is beyond Double's range")
 }
 
 @Test func readingNamesTheFile() throws {

@@ -12,7 +12,7 @@ import Testing
 
 @Test func replayExitsTwoOnBadInputAndStillReplaysTheRest() throws {
     let bad = FileManager.default.temporaryDirectory.appendingPathComponent("gradfuzz-replay-\(UInt32.random(in: 0...UInt32.max)).json")
-    try Data("{\"schema\": \"gradfuzz-fixture/1\", \"layers\": [2, 1], \"activations\": [\"swish\"]}".utf8).write(to: bad)
+    try Data("{\"schema\": \"gradfuzz-fixture/1\", \"id\": \"bad\", \"layers\": [2, 1], \"activations\": [\"swish\"]}".utf8).write(to: bad)
     defer { try? FileManager.default.removeItem(at: bad) }
     let run = try runGradfuzz(["replay", bad.path, "fixtures/curated/one-neuron.json"], directory: packageRoot)
     #expect(run.status == 2)
