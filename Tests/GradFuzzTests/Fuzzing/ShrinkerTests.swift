@@ -1,19 +1,16 @@
 import Foundation
 import Testing
-@testable import GradFuzz
-@testable import GradFuzzCore
-@testable import GradFuzzFixtures
+import GradFuzzCore
+import GradFuzzOracle
+import GradFuzzMutants
+import GradFuzzFixtures
 @testable import GradFuzzFuzzing
-@testable import GradFuzzMutants
-@testable import GradFuzzOracle
-@testable import GradFuzzStudents
-import GradFuzzTestSupport
 
 @Test func aMissingOneOverMShrinksToATinyCaseThatStillFailsOnReplay() async throws {
     let out = try temporaryDirectory("shrinker")
     defer { try? FileManager.default.removeItem(at: out) }
-    let fuzzer = Fuzzer(FuzzConfiguration(seed: 1, iterations: 50, jobs: 1, outDirectory: out, implementation: MissingOneOverM(),
-                                          replayCommand: { "gradfuzz replay \($0) --mutant missing-1/m" }))
+    let fuzzer = Fuzzer(FuzzConfiguration(seed: 1, iterations: 50, jobs: 1, outDirectory: out, implementation: missingOneOverM,
+                                          replayCommand: { "gradfuzz replay \($0) --mutant no_one_over_m" }))
     // The first case big enough to matter: depth ≥ 3 and batch ≥ 3, so that shrinking has work to do.
     let iteration = try #require((0..<200).first { i in
         let p = fuzzer.generator.problem(iteration: i)
@@ -32,31 +29,9 @@ import GradFuzzTestSupport
     #expect(reference.passed, "the reference fails the shrunk case: \(reference.matrices.flatMap(\.failures).first.map(String.init(describing:)) ?? "")")
     #expect(fixture.origin.kind == "fuzz" && fixture.origin.seed == 1 && fixture.origin.iteration == iteration)
     #expect(fixture.origin.unshrunkLayers == outcome.problem.network.layers && fixture.origin.unshrunkBatch == outcome.problem.batchSize)
-    #expect(fixture.origin.implementation == "missing-1/m (test)")
-    #expect(fixture.origin.command == "gradfuzz replay \(url.relativePath) --mutant missing-1/m")
+    #expect(fixture.origin.implementation == "no_one_over_m")
+    #expect(fixture.origin.command == "gradfuzz replay \(url.relativePath) --mutant no_one_over_m")
     #expect(url.lastPathComponent == "fuzz-\(FixtureStore.contentHash(shrunk)).json")
-}
-
-@Test func theFixtureStoreNeverOverwritesADifferentFile() throws {
-    let out = try temporaryDirectory("shrinker")
-    defer { try? FileManager.default.removeItem(at: out) }
-    let store = FixtureStore(directory: out)
-    let problem = CaseGenerator(seed: 8, distribution: smallCases).problem(iteration: 0)
-    let origin = Fixture.Origin(kind: "fuzz", seed: 8, iteration: 0)
-    let first = try store.write(problem, origin: origin, headline: "")
-    let again = try store.write(problem, origin: Fixture.Origin(kind: "fuzz", seed: 9, iteration: 4), headline: "")
-    #expect(first == again, "the same problem is one file")
-    #expect(try Fixture.read(from: first).origin.seed == 8, "the first file was replaced")
-    // A different file under the name a problem hashes to is kept; the fixture takes the next name.
-    let other = CaseGenerator(seed: 8, distribution: smallCases).problem(iteration: 1)
-    let taken = out.appendingPathComponent("fuzz-\(FixtureStore.contentHash(other)).json")
-    try Data("not mine".utf8).write(to: taken)
-    let moved = try store.write(other, origin: origin, headline: "")
-    #expect(moved.lastPathComponent == "fuzz-\(FixtureStore.contentHash(other))-2.json")
-    #expect(try String(contentsOf: taken, encoding: .utf8) == "not mine")
-    #expect(try Fixture.read(from: moved).problem == other)
-    let leftovers = try FileManager.default.contentsOfDirectory(atPath: out.path).filter { $0.hasPrefix(".") }
-    #expect(leftovers.isEmpty, "temporary files left behind: \(leftovers)")
 }
 
 @Test func simplerNumbersComeSimplestFirst() {

@@ -1,12 +1,8 @@
+import Foundation
 import Testing
-@testable import GradFuzz
-@testable import GradFuzzCore
+import GradFuzzCore
+import GradFuzzOracle
 @testable import GradFuzzFixtures
-@testable import GradFuzzFuzzing
-@testable import GradFuzzMutants
-@testable import GradFuzzOracle
-@testable import GradFuzzStudents
-import GradFuzzTestSupport
 
 @Test func referencePassesTheOracleOnEveryCuratedFixture() throws {
     let fixtures = try curatedFixtures()

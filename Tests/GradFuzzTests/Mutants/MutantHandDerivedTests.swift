@@ -1,7 +1,7 @@
-import Testing
-import GradFuzz
-import GradFuzzTestSupport
 import RealModule
+import Testing
+import GradFuzzCore
+@testable import GradFuzzMutants
 
 /// Each mutant against its mistake worked by hand on networks small enough to write out: the
 /// expected values below are the sentence of the mistake in formulas, not the catalog's code.

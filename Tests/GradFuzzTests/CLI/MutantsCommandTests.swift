@@ -1,13 +1,6 @@
-import Testing
 import Foundation
-@testable import GradFuzz
-@testable import GradFuzzCore
-@testable import GradFuzzFixtures
-@testable import GradFuzzFuzzing
-@testable import GradFuzzMutants
-@testable import GradFuzzOracle
-@testable import GradFuzzStudents
-import GradFuzzTestSupport
+import Testing
+import GradFuzzMutants
 
 @Suite struct MutantsCommandTests {
     @Test func printsTheMutationScoreOfTheWholeCatalog() throws {

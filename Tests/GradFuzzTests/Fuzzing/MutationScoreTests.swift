@@ -1,12 +1,7 @@
 import Testing
-@testable import GradFuzz
-@testable import GradFuzzCore
-@testable import GradFuzzFixtures
+import GradFuzzCore
+import GradFuzzMutants
 @testable import GradFuzzFuzzing
-@testable import GradFuzzMutants
-@testable import GradFuzzOracle
-@testable import GradFuzzStudents
-import GradFuzzTestSupport
 
 @Suite struct MutationScoreTests {
     /// The fuzzer, seed 1, kills every catalogued mistake within 200 drawn cases, and shrinks the kill.

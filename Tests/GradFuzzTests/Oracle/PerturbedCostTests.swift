@@ -1,13 +1,8 @@
 import Foundation
 import Testing
-@testable import GradFuzz
-@testable import GradFuzzCore
-@testable import GradFuzzFixtures
-@testable import GradFuzzFuzzing
-@testable import GradFuzzMutants
+import GradFuzzCore
 @testable import GradFuzzOracle
-@testable import GradFuzzStudents
-import GradFuzzTestSupport
+import GradFuzzFixtures
 
 /// The oracle's incremental, cancellation-free cost change (`PerturbedCost.lossChanges`, four moves
 /// at once) against a full recomputation: `Reference.forward` on a copy of the problem with the one
@@ -124,8 +119,7 @@ func incrementalChangeEqualsFullRecomputation(loss: Loss) {
 }
 
 @Test func incrementalChangeEqualsFullRecomputationOnCuratedFixtures() throws {
-    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    let files = try Fixture.files(in: [root.appendingPathComponent("fixtures/curated").path])
+    let files = try Fixture.files(in: [packageRoot.appendingPathComponent("fixtures/curated").path])
     #expect(!files.isEmpty)
     for file in files {
         let fixture = try Fixture.read(from: file)

@@ -1,13 +1,7 @@
 import RealModule
 import Testing
-@testable import GradFuzz
-@testable import GradFuzzCore
-@testable import GradFuzzFixtures
-@testable import GradFuzzFuzzing
-@testable import GradFuzzMutants
+import GradFuzzCore
 @testable import GradFuzzOracle
-@testable import GradFuzzStudents
-import GradFuzzTestSupport
 
 /// The cancellation-free changes against a reference in Float80 by different identities:
 /// tanh(z + d) − tanh z = sinh d / (cosh(z + d) cosh z) and σ(z + d) − σ(z) = sinh(d/2) / (2 cosh((z + d)/2) cosh(z/2)),

@@ -1,60 +1,23 @@
 import Testing
-@testable import GradFuzz
 @testable import GradFuzzCore
-@testable import GradFuzzFixtures
-@testable import GradFuzzFuzzing
-@testable import GradFuzzMutants
-@testable import GradFuzzOracle
-@testable import GradFuzzStudents
+import GradFuzzOracle
+import GradFuzzMutants
+import GradFuzzFixtures
 import GradFuzzTestSupport
 
-/// A backward pass with one deliberate mistake, built from the reference's forward values.
-enum WrongBackward {
-    case fInPlaceOfFPrime, missingOneOverM, flippedSign
-
-    func answer(_ problem: Problem) -> Answer {
-        let net = problem.network
-        let (L, m) = (net.depth, problem.batchSize)
-        let right = Reference.backprop(problem)
-        var dW = net.W.map { Matrix(rows: $0.rows, columns: $0.columns) }
-        var db = net.b.map { [Double](repeating: 0, count: $0.count) }
-        var delta = right.delta
-        for i in 0..<m {
-            var g = right.delta[L - 1].row(i)
-            for l in stride(from: L, through: 1, by: -1) {
-                for k in g.indices { delta[l - 1][i, k] = g[k] }
-                let input = l == 1 ? problem.X.row(i) : right.a[l - 2].row(i)
-                let scale = self == .missingOneOverM ? 1 : 1 / Double(m)
-                for j in input.indices { for k in g.indices { dW[l - 1][j, k] += scale * input[j] * g[k] } }
-                for k in g.indices { db[l - 1][k] += scale * g[k] }
-                guard l > 1 else { break }
-                let W = net.W[l - 1], f = net.activations[l - 2]
-                g = (0..<W.rows).map { j in
-                    let z = right.z[l - 2][i, j]
-                    let slope = self == .fInPlaceOfFPrime ? f.value(z) : f.derivative(z: z, a: right.a[l - 2][i, j])
-                    return slope * (0..<W.columns).reduce(0) { $0 + W[j, $1] * g[$1] }
-                }
-            }
-        }
-        if self == .flippedSign { dW[L - 1].storage = dW[L - 1].storage.map { -$0 } }
-        return Answer(dW: dW, db: db, cost: right.cost, delta: delta)
-    }
-}
-
-@Test func summingIsAveragingForOneSample() {
+@Test func summingIsAveragingForOneSample() throws {
     let problem = randomProblem([3, 4, 3, 2], [.tanh, .sigmoid, .identity], .squaredError, batch: 3, seed: 11)
-    let verdict = Verdict(answer: WrongBackward.missingOneOverM.answer(Problem(network: problem.network, loss: problem.loss,
-                                                                              X: Matrix(rows: [problem.X.row(0)], columns: 3),
-                                                                              Y: Matrix(rows: [problem.Y.row(0)], columns: 2))),
-                          oracle: Oracle().differentiate(Problem(network: problem.network, loss: problem.loss,
-                                                                 X: Matrix(rows: [problem.X.row(0)], columns: 3),
-                                                                 Y: Matrix(rows: [problem.Y.row(0)], columns: 2))))
+    let single = Problem(network: problem.network, loss: problem.loss,
+                         X: Matrix(rows: [problem.X.row(0)], columns: 3), Y: Matrix(rows: [problem.Y.row(0)], columns: 2))
+    let summing = try #require(MutantCatalog.named("no_one_over_m"))
+    let verdict = Verdict(answer: summing.backprop(single), oracle: Oracle().differentiate(single))
     #expect(verdict.passed, "with one sample, 1/m = 1: summing is averaging\n\(verdict.failureDetails())")
 }
 
-@Test func fInPlaceOfFPrimeFailsAtTheLayerBelowTheOutput() {
+@Test func fInPlaceOfFPrimeFailsAtTheLayerBelowTheOutput() throws {
     let problem = randomProblem([3, 4, 3, 2], [.tanh, .sigmoid, .identity], .squaredError, batch: 3, seed: 11)
-    let verdict = Verdict(answer: WrongBackward.fInPlaceOfFPrime.answer(problem), oracle: Oracle().differentiate(problem))
+    let mistake = try #require(MutantCatalog.named("f_instead_of_fprime"))
+    let verdict = Verdict(answer: mistake.backprop(problem), oracle: Oracle().differentiate(problem))
     #expect(!verdict.passed)
     // g^(L) is right; g^(L−1) is the first to use f', so layer 2 of 3 is where it goes wrong.
     #expect(verdict.firstWrongLayer == 2)
@@ -63,9 +26,10 @@ enum WrongBackward {
     #expect(verdict.failureDetails().contains("first wrong layer (counting from the output, as backprop runs): 2"))
 }
 
-@Test func missingOneOverMFailsEveryLayersDWButNoDelta() {
+@Test func missingOneOverMFailsEveryLayersDWButNoDelta() throws {
     let problem = randomProblem([3, 4, 2], [.tanh, .identity], .squaredError, batch: 4, seed: 12)
-    let verdict = Verdict(answer: WrongBackward.missingOneOverM.answer(problem), oracle: Oracle().differentiate(problem))
+    let mistake = try #require(MutantCatalog.named("no_one_over_m"))
+    let verdict = Verdict(answer: mistake.backprop(problem), oracle: Oracle().differentiate(problem))
     #expect(!verdict.passed)
     #expect(verdict.firstWrongLayer == 2)
     for v in verdict.matrices {
@@ -78,8 +42,11 @@ enum WrongBackward {
 }
 
 @Test func aFlippedSignInTheOutputLayerIsNamed() {
+    // Only the output layer's dW negated: no catalogued mistake (sign_flipped turns every gradient).
     let problem = randomProblem([3, 4, 2], [.tanh, .identity], .squaredError, batch: 3, seed: 13)
-    let verdict = Verdict(answer: WrongBackward.flippedSign.answer(problem), oracle: Oracle().differentiate(problem))
+    var answer = Reference.backprop(problem).answer
+    answer.dW[1].storage = answer.dW[1].storage.map { -$0 }
+    let verdict = Verdict(answer: answer, oracle: Oracle().differentiate(problem))
     #expect(verdict.firstWrongLayer == 2)
     #expect(verdict.matrices.filter { !$0.passed }.map { "\($0.layer) \($0.quantity)" } == ["2 dW"])
     #expect(verdict.failureDetails().contains("XX"), "the map shows the whole matrix wrong:\n\(verdict.failureDetails())")

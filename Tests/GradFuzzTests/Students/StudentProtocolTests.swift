@@ -1,11 +1,6 @@
 import Foundation
 import Testing
-@testable import GradFuzz
-@testable import GradFuzzCore
-@testable import GradFuzzFixtures
-@testable import GradFuzzFuzzing
-@testable import GradFuzzMutants
-@testable import GradFuzzOracle
+import GradFuzzCore
 @testable import GradFuzzStudents
 import GradFuzzTestSupport
 

@@ -1,7 +1,7 @@
 import Testing
-import GradFuzz
-import GradFuzzTestSupport
-import RealModule
+import GradFuzzCore
+import GradFuzzOracle
+@testable import GradFuzzMutants
 
 @Suite struct MutantTests {
     @Test func theCatalogNamesEveryMistakeOfTheIssue() {

@@ -1,12 +1,6 @@
 import Testing
-@testable import GradFuzz
-@testable import GradFuzzCore
-@testable import GradFuzzFixtures
+import GradFuzzCore
 @testable import GradFuzzFuzzing
-@testable import GradFuzzMutants
-@testable import GradFuzzOracle
-@testable import GradFuzzStudents
-import GradFuzzTestSupport
 
 @Test func sameSeedAndIterationGiveTheSameCase() {
     let a = CaseGenerator(seed: 42), b = CaseGenerator(seed: 42), other = CaseGenerator(seed: 43)

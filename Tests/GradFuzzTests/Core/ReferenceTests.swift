@@ -1,11 +1,7 @@
 import Testing
-@testable import GradFuzz
 @testable import GradFuzzCore
-@testable import GradFuzzFixtures
-@testable import GradFuzzFuzzing
-@testable import GradFuzzMutants
-@testable import GradFuzzOracle
-@testable import GradFuzzStudents
+import GradFuzzOracle
+import GradFuzzFixtures
 import GradFuzzTestSupport
 
 /// One identity neuron, squared_error, two samples, worked by hand:

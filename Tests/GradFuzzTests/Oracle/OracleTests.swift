@@ -1,12 +1,6 @@
 import Testing
-@testable import GradFuzz
-@testable import GradFuzzCore
-@testable import GradFuzzFixtures
-@testable import GradFuzzFuzzing
-@testable import GradFuzzMutants
+import GradFuzzCore
 @testable import GradFuzzOracle
-@testable import GradFuzzStudents
-import GradFuzzTestSupport
 
 @Test func referenceAgreesWithOracleOnASmallTanhNetwork() {
     var rng = SplitMix64(seed: 1)

@@ -1,11 +1,6 @@
 import Testing
-@testable import GradFuzz
 @testable import GradFuzzCore
-@testable import GradFuzzFixtures
-@testable import GradFuzzFuzzing
-@testable import GradFuzzMutants
-@testable import GradFuzzOracle
-@testable import GradFuzzStudents
+import GradFuzzFixtures
 import GradFuzzTestSupport
 
 /// (a, y) pairs inside each loss's domain, none within 1e-2 of a kink.

@@ -1,11 +1,5 @@
 import Testing
-@testable import GradFuzz
 @testable import GradFuzzCore
-@testable import GradFuzzFixtures
-@testable import GradFuzzFuzzing
-@testable import GradFuzzMutants
-@testable import GradFuzzOracle
-@testable import GradFuzzStudents
 import GradFuzzTestSupport
 
 /// Points across the useful range and into saturation, none within 1e-3 of 0 (relu's kink).

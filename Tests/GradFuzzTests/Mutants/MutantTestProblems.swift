@@ -1,6 +1,6 @@
 import Testing
-import GradFuzz
-import GradFuzzTestSupport
+import GradFuzzCore
+import GradFuzzFixtures
 
 /// Small random problems for the mutant and diagnosis tests, drawn with SplitMix64.
 enum MutantTestProblems {

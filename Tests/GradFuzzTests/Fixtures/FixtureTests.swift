@@ -1,17 +1,12 @@
 import Foundation
 import Testing
-@testable import GradFuzz
-@testable import GradFuzzCore
+import GradFuzzCore
 @testable import GradFuzzFixtures
-@testable import GradFuzzFuzzing
-@testable import GradFuzzMutants
-@testable import GradFuzzOracle
-@testable import GradFuzzStudents
 import GradFuzzTestSupport
 
 @Test func everyDoubleReadsBackBitForBit() throws {
-    // Awkward values: subnormal, extremes, negative zero, values with 17 significant digits.
-    let awkward: [Double] = [5e-324, 2.2250738585072014e-308, 1e300, -0.0, 0.1, 1.0 / 3, -2.0 / 3 * 1e-17, 123456789.12345678]
+    // Awkward values: subnormal (the smallest, 5e-324), extremes, negative zero, values with 17 significant digits.
+    let awkward: [Double] = [.leastNonzeroMagnitude, 2.2250738585072014e-308, 1e300, -0.0, 0.1, 1.0 / 3, -2.0 / 3 * 1e-17, 123456789.12345678]
     let base = randomProblem([2, 4], [.tanh], .squaredError, batch: 2, seed: 9)
     var problem = base
     problem.network.W[0] = Matrix(rows: [Array(awkward[0..<4]), Array(awkward[4..<8])], columns: 4)

@@ -1,27 +1,11 @@
-import Foundation
 import Testing
-@testable import GradFuzz
-@testable import GradFuzzCore
-@testable import GradFuzzFixtures
+import GradFuzzCore
+import GradFuzzOracle
+import GradFuzzMutants
 @testable import GradFuzzFuzzing
-@testable import GradFuzzMutants
-@testable import GradFuzzOracle
-@testable import GradFuzzStudents
-import GradFuzzTestSupport
 
-/// A wrong backward pass for tests: it leaves out the 1/m of the cost, so dW and db come out m times too large.
-struct MissingOneOverM: BackpropImplementation {
-    var name: String { "missing-1/m (test)" }
-    func backprop(_ problem: Problem) -> Answer {
-        var answer = Reference.backprop(problem).answer
-        let m = Double(problem.batchSize)
-        for p in answer.dW.indices {
-            answer.dW[p].storage = answer.dW[p].storage.map { $0 * m }
-            answer.db[p] = answer.db[p].map { $0 * m }
-        }
-        return answer
-    }
-}
+/// The catalog's missing 1/m: dW and db summed over the batch, m times too large.
+let missingOneOverM = MutantCatalog.named("no_one_over_m")!
 
 let smallCases = Distribution(depth: 1...3, width: 1...6, batch: 1...4)
 
@@ -36,7 +20,7 @@ func untimed(_ s: FuzzSummary) -> FuzzSummary {
 @Test func sameSeedGivesTheSameCasesAndVerdictsWithOneOrTwoJobs() async {
     func run(jobs: Int) async -> FuzzSummary {
         await Fuzzer(FuzzConfiguration(seed: 99, iterations: 80, jobs: jobs, distribution: smallCases,
-                                       implementation: MissingOneOverM(), shrink: false)).run()
+                                       implementation: missingOneOverM, shrink: false)).run()
     }
     let one = await run(jobs: 1), two = await run(jobs: 2)
     #expect(one.failures > 10, "the wrong implementation should fail many cases, failed \(one.failures)")

@@ -1,13 +1,9 @@
 import Foundation
 import Testing
-@testable import GradFuzz
-@testable import GradFuzzCore
-@testable import GradFuzzFixtures
-@testable import GradFuzzFuzzing
-@testable import GradFuzzMutants
-@testable import GradFuzzOracle
+import GradFuzzCore
+import GradFuzzMutants
+import GradFuzzFixtures
 @testable import GradFuzzStudents
-import GradFuzzTestSupport
 
 /// The diagnosis of real student programs: the Python example student (Examples/python/student.py)
 /// with one line replaced by a catalogued mistake, run over gradfuzz-protocol/1, must be told

@@ -1,13 +1,8 @@
 import Foundation
 import Testing
-@testable import GradFuzz
-@testable import GradFuzzCore
-@testable import GradFuzzFixtures
-@testable import GradFuzzFuzzing
-@testable import GradFuzzMutants
-@testable import GradFuzzOracle
-@testable import GradFuzzStudents
-import GradFuzzTestSupport
+import GradFuzzCore
+import GradFuzzFixtures
+import GradFuzzFuzzing
 
 @Test(arguments: [
     ["--iters", "-1"], ["--iters", "abc"], ["--max-width", "0"], ["--max-depth", "0"], ["--max-batch", "-3"],
