@@ -102,7 +102,7 @@ public struct Family: Equatable, Codable, Sendable {
         if outputActivations.isEmpty { return "no output activation allowed" }
         if drawableLosses.isEmpty {
             let needs = losses.map { loss in
-                loss.requiredOutput.map { "\(loss.rawValue) needs a \($0.rawValue) output layer" } ?? "\(loss.rawValue) fits any"
+                loss.requiredOutput.map { "\(loss.rawValue) needs \($0.rawValue) as the output activation" } ?? "\(loss.rawValue) fits any"
             }.joined(separator: ", ")
             return "no allowed loss fits an allowed output activation (\(outputActivations.map(\.rawValue).joined(separator: ","))): \(needs)"
         }
