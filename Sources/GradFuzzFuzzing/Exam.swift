@@ -10,6 +10,10 @@ import RealModule
 /// drawn from (seed, candidate index), so the same family and seed give the same exam, byte for
 /// byte, and another seed another exam.
 ///
+/// It also covers, where the family has them, the shapes where mistakes outside the catalog show
+/// (`Exam.Shape`: no hidden layer, one sample, a layer of one unit, every width different), so that a
+/// program whose arrays broadcast or index wrongly on them fails too.
+///
 /// Candidates are small and well conditioned: values of moderate size, none near 0 and no two in
 /// a row alike, pre-activations clear of kinks and of saturation, every relu unit alive for some
 /// sample. A mistake counts as caught only where it changes some entry of dW or db beyond the
@@ -23,6 +27,8 @@ public struct Exam: Sendable {
     public var fixtures: [Fixture]
     /// For each fixture, the catalogued mistakes it catches, in catalog order.
     public var catches: [[String]]
+    /// For each fixture, the shapes it has.
+    public var shapes: [[Shape]]
     /// The catalogued mistakes that cannot occur in the family, with why.
     public var cannotOccur: [(mutant: String, why: String)]
 
@@ -43,6 +49,36 @@ public struct Exam: Sendable {
 
     /// Candidates drawn before giving up on a mistake that can occur but was never caught.
     static let maximumCandidates = 600
+
+    /// Shapes where array code goes wrong in ways the catalog does not name: a (1, n) array taken
+    /// for an (n,) one, a sum over the wrong axis, a transposed matrix that a square shape hides.
+    public enum Shape: String, CaseIterable, Codable, Sendable {
+        case noHiddenLayer = "no hidden layer (depth 1)"
+        case oneSample = "one sample (batch 1)"
+        case layerOfOneUnit = "a layer of one unit"
+        case everyWidthDifferent = "every layer a different width"
+
+        /// Whether some problem of `family` has this shape.
+        public func occurs(in family: Family) -> Bool {
+            switch self {
+            case .noHiddenLayer: return family.possibleDepths?.contains(1) ?? false
+            case .oneSample: return family.batch.contains(1)
+            case .layerOfOneUnit: return family.width.contains(1) || family.outputWidth.contains(1)
+            case .everyWidthDifferent:
+                return !(family.width.lowerBound == family.width.upperBound && family.outputWidth == family.width)
+            }
+        }
+
+        public func holds(for problem: Problem) -> Bool {
+            let layers = problem.network.layers
+            switch self {
+            case .noHiddenLayer: return problem.network.depth == 1
+            case .oneSample: return problem.batchSize == 1
+            case .layerOfOneUnit: return layers.contains(1)
+            case .everyWidthDifferent: return Set(layers).count == layers.count
+            }
+        }
+    }
 
     public enum BuildError: Error, CustomStringConvertible {
         case family(String)
@@ -71,21 +107,26 @@ public struct Exam: Sendable {
         return (occur, cannot)
     }
 
-    /// Builds the exam: candidates drawn in order, the one catching the most mistakes not yet caught
-    /// taken each time (ties: fewer parameters, then the earlier candidate), until all are caught.
+    /// Builds the exam: candidates drawn in order, the one catching the most mistakes (and shapes)
+    /// not yet covered taken each time (ties: fewer parameters, then the earlier candidate), until
+    /// every mistake that can occur in the family is caught and every shape it has is covered.
     public static func build(family: Family, name: String, seed: UInt64, oracle: Oracle = Oracle()) throws(BuildError) -> Exam {
         if let why = family.problem { throw .family(why) }
         let (occur, cannot) = mistakes(in: family)
+        let shapes = Shape.allCases.filter { $0.occurs(in: family) }
         let drawer = ExamDrawer(family: family, seed: seed)
+        func covered(_ problem: Problem) -> Set<String> {
+            Set(occur.filter { clearlyFails($0, problem) }.map(\.name) + shapes.filter { $0.holds(for: problem) }.map(\.rawValue))
+        }
         var candidates: [(index: Int, problem: Problem, caught: Set<String>)] = []
         var chosen: [(index: Int, problem: Problem)] = []
-        var uncaught = Set(occur.map(\.name))
+        var uncaught = Set(occur.map(\.name) + shapes.map(\.rawValue))
         var next = 0
         while !uncaught.isEmpty {
             // Draw candidates until some catches a mistake not yet caught (at least 48 to choose among).
             while next < maximumCandidates && (next < 48 || !candidates.contains { !$0.caught.isDisjoint(with: uncaught) }) {
                 let problem = drawer.problem(candidate: next)
-                candidates.append((next, problem, Set(occur.filter { clearlyFails($0, problem) }.map(\.name))))
+                candidates.append((next, problem, covered(problem)))
                 next += 1
             }
             var best: (index: Int, problem: Problem, caught: Set<String>)?
@@ -98,21 +139,24 @@ public struct Exam: Sendable {
                 }
                 best = c
             }
-            guard let best else { throw .uncaught(occur.map(\.name).filter(uncaught.contains)) }
+            guard let best else { throw .uncaught(occur.map(\.name).filter(uncaught.contains) + shapes.map(\.rawValue).filter(uncaught.contains)) }
             chosen.append((best.index, best.problem))
             uncaught.subtract(best.caught)
         }
         let count = chosen.count
-        var fixtures: [Fixture] = [], catches: [[String]] = []
+        var fixtures: [Fixture] = [], catches: [[String]] = [], shapesOf: [[Shape]] = []
         for (n, c) in chosen.enumerated() {
             let caught = occur.filter { Self.clearlyFails($0, c.problem) }.map(\.name)
+            let has = shapes.filter { $0.holds(for: c.problem) }
+            shapesOf.append(has)
             let id = "\(name)-\(n + 1)"
             let description = "exam fixture \(n + 1) of \(count) for the family \(name); catches \(caught.joined(separator: ", "))"
+                + (has.isEmpty ? "" : "; shapes: \(has.map(\.rawValue).joined(separator: ", "))")
             fixtures.append(Fixture(id: id, description: description, origin: Fixture.Origin(kind: "exam", seed: seed, iteration: c.index),
                                     problem: c.problem, oracle: oracle))
             catches.append(caught)
         }
-        return Exam(family: family, name: name, seed: seed, fixtures: fixtures, catches: catches, cannotOccur: cannot)
+        return Exam(family: family, name: name, seed: seed, fixtures: fixtures, catches: catches, shapes: shapesOf, cannotOccur: cannot)
     }
 
     /// The file name of each fixture in the exam's directory.
@@ -121,7 +165,9 @@ public struct Exam: Sendable {
     /// manifest.json: the family, the seed, each fixture with the mistakes it catches, and the
     /// mistakes that cannot occur in the family with why. Its bytes depend only on the exam.
     public func manifest() -> Data {
-        struct Entry: Encodable { var file: String; var id: String; var layers: [Int]; var activations: [String]; var loss: String; var batch: Int; var catches: [String] }
+        struct Entry: Encodable {
+            var file: String, id: String, layers: [Int], activations: [String], loss: String, batch: Int, catches: [String], shapes: [String]
+        }
         struct Absent: Encodable { var mutant: String; var why: String }
         struct Manifest: Encodable {
             var schema = "gradfuzz-exam/1"
@@ -134,9 +180,9 @@ public struct Exam: Sendable {
             var mistakesCaught: [String]
             var mistakesThatCannotOccur: [Absent]
         }
-        let entries = zip(fixtures, catches).map { f, c in
+        let entries = zip(fixtures, zip(catches, shapes)).map { f, c in
             Entry(file: fileName(f), id: f.id, layers: f.problem.network.layers, activations: f.problem.network.activations.map(\.rawValue),
-                  loss: f.problem.loss.rawValue, batch: f.problem.batchSize, catches: c)
+                  loss: f.problem.loss.rawValue, batch: f.problem.batchSize, catches: c.0, shapes: c.1.map(\.rawValue))
         }
         let caught = Set(catches.joined())
         let manifest = Manifest(name: name, family: family, familySummary: family.summary, seed: seed,
@@ -177,8 +223,7 @@ struct ExamDrawer: Sendable {
         let depths = family.possibleDepths!
         let depth = Int.random(in: Self.small(depths, 3), using: &rng)
         let widths = Self.small(family.width, 4), outputs = Self.small(family.outputWidth, 3)
-        let batch = Int.random(in: Self.small(max(family.batch.lowerBound, min(2, family.batch.upperBound))...family.batch.upperBound, 3),
-                               using: &rng)
+        let batch = Int.random(in: Self.small(family.batch, 3), using: &rng)
         // Half the candidates have equal input and hidden widths, where the index mistakes show.
         let equal = Bool.random(using: &rng)
         let common = Int.random(in: widths, using: &rng)

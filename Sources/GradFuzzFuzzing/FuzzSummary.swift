@@ -47,6 +47,8 @@ public struct FuzzSummary: Codable, Equatable, Sendable {
     public var interrupted = false
     /// Index d: how many networks had depth d (index 0 is unused).
     public var networksByDepth: [Int]
+    /// Index w: how many layers (m_0 … m_L of every network) had width w (index 0 is unused).
+    public var layersByWidth: [Int]
     public var entriesChecked = 0
     public var entriesNotCheckableAtKinks = 0
     /// Cases whose answer was judged: passed + failures.
@@ -79,6 +81,7 @@ public struct FuzzSummary: Codable, Equatable, Sendable {
         shard = configuration.shard
         iterationsPlanned = planned
         networksByDepth = Array(repeating: 0, count: configuration.distribution.depth.upperBound + 1)
+        layersByWidth = Array(repeating: 0, count: configuration.distribution.width.upperBound + 1)
         coverage = Activation.allCases.flatMap { f in Loss.allCases.map { Coverage(activation: f, loss: $0, checked: 0, failed: 0, declined: 0) } }
     }
 
@@ -123,9 +126,9 @@ public struct FuzzSummary: Codable, Equatable, Sendable {
     public var nothingChecked: String? {
         guard checked == 0, iterationsRun > 0 else { return nil }
         if declined == 0 {
-            return "nothing was checked: the oracle had no finite value for any of the \(iterationsRun) cases"
+            return "no case was checked: the oracle had no finite value for any of the \(iterationsRun) cases"
         }
-        return "nothing was checked: \(implementation) declined \(declined) of the \(iterationsRun) cases (\(declinedDescription)); "
+        return "no case was checked: \(implementation) declined \(declined) of the \(iterationsRun) cases (\(declinedDescription)); "
             + Self.familyAdvice
     }
 
@@ -142,6 +145,7 @@ public struct FuzzSummary: Codable, Equatable, Sendable {
         iterationsRun += 1
         let net = outcome.problem.network
         if net.depth < networksByDepth.count { networksByDepth[net.depth] += 1 }
+        for width in net.layers where width < layersByWidth.count { layersByWidth[width] += 1 }
         let failedCase = outcome.check.failed
         var declinedCase = false, oracleCase = false
         switch outcome.check {

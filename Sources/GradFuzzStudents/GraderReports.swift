@@ -12,7 +12,7 @@ public enum GraderReports {
     /// summary as the message and the full explanation (worst entries, maps, stderr) as its text.
     public static func junit(_ report: ValidationReport) -> String {
         let attributes = "tests=\"\(report.results.count)\" failures=\"\(report.count(.fail))\" errors=\"\(report.count(.error))\" "
-            + "skipped=\"\(report.count(.unsupported))\" time=\"\(time(report.seconds))\""
+            + "skipped=\"\(report.count(.unsupported) + report.count(.notRun))\" time=\"\(time(report.seconds))\""
         var xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
         xml += "<testsuites name=\"gradfuzz validate\" \(attributes)>\n"
         xml += "  <testsuite name=\(quoted("gradfuzz validate: " + report.implementation)) \(attributes)>\n"
@@ -21,8 +21,8 @@ public enum GraderReports {
             switch r.outcome {
             case .pass:
                 xml += open + "/>\n"
-            case .fail, .error, .unsupported:
-                let element = ["fail": "failure", "error": "error", "unsupported": "skipped"][r.outcome.rawValue] ?? "error"
+            case .fail, .error, .unsupported, .notRun:
+                let element = ["fail": "failure", "error": "error", "unsupported": "skipped", "not run": "skipped"][r.outcome.rawValue] ?? "error"
                 xml += open + ">\n"
                 xml += "      <\(element) message=\(quoted(r.summary)) type=\"\(r.outcome.rawValue)\">\(escaped(r.explanation))</\(element)>\n"
                 if !r.stderrTail.isEmpty { xml += "      <system-err>\(escaped(r.stderrTail))</system-err>\n" }

@@ -57,3 +57,32 @@ import Testing
     #expect(both.status == 2)
     #expect(both.stderr.contains("give --impl or --mutant, not both"), "\(both.stderr)")
 }
+
+@Test func replayAndRefreshOfNoFixtureAreErrorsNotSuccesses() throws {
+    let empty = try temporaryDirectory("replay-empty")
+    let notJSON = try temporaryDirectory("replay-not-json")
+    defer {
+        try? FileManager.default.removeItem(at: empty)
+        try? FileManager.default.removeItem(at: notJSON)
+    }
+    try Data("not a fixture".utf8).write(to: notJSON.appendingPathComponent("notes.txt"))
+    for arguments in [["replay", empty.path], ["replay", notJSON.path], ["fixtures", "--refresh", empty.path]] {
+        let run = try runGradfuzz(arguments)
+        #expect(run.status == 2, "\(arguments): status \(run.status), \(run.stdout)")
+        #expect(run.stderr.contains("no fixture files (*.json)") && run.stderr.split(separator: "\n").count == 1,
+                "\(arguments): \(run.stderr)")
+    }
+}
+
+@Test func replayOfFixturesEveryProgramDeclinesIsAnError() throws {
+    // The tanh mistake applies to no fixture without a tanh layer: it declines both.
+    let run = try runGradfuzz(["replay", "fixtures/curated/hidden-sigmoid.json", "fixtures/curated/one-neuron.json",
+                               "--mutant", "tanh_prime_one_minus_z_squared"], directory: packageRoot)
+    #expect(run.status == 2, "status \(run.status): \(run.stdout)")
+    #expect(run.stderr.contains("no fixture was checked") && run.stderr.contains("declined all 2"), "\(run.stderr)")
+}
+
+@Test func anEmptyOutDirectoryIsAnError() throws {
+    let run = try runGradfuzz(["fixtures", "--out", ""])
+    #expect(run.status == 2 && run.stderr.contains("--out: expected a directory"), "\(run.stderr)")
+}
