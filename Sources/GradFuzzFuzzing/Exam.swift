@@ -56,7 +56,7 @@ public struct Exam: Sendable {
         case noHiddenLayer = "no hidden layer (depth 1)"
         case oneSample = "one sample (batch 1)"
         case layerOfOneUnit = "a layer of one unit"
-        case everyWidthDifferent = "every layer a different width"
+        case everyWidthDifferent = "every layer a different width, with a hidden layer where the family has them"
 
         /// Whether some problem of `family` has this shape.
         public func occurs(in family: Family) -> Bool {
@@ -69,13 +69,14 @@ public struct Exam: Sendable {
             }
         }
 
-        public func holds(for problem: Problem) -> Bool {
+        public func holds(for problem: Problem, in family: Family) -> Bool {
             let layers = problem.network.layers
             switch self {
             case .noHiddenLayer: return problem.network.depth == 1
             case .oneSample: return problem.batchSize == 1
             case .layerOfOneUnit: return layers.contains(1)
-            case .everyWidthDifferent: return Set(layers).count == layers.count
+            case .everyWidthDifferent:
+                return Set(layers).count == layers.count && (problem.network.depth >= 2 || !family.hasHiddenLayers)
             }
         }
     }
@@ -116,7 +117,7 @@ public struct Exam: Sendable {
         let shapes = Shape.allCases.filter { $0.occurs(in: family) }
         let drawer = ExamDrawer(family: family, seed: seed)
         func covered(_ problem: Problem) -> Set<String> {
-            Set(occur.filter { clearlyFails($0, problem) }.map(\.name) + shapes.filter { $0.holds(for: problem) }.map(\.rawValue))
+            Set(occur.filter { clearlyFails($0, problem) }.map(\.name) + shapes.filter { $0.holds(for: problem, in: family) }.map(\.rawValue))
         }
         var candidates: [(index: Int, problem: Problem, caught: Set<String>)] = []
         var chosen: [(index: Int, problem: Problem)] = []
@@ -139,7 +140,12 @@ public struct Exam: Sendable {
                 }
                 best = c
             }
-            guard let best else { throw .uncaught(occur.map(\.name).filter(uncaught.contains) + shapes.map(\.rawValue).filter(uncaught.contains)) }
+            guard let best else {
+                // Every mistake must be caught; a shape the family makes rare (or impossible) is left out.
+                let missed = occur.map(\.name).filter(uncaught.contains)
+                if missed.isEmpty { break }
+                throw .uncaught(missed)
+            }
             chosen.append((best.index, best.problem))
             uncaught.subtract(best.caught)
         }
@@ -147,7 +153,7 @@ public struct Exam: Sendable {
         var fixtures: [Fixture] = [], catches: [[String]] = [], shapesOf: [[Shape]] = []
         for (n, c) in chosen.enumerated() {
             let caught = occur.filter { Self.clearlyFails($0, c.problem) }.map(\.name)
-            let has = shapes.filter { $0.holds(for: c.problem) }
+            let has = shapes.filter { $0.holds(for: c.problem, in: family) }
             shapesOf.append(has)
             let id = "\(name)-\(n + 1)"
             let description = "exam fixture \(n + 1) of \(count) for the family \(name); catches \(caught.joined(separator: ", "))"

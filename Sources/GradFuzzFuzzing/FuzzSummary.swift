@@ -176,7 +176,7 @@ public struct FuzzSummary: Codable, Equatable, Sendable {
         }
         guard failedCase || declinedCase || oracleCase else { return }
         var finding = Finding(iteration: outcome.iteration, layers: net.layers, batch: outcome.problem.batchSize,
-                              activations: net.activations, loss: outcome.problem.loss, message: outcome.check.headline ?? "",
+                              activations: net.activations, loss: outcome.problem.loss, message: Self.message(outcome.check),
                               shrunkLayers: outcome.shrunkLayers, shrunkBatch: outcome.shrunkBatch)
         switch outcome.fixture {
         case .success(let url)?:
@@ -192,6 +192,12 @@ public struct FuzzSummary: Codable, Equatable, Sendable {
         } else {
             Self.keep(finding, in: &declinedCases)
         }
+    }
+
+    /// The first wrong entry, what was wrong with the answer, or (declined) the program's own words.
+    static func message(_ check: CaseCheck) -> String {
+        if case .unanswered(let why) = check { return why }
+        return check.headline ?? ""
     }
 
     /// Keeps the `findingsKept` lowest iterations, sorted.

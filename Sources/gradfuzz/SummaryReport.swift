@@ -43,7 +43,9 @@ struct SummaryReport {
         let losses = Loss.allCases, activations = Activation.allCases
         func cell(_ f: Activation, _ loss: Loss) -> String {
             guard let c = summary.coverage.first(where: { $0.activation == f && $0.loss == loss }) else { return "-" }
-            return c.checked == 0 && c.declined == 0 && !summary.distribution.drawableLosses.contains(loss) ? "-" : "\(c.checked)/\(c.failed)"
+            let family = summary.distribution.family
+            let drawn = family.drawableLosses.contains(loss) && family.anyLayerActivations.contains(f)
+            return c.checked == 0 && c.declined == 0 && !drawn ? "-" : "\(c.checked)/\(c.failed)"
         }
         let firstWidth = activations.map(\.rawValue.count).max()! + 2
         let widths = losses.map { loss in max(loss.rawValue.count, activations.map { cell($0, loss).count }.max()!) + 2 }
@@ -51,7 +53,7 @@ struct SummaryReport {
             let space = String(repeating: " ", count: max(0, width - text.count))
             return left ? text + space : space + text
         }
-        var out = "coverage (activation in any layer × loss: cases checked/failed; declined cases not counted):\n"
+        var out = "coverage (activation in any layer × loss: cases checked/failed, declined cases not counted; -: not drawn):\n"
         out += pad("", firstWidth, left: true) + zip(losses, widths).map { pad($0.rawValue, $1) }.joined() + "\n"
         for f in activations {
             out += pad(f.rawValue, firstWidth, left: true) + zip(losses, widths).map { pad(cell(f, $0), $1) }.joined() + "\n"
