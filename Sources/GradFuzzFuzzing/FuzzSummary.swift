@@ -135,8 +135,8 @@ public struct FuzzSummary: Codable, Equatable, Sendable {
     /// A note for a run in which most cases were declined, or nil.
     public var mostlyDeclined: String? {
         guard checked > 0, declined > checked else { return nil }
-        let share = Int((100 * Double(declined) / Double(checked + declined)).rounded())
-        return "most cases were declined: \(declined) of \(checked + declined) (\(share) %), so the checks cover only the other "
+        let total = checked + declined, permille = (1000 * declined + total / 2) / total
+        return "most cases were declined: \(declined) of \(total) (\(permille / 10).\(permille % 10) %), so the checks cover only the other "
             + "\(checked) (\(declinedDescription)); " + Self.familyAdvice
     }
 
