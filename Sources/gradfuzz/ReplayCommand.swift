@@ -27,9 +27,16 @@ struct ReplayCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Write an HTML report (heatmaps of every layer) here.", valueName: "file"))
     var html: String?
 
+    @Option(parsing: .unconditional, help: ArgumentHelp("Threads for the oracle of each fixture; all cores when absent.", valueName: "n"))
+    var jobs: Int?
+
     func validate() throws {
         try Expect.path(html, "--html", "a file for the HTML report")
+        if let jobs { try Expect.whole(jobs, "--jobs", in: 1...1024) }
     }
+
+    /// Entries (dW, db and every sample's g) from which a check is announced before it starts.
+    static let longCheck = 20_000
 
     func run() async throws {
         let stop = StopSignal()
@@ -81,7 +88,12 @@ struct ReplayCommand: AsyncParsableCommand {
                 }
                 continue
             }
-            let oracle = Oracle().differentiate(fixture.problem)
+            let entries = fixture.problem.network.parameterCount + fixture.problem.batchSize * fixture.problem.network.layers.dropFirst().reduce(0, +)
+            if entries >= Self.longCheck {
+                // A large network takes a while: say so first, on stderr, so that stdout holds only the report.
+                FileHandle.standardError.write(Data("\(file.path): checking \(entries) entries against the GSL oracle…\n".utf8))
+            }
+            let oracle = Oracle().differentiate(fixture.problem, jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount)
             let verdict = Verdict(answer: answer, oracle: oracle)
             if html != nil { page.sections.append(FixtureSection(replaying: fixture, file: file.path, answer: answer, oracle: oracle, verdict: verdict)) }
             print("\(file.path): \(fixture.id) — \(verdict.passed ? "PASS" : "FAIL")"

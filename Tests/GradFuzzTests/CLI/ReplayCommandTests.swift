@@ -1,5 +1,7 @@
 import Foundation
 import Testing
+import GradFuzzFixtures
+import GradFuzzOracle
 
 @Test func replayPrintsLayerByLayerAndExitsZeroWhenAllPass() throws {
     let run = try runGradfuzz(["replay", "fixtures/curated/hidden-softmax.json", "fixtures/curated/deep.json"], directory: packageRoot)
@@ -85,4 +87,22 @@ import Testing
 @Test func anEmptyOutDirectoryIsAnError() throws {
     let run = try runGradfuzz(["fixtures", "--out", ""])
     #expect(run.status == 2 && run.stderr.contains("--out: expected a directory"), "\(run.stderr)")
+}
+
+/// A large network's check is announced on stderr before it starts, and runs on the cores given:
+/// the verdict does not depend on --jobs.
+@Test func aLargeReplayIsAnnouncedAndUsesTheCores() throws {
+    let directory = try temporaryDirectory("replay-large")
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let shape = try #require(Benchmark.shapes.first { $0.name == "L" })
+    let file = directory.appendingPathComponent("large.json")
+    try Fixture(id: "large", description: "the benchmark's L network", origin: .curated, problem: Benchmark.problem(shape))
+        .write(to: file)
+    let one = try runGradfuzz(["replay", file.path, "--jobs", "1"], directory: packageRoot)
+    let two = try runGradfuzz(["replay", file.path, "--jobs", "2"], directory: packageRoot)
+    #expect(one.status == 0 && two.status == 0, "\(one.stderr)\(two.stderr)")
+    #expect(two.stderr.contains("checking 23690 entries against the GSL oracle"), "\(two.stderr)")
+    #expect(one.stdout == two.stdout, "the verdict depends on --jobs")
+    let bad = try runGradfuzz(["replay", file.path, "--jobs", "0"], directory: packageRoot)
+    #expect(bad.status == 2 && bad.stderr.contains("--jobs"), "\(bad.stderr)")
 }
