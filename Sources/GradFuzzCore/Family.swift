@@ -251,7 +251,7 @@ extension Family {
             case "hard": (crossEntropyLabels, binaryLabels) = (.hard, .hard)
             case "soft": (crossEntropyLabels, binaryLabels) = (.soft, .soft)
             case "one-hot", "onehot": crossEntropyLabels = .hard
-            case "binary", "{0,1}", "0/1": binaryLabels = .hard
+            case "binary", "0/1": binaryLabels = .hard
             default:
                 return "expected hard, soft, one-hot (cross_entropy) or binary (binary_cross_entropy targets in {0, 1}), got \"\(word)\""
             }

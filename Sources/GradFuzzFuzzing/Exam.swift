@@ -213,7 +213,7 @@ struct ExamDrawer: Sendable {
     var family: Family
     var seed: UInt64
 
-    /// A range cut to at most `span` values above its lower bound.
+    /// `r` with its upper bound lowered to `upTo` (never below its lower bound): candidates stay small.
     private static func small(_ r: ClosedRange<Int>, _ upTo: Int) -> ClosedRange<Int> {
         r.lowerBound...min(r.upperBound, max(r.lowerBound, upTo))
     }
