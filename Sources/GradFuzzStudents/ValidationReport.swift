@@ -105,7 +105,8 @@ public struct MistakeCoverage: Sendable {
     /// "catalogued mistakes ruled out: 15 of the 15 that can occur in the family — a complete exam (8 cannot occur in it)".
     public var summary: String {
         var text = "catalogued mistakes ruled out: \(ruledOut.count) of the \(applicable.count) that can occur in the family"
-        text += complete ? " — a complete exam" : " — incomplete: no passed fixture catches \(missing.joined(separator: ", "))"
+        let named = missing.prefix(5).joined(separator: ", ") + (missing.count > 5 ? ", … \(missing.count - 5) more" : "")
+        text += complete ? " — a complete exam" : " — incomplete: no passed fixture catches \(named)"
         if !cannotOccur.isEmpty { text += " (\(cannotOccur.count) cannot occur in it)" }
         return text
     }

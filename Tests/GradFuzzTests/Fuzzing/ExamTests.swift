@@ -83,3 +83,25 @@ func theCommittedExamOfEachNamedFamilyIsCompleteAndRegenerates(_ name: String) t
 @Test func anExamOfAFamilyWithoutNetworksIsAnError() {
     #expect(throws: Exam.BuildError.self) { try Exam.build(family: Family(outputActivations: [.relu], losses: [.crossEntropy]), name: "x", seed: 1) }
 }
+
+@Test(arguments: Family.named.map(\.name))
+func onTheCommittedExamTheDiagnosisNamesEachMistakeItCatches(_ name: String) throws {
+    // Values are distinct and clear of kinks, so a mistake's wrong answer is its own: the diagnosis
+    // of a mutant's answer ranks that mutant (or one whose answer is the same, entry for entry) first.
+    let directory = packageRoot.appendingPathComponent("fixtures/exams/\(name)")
+    let fixtures = try Fixture.files(in: [directory.path]).map { try Fixture.read(from: $0) }
+    for fixture in fixtures {
+        for mutant in Exam.mistakes(in: Family.named(name)!).occur where Exam.clearlyFails(mutant, fixture.problem) {
+            let answer = mutant.backprop(fixture.problem)
+            let findings = Diagnosis.diagnose(problem: fixture.problem, expected: fixture.expected.answer, answer: answer)
+            let top = try #require(findings.first, "\(fixture.id), \(mutant.name): no finding")
+            #expect(top.isComplete, "\(fixture.id), \(mutant.name): the first finding leaves failing matrices unexplained: \(top)")
+            guard let named = top.mutant else {
+                Issue.record("\(fixture.id), \(mutant.name): the first finding is not a catalogued mistake: \(top)")
+                continue
+            }
+            let same = named.name == mutant.name || named.backprop(fixture.problem) == answer
+            #expect(same, "\(fixture.id): the answer of \(mutant.name) is diagnosed as \(named.name)")
+        }
+    }
+}
