@@ -73,10 +73,10 @@ struct FamilyOptions: ParsableArguments {
     /// Whether any family option was given.
     var isGiven: Bool { family != nil || resolved != Family.all }
 
-    /// The family's name: the named family's, or "custom" when options refine or replace it.
+    /// The family's name: the named family's, "all" for the whole contract, else "custom".
     var name: String {
         if let family, Family.named(family) == resolved { return family }
-        return "custom"
+        return resolved == .all ? "all" : "custom"
     }
 
     /// The family stated: the named one (or the whole contract), refined by the other options.
