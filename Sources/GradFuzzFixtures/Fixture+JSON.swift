@@ -224,9 +224,8 @@ private struct OracleFile {
             e.error = error
             return e
         }
-        return OracleResult(dW: zip(values, errors).map(estimates),
-                            db: zip(biases, biasErrors).map { estimates(Matrix(row: $0), Matrix(row: $1)) },
-                            delta: problem.network.layers.dropFirst().map { Estimates(rows: 0, columns: $0) })
+        return OracleResult(storedFor: problem, dW: zip(values, errors).map(estimates),
+                            db: zip(biases, biasErrors).map { estimates(Matrix(row: $0), Matrix(row: $1)) })
     }
 }
 
