@@ -1,7 +1,8 @@
 """A correct backprop for the assignment "Neural Network By Hand", in numpy.
 
 Run it under gradfuzz:  gradfuzz validate -- python3 Examples/python/student.py
-(add --dtype float32 to compute in single precision, and validate with --tolerance float32).
+(add --dtype float32 to compute in single precision, and validate with --tolerance float32;
+add --family NAME to support one family only, as course implementations do, declining the rest).
 
 Rows are samples: X is (m, m_0), and layer l has W^(l) of shape (m_{l-1}, m_l), as in the
 assignment, so the forward pass (*) z^(i,l) = (W^(l))^T a^(i,l-1) + b^(l) for all samples at once
@@ -102,6 +103,41 @@ def backprop(W, b, X, Y, activations, loss):
     return {"dW": dW, "db": db, "cost": cost, "delta": delta}
 
 
+# --family NAME: behave like a course implementation that supports one family only, declining
+# everything else with {"error": ...}. The names are gradfuzz's (gradfuzz fuzz --family NAME).
+def one_hot(Y):
+    return bool(np.all((Y == 0) | (Y == 1)) and np.all(Y.sum(axis=1) == 1))
+
+
+def binary(Y):
+    return bool(np.all((Y == 0) | (Y == 1)))
+
+
+FAMILIES = {
+    # name: (hidden activations, output activations, losses, check of the output width and targets)
+    "sigmoid-squared-error": ({"sigmoid"}, {"sigmoid"}, {"squared_error"}, lambda Y: True),
+    "relu-softmax-cross-entropy": ({"relu"}, {"softmax"}, {"cross_entropy"}, lambda Y: Y.shape[1] >= 2 and one_hot(Y)),
+    "relu-sigmoid-binary-cross-entropy": ({"relu"}, {"sigmoid"}, {"binary_cross_entropy"}, lambda Y: Y.shape[1] == 1 and binary(Y)),
+    "tanh-sigmoid-squared-error": ({"tanh", "sigmoid"}, {"tanh", "sigmoid"}, {"squared_error"}, lambda Y: True),
+}
+
+
+def restricted(family):
+    hidden, output, losses, targets = FAMILIES[family]
+
+    def within(W, b, X, Y, activations, loss):
+        if not (set(activations[:-1]) <= hidden and activations[-1] in output and loss in losses and targets(Y)):
+            raise NotImplementedError(f"outside the family {family}: {','.join(activations)} + {loss}, {Y.shape[1]} outputs")
+        return backprop(W, b, X, Y, activations, loss)
+    return within
+
+
 if __name__ == "__main__":
     single = "--dtype" in sys.argv and sys.argv[sys.argv.index("--dtype") + 1] == "float32"
-    serve(backprop, dtype=np.float32 if single else np.float64)
+    implementation = backprop
+    if "--family" in sys.argv:
+        family = sys.argv[sys.argv.index("--family") + 1]
+        if family not in FAMILIES:
+            sys.exit(f"student.py: unknown family {family}; expected one of {', '.join(FAMILIES)}")
+        implementation = restricted(family)
+    serve(implementation, dtype=np.float32 if single else np.float64)

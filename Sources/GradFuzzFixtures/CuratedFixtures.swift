@@ -26,10 +26,12 @@ public enum CuratedFixtures {
         /// margin may come; `nearKink` instead puts one such value this close.
         public var kinkMargin = 0.05
         public var nearKink: Double?
+        /// Class labels for a classification loss: one-hot rows (cross_entropy), entries in {0, 1} (binary_cross_entropy).
+        public var hardLabels = false
 
         public init(id: String, description: String, layers: [Int], activations: [Activation], loss: Loss, batch: Int = 3,
                     weightScale: Double = 1, biasScale: Double = 0.5, inputScale: Double = 1, kinkMargin: Double = 0.05,
-                    nearKink: Double? = nil) {
+                    nearKink: Double? = nil, hardLabels: Bool = false) {
             self.id = id
             self.description = description
             self.layers = layers
@@ -41,6 +43,7 @@ public enum CuratedFixtures {
             self.inputScale = inputScale
             self.kinkMargin = kinkMargin
             self.nearKink = nearKink
+            self.hardLabels = hardLabels
         }
     }
 
@@ -93,6 +96,11 @@ public enum CuratedFixtures {
             // Last, so that the recipes before it keep their seeds.
             Recipe(id: "equal-widths", description: "four layers of 4 units: W^(l) and W^(l+1) share a shape, so a layer index off by one or a transposed dW goes unnoticed by shapes",
                    layers: [4, 4, 4, 4], activations: [.tanh, .sigmoid, .identity], loss: .squaredError),
+            // Appended, so that the recipes before them keep their seeds: the classification families of course implementations.
+            Recipe(id: "hard-label-cross-entropy", description: "relu hidden layers, a softmax output and cross_entropy with one-hot labels (class indices)",
+                   layers: [4, 5, 3], activations: [.relu, .softmax], loss: .crossEntropy, batch: 4, hardLabels: true),
+            Recipe(id: "single-output-binary-cross-entropy", description: "relu hidden layers, one sigmoid output unit and binary_cross_entropy with labels in {0, 1}",
+                   layers: [3, 4, 4, 1], activations: [.relu, .relu, .sigmoid], loss: .binaryCrossEntropy, batch: 4, hardLabels: true),
         ]
         return list
     }
@@ -125,15 +133,20 @@ public enum CuratedFixtures {
         let b = layers.dropFirst().map { width in (0..<width).map { _ in rng.normal() * recipe.biasScale } }
         let X = Matrix(rows: (0..<recipe.batch).map { _ in (0..<layers[0]).map { _ in rng.normal() * recipe.inputScale } },
                        columns: layers[0])
-        let Y = Matrix(rows: (0..<recipe.batch).map { _ in targets(recipe.loss, count: layers.last!, using: &rng) },
+        let Y = Matrix(rows: (0..<recipe.batch).map { _ in targets(recipe.loss, count: layers.last!, hard: recipe.hardLabels, using: &rng) },
                        columns: layers.last!)
         return Problem(network: Network(layers: layers, activations: recipe.activations, W: W, b: b),
                        loss: recipe.loss, X: X, Y: Y)
     }
 
-    /// Targets inside the loss's domain.
-    public static func targets(_ loss: Loss, count: Int, using rng: inout SplitMix64) -> [Double] {
+    /// Targets inside the loss's domain; `hard`: class labels (one-hot for cross_entropy, 0 or 1 for binary_cross_entropy).
+    public static func targets(_ loss: Loss, count: Int, hard: Bool = false, using rng: inout SplitMix64) -> [Double] {
         switch loss {
+        case .crossEntropy where hard:
+            var y = [Double](repeating: 0, count: count)
+            y[Int.random(in: 0..<count, using: &rng)] = 1
+            return y
+        case .binaryCrossEntropy where hard: return (0..<count).map { _ in Bool.random(using: &rng) ? 1 : 0 }
         case .crossEntropy:
             let e = (0..<count).map { _ in Double.exp(rng.normal()) }
             let total = e.reduce(0, +)

@@ -3,9 +3,12 @@ import GradFuzzOracle
 import Foundation
 
 extension Fixture {
-    /// The fixture files named by `paths`: a file as it is, a directory by every *.json below it,
-    /// sorted, so that runs list fixtures in the same order. A path that is a symlink to a directory
-    /// is followed, and the files found are named under the path as given.
+    /// The name of an exam's manifest, which sits beside its fixtures and is not one.
+    public static let manifestName = "manifest.json"
+
+    /// The fixture files named by `paths`: a file as it is, a directory by every *.json below it
+    /// but an exam's manifest.json, sorted, so that runs list fixtures in the same order. A path
+    /// that is a symlink to a directory is followed, and the files found are named under the path as given.
     public static func files(in paths: [String]) throws(InputError) -> [URL] {
         var found: [URL] = []
         let manager = FileManager.default
@@ -23,7 +26,7 @@ extension Fixture {
             let given = URL(fileURLWithPath: path, isDirectory: true)
             let target = given.resolvingSymlinksInPath().path
             let relative = manager.enumerator(atPath: target)?.compactMap { $0 as? String } ?? []
-            found += relative.filter { $0.hasSuffix(".json") }.sorted()
+            found += relative.filter { $0.hasSuffix(".json") && ($0 as NSString).lastPathComponent != manifestName }.sorted()
                 .map { given.appendingPathComponent($0) }.sorted { $0.path < $1.path }
         }
         return found

@@ -53,12 +53,14 @@ extension Fixture {
 
 extension Fixture {
     /// Reads and checks a fixture file; any error names the file, the field and what was expected.
-    public static func read(from url: URL) throws(InputError) -> Fixture {
+    /// A problem file (the fields "layers" … "Y" alone) is completed as it is read (see `decode`),
+    /// its id the file's name.
+    public static func read(from url: URL, oracle: Oracle = Oracle()) throws(InputError) -> Fixture {
         let data: Data
         do { data = try Data(contentsOf: url) } catch {
             throw InputError(field: "(file)", "cannot be read: \(error.localizedDescription)", file: url.path)
         }
-        do { return try decode(data) } catch {
+        do { return try decode(data, name: url.deletingPathExtension().lastPathComponent, oracle: oracle) } catch {
             var located = error
             located.file = url.path
             throw located
@@ -66,7 +68,12 @@ extension Fixture {
     }
 
     /// Decodes and checks a fixture from the bytes of its JSON file.
-    public static func decode(_ data: Data) throws(InputError) -> Fixture {
+    ///
+    /// A file with neither "expected" nor "oracle" is a problem file: its problem fields are
+    /// checked as a fixture's are, and the reference's and the oracle's values computed now (its
+    /// origin is {"kind": "problem"}, its id `name` unless it has one; "schema" may be left out).
+    /// A file with one of them and not the other is a fixture missing a field.
+    public static func decode(_ data: Data, name: String = "problem", oracle: Oracle = Oracle()) throws(InputError) -> Fixture {
         let document: JSONDocument
         do { document = try JSONDocument(data) } catch {
             if let field = error.field { throw InputError(field: field, error.message) }
@@ -76,19 +83,32 @@ extension Fixture {
         guard case .object = root.node.value else {
             throw InputError(field: "(file)", "expected a fixture, an object {\"schema\": \"\(Self.schema)\", …}, got \(root.node.kind)")
         }
-        guard let schema = try root.member("schema")?.string() else { throw InputError(field: "schema", "missing; expected \"\(Self.schema)\"") }
-        guard schema == Self.schema else { throw InputError(field: "schema", "expected \"\(Self.schema)\", got \(schema.debugDescription)") }
-        let id = try Self.checkedID(root.member("id")?.string())
+        let expectedField = root.member("expected"), oracleField = root.member("oracle")
+        let problemFile = expectedField == nil && oracleField == nil
+        let schema = try root.member("schema")?.string()
+        if problemFile {
+            if let schema, schema != Self.schema {
+                throw InputError(field: "schema", "expected \"\(Self.schema)\" or none (a problem file), got \(schema.debugDescription)")
+            }
+        } else {
+            guard let schema else { throw InputError(field: "schema", "missing; expected \"\(Self.schema)\"") }
+            guard schema == Self.schema else { throw InputError(field: "schema", "expected \"\(Self.schema)\", got \(schema.debugDescription)") }
+        }
+        let id = try Self.checkedID(root.member("id")?.string() ?? (problemFile ? name : nil))
         let description = try root.member("description")?.string() ?? ""
-        let origin = try root.member("origin").map { field throws(InputError) in try Origin(field.object()) } ?? Origin(kind: "unknown")
+        let origin = try root.member("origin").map { field throws(InputError) in try Origin(field.object()) }
+            ?? Origin(kind: problemFile ? "problem" : "unknown")
         let problem = try Problem(validating: RawProblem(root))
-        guard let expected = root.member("expected") else { throw InputError(field: "expected", "missing") }
-        guard let oracle = root.member("oracle") else { throw InputError(field: "oracle", "missing") }
         let tolerance = try root.member("tolerance").map { field throws(InputError) in try Tolerance(field.object()) } ?? .float64
         if let why = tolerance.problem { throw InputError(field: "tolerance", why) }
+        if problemFile {
+            return Fixture(id: id, description: description, origin: origin, problem: problem, oracle: oracle, tolerance: tolerance)
+        }
+        guard let expected = expectedField else { throw InputError(field: "expected", "missing") }
+        guard let stored = oracleField else { throw InputError(field: "oracle", "missing") }
         return Fixture(id: id, description: description, origin: origin, problem: problem,
                        expected: try ExpectedFile(expected.object()).gradients(for: problem),
-                       oracle: try OracleFile(oracle.object()).result(for: problem), tolerance: tolerance)
+                       oracle: try OracleFile(stored.object()).result(for: problem), tolerance: tolerance)
     }
 
     /// A fixture's id names it in every report and is sent to the student: it must be there, and

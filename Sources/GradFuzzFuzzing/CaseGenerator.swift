@@ -6,6 +6,7 @@ import RealModule
 
 /// Draws the fuzzer's cases: case i is a function of (seed, i) alone, drawn from
 /// `SplitMix64(seed: seed, stream: i)`, so it is the same whatever the number of jobs or shards.
+/// Every case belongs to the distribution's family.
 ///
 /// Magnitudes are drawn across orders of magnitude, one scale per layer: most layers near the
 /// usual 1/√fan-in, a share anywhere from 10⁻³ to 10² times it. That reaches saturated sigmoid,
@@ -46,13 +47,16 @@ public struct CaseGenerator: Sendable {
     // MARK: Drawing
 
     private func draw(_ rng: inout SplitMix64, scales: ScaleRegime) -> Problem? {
-        let d = distribution
-        let depth = Int.random(in: d.depth, using: &rng)
-        let ceiling = Int.random(in: d.width, using: &rng)
-        let layers = (0...depth).map { _ in logUniformInt(d.width.lowerBound...ceiling, &rng) }
-        let m = Int.random(in: d.batch, using: &rng)
-        let loss = d.drawableLosses.randomElement(using: &rng)!
-        var activations = (0..<depth).map { _ in d.activations.randomElement(using: &rng)! }
+        let family = distribution.family
+        let depth = Int.random(in: family.possibleDepths ?? family.depth, using: &rng)
+        let ceiling = Int.random(in: family.width, using: &rng)
+        var layers = (0...depth).map { _ in logUniformInt(family.width.lowerBound...ceiling, &rng) }
+        if let outputs = family.outputs { layers[depth] = logUniformInt(outputs, &rng) }
+        let m = Int.random(in: family.batch, using: &rng)
+        let loss = family.drawableLosses.randomElement(using: &rng)!
+        var activations = (0..<depth).map { p in
+            (p == depth - 1 ? family.outputActivations : family.hiddenActivations).randomElement(using: &rng)!
+        }
         activations[depth - 1] = loss.requiredOutput ?? activations[depth - 1]
 
         let inputScale = scale(&rng, scales)
@@ -130,7 +134,7 @@ public struct CaseGenerator: Sendable {
                     Y[i, k] = a[i, k] - r
                 }
             case .crossEntropy:
-                if Bool.random(using: &rng) {
+                if distribution.family.crossEntropyLabels == .hard || Bool.random(using: &rng) {
                     Y[i, Int.random(in: 0..<a.columns, using: &rng)] = 1
                 } else {
                     let weights = (0..<a.columns).map { _ in -Double.log(Double.random(in: Double.ulpOfOne..<1, using: &rng)) }
@@ -138,7 +142,7 @@ public struct CaseGenerator: Sendable {
                     for k in 0..<a.columns { Y[i, k] = weights[k] / total }
                 }
             case .binaryCrossEntropy:
-                let hard = Bool.random(using: &rng)
+                let hard = distribution.family.binaryLabels == .hard || Bool.random(using: &rng)
                 for k in 0..<a.columns {
                     Y[i, k] = hard ? (Bool.random(using: &rng) ? 1 : 0) : Double.random(in: 0...1, using: &rng)
                 }

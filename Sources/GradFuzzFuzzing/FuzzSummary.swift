@@ -8,15 +8,17 @@ import GradFuzzOracle
 /// run is the same for any --jobs (apart from `elapsedSeconds`).
 public struct FuzzSummary: Codable, Equatable, Sendable {
     /// One pair of the coverage table: cases whose network has `activation` in some layer and
-    /// whose loss is `loss`; how many of them failed.
+    /// whose loss is `loss`; how many of them were checked (answered and judged), how many of
+    /// those failed, and how many the implementation declined.
     public struct Coverage: Codable, Equatable, Sendable {
         public var activation: Activation
         public var loss: Loss
-        public var exercised: Int
+        public var checked: Int
         public var failed: Int
+        public var declined: Int
     }
 
-    /// A failing (or unanswered) case.
+    /// A failing (or declined) case.
     public struct Finding: Codable, Equatable, Sendable {
         public var iteration: Int
         public var layers: [Int]
@@ -49,17 +51,24 @@ public struct FuzzSummary: Codable, Equatable, Sendable {
     public var layersByWidth: [Int]
     public var entriesChecked = 0
     public var entriesNotCheckableAtKinks = 0
-    /// Cases that failed.
+    /// Cases whose answer was judged: passed + failures.
+    public var checked = 0
+    /// Cases whose answer passed.
+    public var passed = 0
+    /// Cases that failed: a wrong answer, a malformed one, or a program that misbehaved.
     public var failures = 0
     /// Entries that failed, over all failing cases.
     public var failingEntries = 0
-    /// Cases the implementation did not answer.
-    public var unanswered = 0
+    /// Cases the implementation declined (a student's {"error": …}): neither passed nor failed.
+    public var declined = 0
+    /// Declined cases by loss, and by activation (in some layer), by name.
+    public var declinedByLoss: [String: Int] = [:]
+    public var declinedByActivation: [String: Int] = [:]
     /// Cases where the oracle had no finite value for some entry (an oracle limit, reported).
     public var oracleUnusable = 0
     public var coverage: [Coverage]
     public var failed: [Finding] = []
-    public var unansweredCases: [Finding] = []
+    public var declinedCases: [Finding] = []
     public var oracleUnusableCases: [Finding] = []
     /// The fixtures written, by path.
     public var fixtures: [String] = []
@@ -73,7 +82,7 @@ public struct FuzzSummary: Codable, Equatable, Sendable {
         iterationsPlanned = planned
         networksByDepth = Array(repeating: 0, count: configuration.distribution.depth.upperBound + 1)
         layersByWidth = Array(repeating: 0, count: configuration.distribution.width.upperBound + 1)
-        coverage = Activation.allCases.flatMap { f in Loss.allCases.map { Coverage(activation: f, loss: $0, exercised: 0, failed: 0) } }
+        coverage = Activation.allCases.flatMap { f in Loss.allCases.map { Coverage(activation: f, loss: $0, checked: 0, failed: 0, declined: 0) } }
     }
 
     /// Cases per second.
@@ -87,8 +96,49 @@ public struct FuzzSummary: Codable, Equatable, Sendable {
         }
     }
 
-    /// The exit status of the run: 1 when something failed, else 0.
-    public var passed: Bool { failures == 0 }
+    /// Whether no case failed.
+    public var noFailures: Bool { failures == 0 }
+
+    /// The share of the cases run that the implementation answered (checked or failed), 0…1.
+    public var answeredFraction: Double {
+        let asked = checked + declined
+        return asked == 0 ? 0 : Double(checked) / Double(asked)
+    }
+
+    /// What the implementation declined, most often first: "loss hinge 30, huber 28; activation elu 40, gelu 38".
+    public var declinedDescription: String {
+        func top(_ counts: [String: Int]) -> String {
+            counts.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.prefix(6).map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+        }
+        var parts: [String] = []
+        if !declinedByLoss.isEmpty { parts.append("by loss: " + top(declinedByLoss)) }
+        if !declinedByActivation.isEmpty { parts.append("by activation (in some layer): " + top(declinedByActivation)) }
+        if let first = declinedCases.first { parts.append("first, iteration \(first.iteration): \(first.message)") }
+        return parts.joined(separator: "; ")
+    }
+
+    /// The options that state a family, for a run whose cases were declined.
+    public static let familyAdvice = "state the family the program supports so that the fuzzer draws only from it: "
+        + "--family NAME, or --hidden-activations, --output-activations, --losses, --labels, --outputs, "
+        + "--min-depth/--max-depth, --min-width/--max-width, --min-batch/--max-batch (gradfuzz fuzz --help)"
+
+    /// Why the run checked nothing, or nil when it checked something (or ran no case).
+    public var nothingChecked: String? {
+        guard checked == 0, iterationsRun > 0 else { return nil }
+        if declined == 0 {
+            return "no case was checked: the oracle had no finite value for any of the \(iterationsRun) cases"
+        }
+        return "no case was checked: \(implementation) declined \(declined) of the \(iterationsRun) cases (\(declinedDescription)); "
+            + Self.familyAdvice
+    }
+
+    /// A note for a run in which most cases were declined, or nil.
+    public var mostlyDeclined: String? {
+        guard checked > 0, declined > checked else { return nil }
+        let total = checked + declined, permille = (1000 * declined + total / 2) / total
+        return "most cases were declined: \(declined) of \(total) (\(permille / 10).\(permille % 10) %), so the checks cover only the other "
+            + "\(checked) (\(declinedDescription)); " + Self.familyAdvice
+    }
 
     /// Folds one case in.
     mutating func add(_ outcome: CaseOutcome) {
@@ -97,12 +147,7 @@ public struct FuzzSummary: Codable, Equatable, Sendable {
         if net.depth < networksByDepth.count { networksByDepth[net.depth] += 1 }
         for width in net.layers where width < layersByWidth.count { layersByWidth[width] += 1 }
         let failedCase = outcome.check.failed
-        let present = Set(net.activations)
-        for (t, cell) in coverage.enumerated() where cell.loss == outcome.problem.loss && present.contains(cell.activation) {
-            coverage[t].exercised += 1
-            if failedCase { coverage[t].failed += 1 }
-        }
-        var unansweredCase = false, oracleCase = false
+        var declinedCase = false, oracleCase = false
         switch outcome.check {
         case .verdict(let v):
             entriesChecked += v.checked
@@ -110,16 +155,28 @@ public struct FuzzSummary: Codable, Equatable, Sendable {
             failingEntries += v.failureCount
         case .malformed, .programError: break
         case .unanswered:
-            unanswered += 1
-            unansweredCase = true
+            declined += 1
+            declinedCase = true
+            declinedByLoss[outcome.problem.loss.rawValue, default: 0] += 1
+            for f in Set(net.activations) { declinedByActivation[f.rawValue, default: 0] += 1 }
         case .oracleUnusable:
             oracleUnusable += 1
             oracleCase = true
         }
-        if failedCase { failures += 1 }
-        guard failedCase || unansweredCase || oracleCase else { return }
+        let checkedCase = !declinedCase && !oracleCase
+        if checkedCase {
+            checked += 1
+            if failedCase { failures += 1 } else { passed += 1 }
+        }
+        let present = Set(net.activations)
+        for (t, cell) in coverage.enumerated() where cell.loss == outcome.problem.loss && present.contains(cell.activation) {
+            if checkedCase { coverage[t].checked += 1 }
+            if failedCase { coverage[t].failed += 1 }
+            if declinedCase { coverage[t].declined += 1 }
+        }
+        guard failedCase || declinedCase || oracleCase else { return }
         var finding = Finding(iteration: outcome.iteration, layers: net.layers, batch: outcome.problem.batchSize,
-                              activations: net.activations, loss: outcome.problem.loss, message: outcome.check.headline ?? "",
+                              activations: net.activations, loss: outcome.problem.loss, message: Self.message(outcome.check),
                               shrunkLayers: outcome.shrunkLayers, shrunkBatch: outcome.shrunkBatch)
         switch outcome.fixture {
         case .success(let url)?:
@@ -133,8 +190,14 @@ public struct FuzzSummary: Codable, Equatable, Sendable {
         } else if oracleCase {
             Self.keep(finding, in: &oracleUnusableCases)
         } else {
-            Self.keep(finding, in: &unansweredCases)
+            Self.keep(finding, in: &declinedCases)
         }
+    }
+
+    /// The first wrong entry, what was wrong with the answer, or (declined) the program's own words.
+    static func message(_ check: CaseCheck) -> String {
+        if case .unanswered(let why) = check { return why }
+        return check.headline ?? ""
     }
 
     /// Keeps the `findingsKept` lowest iterations, sorted.

@@ -14,16 +14,24 @@ public struct Mutant: BackpropImplementation, CustomStringConvertible {
     /// The wrong steps of the backward pass.
     public let hooks: BackwardHooks
     let applicability: @Sendable (Problem) -> Bool
+    let familyCondition: @Sendable (Family) -> String?
 
+    /// `cannotOccur` says why no problem of a family meets the condition, or nil when some may.
     public init(name: String, mistake: String, fix: String, condition: String, hooks: BackwardHooks,
-                appliesTo applicability: @escaping @Sendable (Problem) -> Bool) {
+                appliesTo applicability: @escaping @Sendable (Problem) -> Bool,
+                cannotOccur familyCondition: @escaping @Sendable (Family) -> String? = { _ in nil }) {
         self.name = name
         self.mistake = mistake
         self.fix = fix
         self.condition = condition
         self.hooks = hooks
         self.applicability = applicability
+        self.familyCondition = familyCondition
     }
+
+    /// Why the mistake cannot change the result of any problem in `family` (e.g. a tanh mistake in
+    /// a family without tanh), or nil when it can occur there.
+    public func whyCannotOccur(in family: Family) -> String? { familyCondition(family) }
 
     /// Whether the mistake changes the result on `problem`: its condition holds (e.g. a missing 1/m
     /// needs more than one sample) and its dW or db differ from the reference's beyond
@@ -37,10 +45,9 @@ public struct Mutant: BackpropImplementation, CustomStringConvertible {
     /// shapes it lives in. Cheap; says nothing about the values.
     public func meetsCondition(_ problem: Problem) -> Bool { applicability(problem) }
 
-    /// Whether some entry of the mutant's dW or db differs from the reference's beyond `Tolerance.float64`.
-    public func changesResult(on problem: Problem) -> Bool {
+    /// Whether some entry of the mutant's dW or db differs from the reference's beyond `tolerance`.
+    public func changesResult(on problem: Problem, tolerance: Tolerance = .float64) -> Bool {
         let wrong = gradients(problem), right = Reference.backprop(problem)
-        let tolerance = Tolerance.float64
         func differ(_ x: [Double], _ y: [Double]) -> Bool {
             x.count != y.count || zip(x, y).contains { !tolerance.accepts(expected: $1, got: $0) }
         }

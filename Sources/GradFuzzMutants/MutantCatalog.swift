@@ -28,7 +28,8 @@ public enum MutantCatalog {
         hooks: hooks(unfused: []) { f, z, a, u, position in
             position == .hidden ? zip(a, u).map(*) : nil
         },
-        appliesTo: { $0.network.depth >= 2 })
+        appliesTo: { $0.network.depth >= 2 },
+        cannotOccur: needsHiddenLayer)
 
     static let fprimeDroppedHidden = Mutant(
         name: "fprime_dropped_hidden",
@@ -36,7 +37,8 @@ public enum MutantCatalog {
         fix: "multiply by the hidden layer's derivative: g^(l) = f'(z^(l)) ⊙ (W^(l+1) g^(l+1))",
         condition: "a hidden layer that is not identity",
         hooks: hooks(unfused: []) { f, z, a, u, position in position == .hidden ? u : nil },
-        appliesTo: { $0.hiddenActivations.contains { $0 != .identity } })
+        appliesTo: { $0.hiddenActivations.contains { $0 != .identity } },
+        cannotOccur: { $0.hasHiddenLayers && $0.hiddenActivations.contains { $0 != .identity } ? nil : "no network of the family has a hidden layer that is not identity" })
 
     static let fprimeDroppedOutput = Mutant(
         name: "fprime_dropped_output",
@@ -44,7 +46,8 @@ public enum MutantCatalog {
         fix: "δ^(L) = f'(z^(L)) ⊙ ∇_a L (eq. (108)); for softmax, Jᵀ∇_a L with J = diag(s) − s sᵀ",
         condition: "an output layer that is not identity",
         hooks: hooks(unfused: Set(Activation.allCases)) { f, z, a, u, position in position == .output ? u : nil },
-        appliesTo: { $0.network.activations.last != .identity })
+        appliesTo: { $0.network.activations.last != .identity },
+        cannotOccur: { f in f.drawableLosses.flatMap(f.outputActivations(for:)).contains { $0 != .identity } ? nil : "every output layer of the family is identity" })
 
     /// Activations whose f'(a) differs from f'(z) (for identity, relu and leaky_relu they agree, as a and z share their sign).
     static let derivativeDependsOnValue: Set<Activation> = [.sigmoid, .tanh, .elu, .softplus, .silu, .gelu, .softsign]
@@ -55,7 +58,8 @@ public enum MutantCatalog {
         fix: "evaluate f' at z (σ'(z) = a(1 − a) is right: it is σ' at z written with a)",
         condition: "a sigmoid, tanh, elu, softplus, silu, gelu or softsign layer",
         hooks: derivativeMistake(of: derivativeDependsOnValue) { f, z, a in f.derivative(z: a, a: f.value(a)) },
-        appliesTo: { $0.network.activations.contains(where: derivativeDependsOnValue.contains) })
+        appliesTo: { $0.network.activations.contains(where: derivativeDependsOnValue.contains) },
+        cannotOccur: needsActivation(derivativeDependsOnValue))
 
     static let softmaxJacobianDiagonal = Mutant(
         name: "softmax_jacobian_diagonal",
@@ -65,7 +69,8 @@ public enum MutantCatalog {
         hooks: hooks(unfused: [.softmax]) { f, z, a, u, position in
             f == .softmax ? a.indices.map { a[$0] * (1 - a[$0]) * u[$0] } : nil
         },
-        appliesTo: { $0.uses(.softmax) })
+        appliesTo: { $0.uses(.softmax) },
+        cannotOccur: needsActivation([.softmax]))
 
     static let tanhPrimeOneMinusZSquared = Mutant(
         name: "tanh_prime_one_minus_z_squared",
@@ -73,7 +78,8 @@ public enum MutantCatalog {
         fix: "tanh'(z) = 1 − tanh²(z) = 1 − a²",
         condition: "a tanh layer",
         hooks: derivativeMistake(of: [.tanh]) { f, z, a in 1 - z * z },
-        appliesTo: { $0.uses(.tanh) })
+        appliesTo: { $0.uses(.tanh) },
+        cannotOccur: needsActivation([.tanh]))
 
     static let sigmoidPrimeSigmaOneMinusZ = Mutant(
         name: "sigmoid_prime_sigma_one_minus_z",
@@ -81,7 +87,8 @@ public enum MutantCatalog {
         fix: "σ'(z) = σ(z)(1 − σ(z)) = a(1 − a)",
         condition: "a sigmoid layer",
         hooks: derivativeMistake(of: [.sigmoid]) { f, z, a in a * (1 - z) },
-        appliesTo: { $0.uses(.sigmoid) })
+        appliesTo: { $0.uses(.sigmoid) },
+        cannotOccur: needsActivation([.sigmoid]))
 
     static let leakyReLUSlopeWrong = Mutant(
         name: "leaky_relu_slope_wrong",
@@ -94,7 +101,8 @@ public enum MutantCatalog {
             return problem.network.activations.indices.contains { l in
                 problem.network.activations[l] == .leakyReLU && z[l].storage.contains { $0 <= 0 }
             }
-        })
+        },
+        cannotOccur: needsActivation([.leakyReLU]))
 
     static let geluPrimeMissingZPhi = Mutant(
         name: "gelu_prime_missing_z_phi",
@@ -102,7 +110,8 @@ public enum MutantCatalog {
         fix: "gelu'(z) = Φ(z) + z·φ(z), φ the standard normal density",
         condition: "a gelu layer",
         hooks: derivativeMistake(of: [.gelu]) { f, z, a in (1 + Double.erf(z / 2.0.squareRoot())) / 2 },
-        appliesTo: { $0.uses(.gelu) })
+        appliesTo: { $0.uses(.gelu) },
+        cannotOccur: needsActivation([.gelu]))
 
     static let softsignPrimeNotSquared = Mutant(
         name: "softsign_prime_not_squared",
@@ -110,7 +119,8 @@ public enum MutantCatalog {
         fix: "softsign'(z) = 1/(1 + |z|)²",
         condition: "a softsign layer",
         hooks: derivativeMistake(of: [.softsign]) { f, z, a in 1 / (1 + abs(z)) },
-        appliesTo: { $0.uses(.softsign) })
+        appliesTo: { $0.uses(.softsign) },
+        cannotOccur: needsActivation([.softsign]))
 
     // MARK: Batch averaging and sign
 
@@ -120,7 +130,8 @@ public enum MutantCatalog {
         fix: "Cost is the mean over the batch: ∂Cost/∂W = (1/m) Σ_i a^(i,l−1) (g^(i,l))ᵀ, ∂Cost/∂b = (1/m) Σ_i g^(i,l)",
         condition: "a batch of more than one sample",
         hooks: { var h = BackwardHooks(); h.dWScale = { _ in 1 }; h.dbScale = { _ in 1 }; return h }(),
-        appliesTo: { $0.batchSize > 1 })
+        appliesTo: { $0.batchSize > 1 },
+        cannotOccur: needsBatch)
 
     static let oneOverMTwice = Mutant(
         name: "one_over_m_twice",
@@ -128,7 +139,8 @@ public enum MutantCatalog {
         fix: "divide by m once: g^(i,l) is per sample, only dW and db carry the 1/m",
         condition: "a batch of more than one sample",
         hooks: { var h = BackwardHooks(); h.outputDeltaScale = { 1 / Double($0) }; return h }(),
-        appliesTo: { $0.batchSize > 1 })
+        appliesTo: { $0.batchSize > 1 },
+        cannotOccur: needsBatch)
 
     static let dbSummed = Mutant(
         name: "db_summed",
@@ -136,7 +148,8 @@ public enum MutantCatalog {
         fix: "db^(l) = (1/m) Σ_i g^(i,l), averaged like dW",
         condition: "a batch of more than one sample",
         hooks: { var h = BackwardHooks(); h.dbScale = { _ in 1 }; return h }(),
-        appliesTo: { $0.batchSize > 1 })
+        appliesTo: { $0.batchSize > 1 },
+        cannotOccur: needsBatch)
 
     static let signFlipped = Mutant(
         name: "sign_flipped",
@@ -162,7 +175,8 @@ public enum MutantCatalog {
             }
             return h
         }(),
-        appliesTo: { p in hasTwoEqualWeightShapes(p) })
+        appliesTo: { p in hasTwoEqualWeightShapes(p) },
+        cannotOccur: canHaveTwoEqualWeightShapes)
 
     static func hasTwoEqualWeightShapes(_ p: Problem) -> Bool {
         let m = p.network.layers
@@ -181,7 +195,8 @@ public enum MutantCatalog {
             h.dWInput = { l, values in values[l].count == values[l - 1].count ? values[l] : values[l - 1] }
             return h
         }(),
-        appliesTo: { p in hasSquareLayer(p) })
+        appliesTo: { p in hasSquareLayer(p) },
+        cannotOccur: canHaveSquareLayer(atLeast: 1))
 
     static let dWTransposed = Mutant(
         name: "dw_transposed",
@@ -189,7 +204,8 @@ public enum MutantCatalog {
         fix: "dW^(l) has the shape of W^(l), m_{l−1} rows × m_l columns: (1/m) Σ_i a^(i,l−1) (g^(i,l))ᵀ",
         condition: "a square weight matrix (m_{l−1} = m_l ≥ 2); elsewhere the shape gives it away",
         hooks: { var h = BackwardHooks(); h.transposeSquareDW = true; return h }(),
-        appliesTo: { p in hasSquareLayer(p, atLeast: 2) })
+        appliesTo: { p in hasSquareLayer(p, atLeast: 2) },
+        cannotOccur: canHaveSquareLayer(atLeast: 2))
 
     static func hasSquareLayer(_ p: Problem, atLeast size: Int = 1) -> Bool {
         let m = p.network.layers
@@ -204,7 +220,8 @@ public enum MutantCatalog {
         fix: "∂/∂a ½ Σ(a_k − y_k)² = a − y",
         condition: "squared_error",
         hooks: lossMistake { loss, a, y in loss == .squaredError ? 2 * (a - y) : nil },
-        appliesTo: { $0.loss == .squaredError })
+        appliesTo: { $0.loss == .squaredError },
+        cannotOccur: needsLoss(.squaredError))
 
     static let crossEntropyGradientSignFlipped = Mutant(
         name: "cross_entropy_gradient_sign_flipped",
@@ -212,7 +229,8 @@ public enum MutantCatalog {
         fix: "∂/∂a_k (−Σ y_j log a_j) = −y_k/a_k; after softmax δ^(L) = s·Σy − y (= s − y for one-hot y)",
         condition: "cross_entropy",
         hooks: lossMistake { loss, a, y in loss == .crossEntropy ? (y == 0 ? 0 : y / a) : nil },
-        appliesTo: { $0.loss == .crossEntropy })
+        appliesTo: { $0.loss == .crossEntropy },
+        cannotOccur: needsLoss(.crossEntropy))
 
     static let binaryCrossEntropyMissingOneMinusY = Mutant(
         name: "binary_cross_entropy_missing_one_minus_y",
@@ -220,7 +238,8 @@ public enum MutantCatalog {
         fix: "∂L/∂a = −y/a + (1 − y)/(1 − a); after sigmoid δ^(L) = a − y",
         condition: "binary_cross_entropy with some target y ≠ 1",
         hooks: lossMistake { loss, a, y in loss == .binaryCrossEntropy ? -y / a : nil },
-        appliesTo: { $0.loss == .binaryCrossEntropy && $0.Y.storage.contains { $0 != 1 } })
+        appliesTo: { $0.loss == .binaryCrossEntropy && $0.Y.storage.contains { $0 != 1 } },
+        cannotOccur: needsLoss(.binaryCrossEntropy))
 
     static let huberGradientNotClipped = Mutant(
         name: "huber_gradient_not_clipped",
@@ -232,7 +251,8 @@ public enum MutantCatalog {
             guard problem.loss == .huber else { return false }
             let a = Reference.forward(problem).a[problem.network.depth - 1]
             return a.storage.indices.contains { abs(a.storage[$0] - problem.Y.storage[$0]) > 1 }
-        })
+        },
+        cannotOccur: needsLoss(.huber))
 
     static let logCoshGradientR = Mutant(
         name: "log_cosh_gradient_r",
@@ -240,7 +260,8 @@ public enum MutantCatalog {
         fix: "∂/∂a log cosh(a − y) = tanh(a − y)",
         condition: "log_cosh",
         hooks: lossMistake { loss, a, y in loss == .logCosh ? a - y : nil },
-        appliesTo: { $0.loss == .logCosh })
+        appliesTo: { $0.loss == .logCosh },
+        cannotOccur: needsLoss(.logCosh))
 
     static let hingeGradientWrongSide = Mutant(
         name: "hinge_gradient_wrong_side",
@@ -248,7 +269,49 @@ public enum MutantCatalog {
         fix: "∂/∂a max(0, 1 − y·a) = −y where y·a < 1 (the margin is violated) and 0 where y·a > 1",
         condition: "hinge",
         hooks: lossMistake { loss, a, y in loss == .hinge ? (y * a > 1 ? -y : 0) : nil },
-        appliesTo: { $0.loss == .hinge })
+        appliesTo: { $0.loss == .hinge },
+        cannotOccur: needsLoss(.hinge))
+
+    // MARK: Where a mistake can occur in a family
+
+    static let needsHiddenLayer: @Sendable (Family) -> String? = {
+        $0.hasHiddenLayers ? nil : "no network of the family has a hidden layer"
+    }
+
+    static let needsBatch: @Sendable (Family) -> String? = {
+        $0.batch.upperBound >= 2 ? nil : "every batch of the family has one sample"
+    }
+
+    static func needsActivation(_ wanted: Set<Activation>) -> @Sendable (Family) -> String? {
+        { family in
+            family.anyLayerActivations.isDisjoint(with: wanted)
+                ? "no layer of the family is \(Activation.allCases.filter(wanted.contains).map(\.rawValue).joined(separator: " or "))" : nil
+        }
+    }
+
+    static func needsLoss(_ loss: Loss) -> @Sendable (Family) -> String? {
+        { $0.drawableLosses.contains(loss) ? nil : "the family has no \(loss.rawValue) loss" }
+    }
+
+    /// m_{l−2} = m_{l−1} = m_l for some l: three input or hidden widths (depth ≥ 3), or two and the output's.
+    static let canHaveTwoEqualWeightShapes: @Sendable (Family) -> String? = { family in
+        guard let depths = family.possibleDepths else { return "the family has no network" }
+        if depths.upperBound >= 3 { return nil }
+        if depths.upperBound == 2 && family.width.overlaps(family.outputWidth) { return nil }
+        return "no network of the family has two consecutive weight matrices of the same shape"
+    }
+
+    /// m_{l−1} = m_l ≥ `size` for some l.
+    static func canHaveSquareLayer(atLeast size: Int) -> @Sendable (Family) -> String? {
+        { family in
+            guard let depths = family.possibleDepths else { return "the family has no network" }
+            let wide = size...Family.unlimited
+            if depths.upperBound >= 2 && family.width.overlaps(wide) { return nil }
+            if family.width.clamped(to: family.outputWidth).overlaps(wide) && family.width.overlaps(family.outputWidth) { return nil }
+            return size > 1 ? "no network of the family has a square weight matrix of 2 or more units (m_{l−1} = m_l ≥ 2)"
+                            : "no network of the family has a layer with as many inputs as units"
+        }
+    }
 
     // MARK: Building hooks
 

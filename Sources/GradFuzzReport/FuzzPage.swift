@@ -68,13 +68,14 @@ public struct FuzzPage: Sendable {
                   + (s.shard.count > 1 ? " · shard \(s.shard)" : "")
                   + " · \(String(format: "%.1f", s.elapsedSeconds)) s (\(Int(s.casesPerSecond.rounded())) cases/s)")
         w.element("p", ["class": "meta"], "distribution: \(s.distribution.summary)")
-        var figures = "\(s.entriesChecked) entries checked, \(s.entriesNotCheckableAtKinks) not checkable at a kink; "
+        var figures = "cases: \(s.checked) checked (\(s.passed) passed, \(s.failures) failed), \(s.declined) declined by the program; "
+        figures += "\(s.entriesChecked) entries checked, \(s.entriesNotCheckableAtKinks) not checkable at a kink; "
         figures += "failures: \(s.failures) case\(s.failures == 1 ? "" : "s") (\(s.failingEntries) entries)"
-        if s.unanswered > 0 { figures += "; unanswered: \(s.unanswered) cases" }
         if s.oracleUnusable > 0 { figures += "; oracle without a finite value: \(s.oracleUnusable) cases" }
         w.element("p", ["class": s.failures > 0 ? "o-fail" : "o-pass"], (s.failures > 0 ? "✕ " : "✓ ") + figures)
 
-        w.element("h3", "Coverage: activation in any layer × loss")
+        if let note = s.mostlyDeclined { w.element("p", ["class": "meta"], "note: " + note) }
+        w.element("h3", "Coverage: activation in any layer × loss (checked cases)")
         coverage(&w)
         w.element("h3", "Shapes drawn")
         w.raw(Self.histogram(title: "networks by depth L", counts: s.networksByDepth, axis: "depth"))
@@ -95,8 +96,8 @@ public struct FuzzPage: Sendable {
 
     func coverage(_ w: inout HTMLWriter) {
         let s = summary
-        let most = max(1, s.coverage.map(\.exercised).max() ?? 1)
-        w.element("p", ["class": "meta"], "Each cell: cases whose network has the activation in some layer and whose loss is the column's; "
+        let most = max(1, s.coverage.map(\.checked).max() ?? 1)
+        w.element("p", ["class": "meta"], "Each cell: cases checked (answered and judged; declined cases are not counted) whose network has the activation in some layer and whose loss is the column's; "
                   + "shaded by the number of cases (log scale); a cell with failures is outlined and marked ✕. – : not drawn.")
         w.raw("<table class=\"cov\"><thead><tr><th>activation \\ loss</th>")
         for loss in Loss.allCases { w.element("th", loss.rawValue) }
@@ -104,14 +105,14 @@ public struct FuzzPage: Sendable {
         for f in Activation.allCases {
             w.raw("<tr class=\"act\"><th>\(HTML.escape(f.rawValue))</th>")
             for loss in Loss.allCases {
-                guard let c = s.coverage.first(where: { $0.activation == f && $0.loss == loss }), c.exercised > 0 else {
-                    w.raw("<td class=\"c none\" title=\"not drawn\">–</td>")
+                guard let c = s.coverage.first(where: { $0.activation == f && $0.loss == loss }), c.checked > 0 else {
+                    w.raw("<td class=\"c none\" title=\"not drawn or not checked\">–</td>")
                     continue
                 }
-                let alpha = 0.08 + 0.5 * log(1 + Double(c.exercised)) / log(1 + Double(most))
-                let tip = "\(f.rawValue) × \(loss.rawValue): \(c.exercised) cases, \(c.failed) failed"
+                let alpha = 0.08 + 0.5 * log(1 + Double(c.checked)) / log(1 + Double(most))
+                let tip = "\(f.rawValue) × \(loss.rawValue): \(c.checked) cases checked, \(c.failed) failed, \(c.declined) declined"
                 w.raw("<td class=\"c\(c.failed > 0 ? " f" : "")\" style=\"background:rgba(60,110,200,\(String(format: "%.2f", alpha)))\" title=\"\(HTML.escape(tip))\">")
-                w.raw("\(c.exercised)" + (c.failed > 0 ? "<br>✕ \(c.failed) failed" : ""))
+                w.raw("\(c.checked)" + (c.failed > 0 ? "<br>✕ \(c.failed) failed" : ""))
                 w.raw("</td>")
             }
             w.raw("</tr>")

@@ -30,12 +30,17 @@ public enum Validation {
         public var atol: Double?
         /// Only fixtures whose id or file matches: a glob (*, ?, [...]) or, without wildcards, a substring.
         public var only: String?
+        /// The family the program supports: fixtures outside it are skipped and counted as outside
+        /// the family, never as failures or unsupported.
+        public var family: Family
 
-        public init(tolerance: Tolerance? = nil, rtol: Double? = nil, atol: Double? = nil, only: String? = nil) {
+        public init(tolerance: Tolerance? = nil, rtol: Double? = nil, atol: Double? = nil, only: String? = nil,
+                    family: Family = .all) {
             self.tolerance = tolerance
             self.rtol = rtol
             self.atol = atol
             self.only = only
+            self.family = family
         }
 
         /// The tolerance applied to `fixture`.
@@ -93,11 +98,15 @@ public enum Validation {
                            stop: StopSignal = StopSignal(),
                            progress: (@Sendable (FixtureResult) -> Void)? = nil) async -> ValidationReport {
         let clock = ContinuousClock(), started = clock.now
-        var results: [FixtureResult] = []
+        var results: [FixtureResult] = [], outside: [OutsideFamily] = []
         var cannotStart: AnswerFailure?
         for c in cases where options.selects(c) {
             if stop.raised {
                 results.append(FixtureResult(c, .notRun, summary: "not run: the run was interrupted before this fixture"))
+                continue
+            }
+            if let why = options.family.whyOutside(c.fixture.problem) {
+                outside.append(OutsideFamily(id: c.fixture.id, file: c.file, why: why))
                 continue
             }
             let begin = clock.now
@@ -120,7 +129,10 @@ public enum Validation {
             results.append(result)
         }
         await implementation.close()
-        return ValidationReport(implementation: implementation.name, results: results,
+        let passed = cases.filter { c in results.contains { $0.outcome == .pass && $0.id == c.fixture.id && $0.file == c.file } }
+        return ValidationReport(implementation: implementation.name, results: results, outside: outside,
+                                mistakes: MistakeCoverage(family: options.family, passed: passed.map(\.fixture),
+                                                          tolerance: options.tolerance(for:)),
                                 seconds: (clock.now - started).seconds, cannotStart: cannotStart?.message,
                                 interrupted: results.contains { $0.outcome == .notRun })
     }

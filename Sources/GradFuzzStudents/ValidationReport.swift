@@ -64,20 +64,74 @@ public struct FixtureResult: Sendable {
     }
 }
 
+/// A fixture skipped because its problem is outside the family the program supports.
+public struct OutsideFamily: Sendable {
+    public var id: String
+    public var file: String
+    /// The first field that does not fit the family.
+    public var why: String
+}
+
+/// Which catalogued mistakes the fixtures a program passed rule out: a mistake is ruled out when
+/// some passed fixture fails it. The exam is complete when every mistake that can occur in the
+/// family is ruled out.
+public struct MistakeCoverage: Sendable {
+    /// The mistakes that can occur in the family, in catalog order.
+    public var applicable: [String]
+    /// Those some passed fixture catches.
+    public var ruledOut: [String]
+    /// The mistakes that cannot occur in the family, with why.
+    public var cannotOccur: [(mutant: String, why: String)]
+
+    public init(family: Family, passed: [Fixture], tolerance: (Fixture) -> Tolerance) {
+        var applicable: [Mutant] = [], cannot: [(String, String)] = []
+        for mutant in MutantCatalog.all {
+            if let why = mutant.whyCannotOccur(in: family) { cannot.append((mutant.name, why)) } else { applicable.append(mutant) }
+        }
+        self.applicable = applicable.map(\.name)
+        cannotOccur = cannot
+        ruledOut = applicable.filter { mutant in
+            passed.contains { fixture in
+                mutant.meetsCondition(fixture.problem)
+                    && !Verdict(answer: mutant.backprop(fixture.problem), expected: fixture.expected.answer,
+                                tolerance: tolerance(fixture)).passed
+            }
+        }.map(\.name)
+    }
+
+    public var complete: Bool { ruledOut.count == applicable.count }
+    public var missing: [String] { applicable.filter { !ruledOut.contains($0) } }
+
+    /// "catalogued mistakes ruled out: 15 of the 15 that can occur in the family — a complete exam (8 cannot occur in it)".
+    public var summary: String {
+        var text = "catalogued mistakes ruled out: \(ruledOut.count) of the \(applicable.count) that can occur in the family"
+        let named = missing.prefix(5).joined(separator: ", ") + (missing.count > 5 ? ", … \(missing.count - 5) more" : "")
+        text += complete ? " — a complete exam" : " — incomplete: no passed fixture catches \(named)"
+        if !cannotOccur.isEmpty { text += " (\(cannotOccur.count) cannot occur in it)" }
+        return text
+    }
+}
+
 /// The results of a validation run, with the totals and the exit status they mean.
 public struct ValidationReport: Sendable {
     public var implementation: String
+    /// The fixtures inside the family, in order.
     public var results: [FixtureResult]
+    /// The fixtures skipped as outside the family.
+    public var outside: [OutsideFamily] = []
+    public var mistakes: MistakeCoverage?
     public var seconds: Double
     /// Why the program could not be started at all, when it could not.
     public var cannotStart: String?
     /// Whether the run was interrupted: the fixtures it did not reach are `notRun`.
     public var interrupted = false
 
-    public init(implementation: String, results: [FixtureResult], seconds: Double, cannotStart: String? = nil,
-                interrupted: Bool = false) {
+    public init(implementation: String, results: [FixtureResult], outside: [OutsideFamily] = [], mistakes: MistakeCoverage? = nil,
+                seconds: Double, cannotStart: String? = nil, interrupted: Bool = false) {
         self.implementation = implementation
         self.results = results
+        self.outside = outside
+        self.mistakes = mistakes
         self.seconds = seconds
         self.cannotStart = cannotStart
         self.interrupted = interrupted
@@ -87,19 +141,22 @@ public struct ValidationReport: Sendable {
 
     public var allPassed: Bool { results.allSatisfy { $0.outcome == .pass } }
 
-    /// 0 every fixture passed; 1 a fixture that was run did not pass; 2 the program could not be
-    /// run at all; 130 interrupted (Ctrl-C) with every fixture run so far passing.
+    /// 0 every fixture inside the family passed; 1 a fixture inside the family that was run did
+    /// not pass; 2 the program could not be run at all, or no fixture is inside the family; 130
+    /// interrupted (Ctrl-C) with every fixture run so far passing. Fixtures outside the family are
+    /// skipped and do not count.
     public var exitCode: Int32 {
-        if cannotStart != nil { return 2 }
+        if cannotStart != nil || results.isEmpty { return 2 }
         if results.contains(where: { $0.outcome != .pass && $0.outcome != .notRun }) { return 1 }
         return interrupted ? 130 : 0
     }
 
-    /// "12 fixtures: 10 passed, 1 failed, 0 unsupported, 1 error (3.2 s)", and how many were not
-    /// run when the run was interrupted.
+    /// "12 fixtures: 10 passed, 1 failed, 0 unsupported, 1 error, 3 outside the family (skipped) (3.2 s)",
+    /// and how many were not run when the run was interrupted.
     public var summary: String {
         "\(results.count) fixture\(results.count == 1 ? "" : "s"): \(count(.pass)) passed, \(count(.fail)) failed, "
             + "\(count(.unsupported)) unsupported, \(count(.error)) error\(count(.error) == 1 ? "" : "s")"
+            + (outside.isEmpty ? "" : ", \(outside.count) outside the family (skipped)")
             + (interrupted ? ", \(count(.notRun)) not run (interrupted)" : "")
             + " (\(String(format: "%.2f", seconds)) s)"
     }

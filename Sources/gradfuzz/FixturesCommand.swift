@@ -2,29 +2,43 @@ import ArgumentParser
 import Foundation
 import GradFuzz
 
-/// `gradfuzz fixtures`: regenerates the curated set, byte for byte; `--refresh` recomputes the
-/// stored values of other fixtures.
+/// `gradfuzz fixtures`: regenerates the curated set and the exams of the named families, byte for
+/// byte; `--refresh` recomputes the stored values of other fixtures; `--complete` turns problem
+/// files into fixtures.
 struct FixturesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fixtures",
-        abstract: "Regenerate the curated fixture set (deterministic: the same bytes every time).",
+        abstract: "Regenerate the curated fixture set and the named families' exams (the same bytes every time).",
         discussion: """
+            The exams (one directory per named family, with manifest.json) are those of `gradfuzz exam --family NAME --seed 1`.
             With --refresh, recompute the reference's and the oracle's values stored in existing fixtures instead, \
-            keeping their problems, ids, descriptions and origins.
+            keeping their problems, ids, descriptions and origins. With --complete, turn problem files (the fields \
+            "layers" … "Y" alone) into fixtures in place: checked as any fixture is, with the reference's and the \
+            oracle's values added (a file that is already a fixture is refreshed).
             """)
 
     @Option(help: ArgumentHelp("Directory to write the curated fixtures into.", valueName: "directory"))
     var out = "fixtures/curated"
 
+    @Option(help: ArgumentHelp("Directory to write the named families' exams into, one directory each.", valueName: "directory"))
+    var exams = "fixtures/exams"
+
     @Option(parsing: .upToNextOption, help: ArgumentHelp("Fixture files or directories whose stored values to recompute in place.", valueName: "path"))
     var refresh: [String] = []
 
+    @Option(parsing: .upToNextOption,
+            help: ArgumentHelp("Problem files (or directories of them) to complete into fixtures, in place.", valueName: "path"))
+    var complete: [String] = []
+
     func validate() throws {
         try Expect.path(out, "--out", "a directory for the curated fixtures")
+        try Expect.path(exams, "--exams", "a directory for the exams")
+        if !refresh.isEmpty && !complete.isEmpty { throw ValidationError("give --refresh or --complete, not both") }
     }
 
     func run() throws {
-        if !refresh.isEmpty { return try refreshFixtures() }
+        if !refresh.isEmpty { return try rewrite(refresh, flag: "--refresh", done: "refreshed") }
+        if !complete.isEmpty { return try rewrite(complete, flag: "--complete", done: "completed") }
         let directory = URL(fileURLWithPath: out, isDirectory: true)
         do {
             try OutputFile.createDirectory(directory.path)
@@ -36,19 +50,29 @@ struct FixturesCommand: ParsableCommand {
         } catch {
             throw ValidationError("--out: \(error)")
         }
+        let examsDirectory = URL(fileURLWithPath: exams, isDirectory: true)
+        do {
+            for exam in try Exam.curated() {
+                try exam.write(to: examsDirectory.appendingPathComponent(exam.name, isDirectory: true))
+                print("wrote the exam of \(exam.name): \(exam.fixtures.count) fixtures and \(Fixture.manifestName) to \(examsDirectory.path)/\(exam.name)")
+            }
+        } catch {
+            throw ValidationError("--exams: \(error)")
+        }
     }
 
-    private func refreshFixtures() throws {
+    /// Reads every file (a problem file is completed as it is read), then writes each back as a fixture.
+    private func rewrite(_ paths: [String], flag: String, done: String) throws {
         let files: [URL], fixtures: [Fixture]
         do {
-            files = try Fixture.files(in: refresh)
+            files = try Fixture.files(in: paths)
             // Read every file before writing any, so that one bad file leaves all of them as they were.
             fixtures = try files.map { file throws(InputError) in try Fixture.read(from: file) }
         } catch {
             throw ValidationError(error)
         }
         guard !files.isEmpty else {
-            throw ValidationError("--refresh: no fixture files (*.json) in \(refresh.joined(separator: ", ")); nothing refreshed")
+            throw ValidationError("\(flag): no fixture files (*.json) in \(paths.joined(separator: ", ")); nothing \(done)")
         }
         for (file, old) in zip(files, fixtures) {
             let fresh = Fixture(id: old.id, description: old.description, origin: old.origin, problem: old.problem,
@@ -57,6 +81,6 @@ struct FixturesCommand: ParsableCommand {
                 throw ValidationError("cannot write \(file.path): \(error.localizedDescription)")
             }
         }
-        print("refreshed \(files.count) fixtures")
+        print("\(done) \(files.count) fixture\(files.count == 1 ? "" : "s")")
     }
 }

@@ -11,8 +11,12 @@ struct FuzzCommand: AsyncParsableCommand {
             Case i is drawn from (seed, i) alone: the same seed gives the same cases and verdicts for any --jobs, \
             and --shard K/N splits a run between N machines.
 
-            Exit status: 0 no failure, 1 failures found (interrupted or not), 2 usage or input error or no case checked, \
-            130 interrupted (Ctrl-C) without failures, 143 terminated (SIGTERM).
+            State the family the program supports (--family NAME, or --hidden-activations, --output-activations, --losses, \
+            --labels, --outputs and the depth, width and batch ranges) and every case is one it can answer; cases it declines \
+            are counted as declined, never as checked, and the coverage table counts checked cases only.
+
+            Exit status: 0 no failure, 1 failures found (interrupted or not), 2 usage or input error or no case checked \
+            (every case declined), 130 interrupted (Ctrl-C) without failures, 143 terminated (SIGTERM).
             """)
 
     @Option(name: .customLong("iters"), parsing: .unconditional,
@@ -24,23 +28,6 @@ struct FuzzCommand: AsyncParsableCommand {
 
     @Option(parsing: .unconditional, help: ArgumentHelp("Cases checked in parallel; all cores when absent.", valueName: "n"))
     var jobs: Int?
-
-    @Option(name: .customLong("max-depth"), parsing: .unconditional, help: ArgumentHelp("Largest number of layers L.", valueName: "n"))
-    var maxDepth = 6
-
-    @Option(name: .customLong("max-width"), parsing: .unconditional, help: ArgumentHelp("Largest layer width.", valueName: "n"))
-    var maxWidth = 24
-
-    @Option(name: .customLong("max-batch"), parsing: .unconditional, help: ArgumentHelp("Largest batch size m.", valueName: "n"))
-    var maxBatch = 8
-
-    @Option(help: ArgumentHelp("Activations to draw from, comma-separated; all when absent.", valueName: "names"),
-            transform: NameList<Activation>.parse)
-    var activations: NameList<Activation>?
-
-    @Option(help: ArgumentHelp("Losses to draw from, comma-separated; when absent, all that fit an allowed output activation.", valueName: "names"),
-            transform: NameList<Loss>.parse)
-    var losses: NameList<Loss>?
 
     @Option(help: ArgumentHelp("Directory for the fixtures of failing cases.", valueName: "directory"))
     var out = "fixtures/found"
@@ -60,34 +47,19 @@ struct FuzzCommand: AsyncParsableCommand {
 
     @OptionGroup var implementationOptions: ImplementationOptions
 
-    var distribution: Distribution {
-        Distribution(depth: 1...maxDepth, width: 1...maxWidth, batch: 1...maxBatch,
-                     activations: activations?.values ?? Activation.allCases, losses: losses?.values ?? Loss.allCases)
-    }
+    @OptionGroup(title: "Family (what the program supports; cases are drawn only from it)") var familyOptions: FamilyOptions
+
+    var distribution: Distribution { Distribution(family: familyOptions.resolved) }
 
     func validate() throws {
         try Expect.whole(iterations, "--iters", in: 1...Int.max)
         if let jobs { try Expect.whole(jobs, "--jobs", in: 1...1024) }
-        try Expect.whole(maxDepth, "--max-depth", in: 1...64)
-        try Expect.whole(maxWidth, "--max-width", in: 1...1024)
-        try Expect.whole(maxBatch, "--max-batch", in: 1...1024)
         try Expect.path(out, "--out", "a directory for the fixtures")
         try Expect.path(json, "--json", "a file for the JSON summary")
         try Expect.path(html, "--html", "a file for the HTML report")
         if let shard, shard.count(of: iterations) == 0 {
             throw ValidationError("--shard \(shard): no case to run: shard K/N runs iterations i with i mod N = K − 1, "
                                   + "and --iters \(iterations) has none of them; expected --iters ≥ \(shard.index)")
-        }
-        if let why = distribution.problem { throw ValidationError("--activations/--losses: \(why)") }
-    }
-
-    /// A note for each loss asked for by --losses that cannot be drawn, and why (an error only when
-    /// no loss can be drawn).
-    var droppedLossNotes: [String] {
-        let allowed = distribution.activations
-        return (losses?.values ?? []).compactMap { loss in
-            guard let output = loss.requiredOutput, !allowed.contains(output) else { return nil }
-            return "note: --losses \(loss.rawValue) is not drawn: it needs a \(output.rawValue) output layer, which --activations does not allow"
         }
     }
 
@@ -96,7 +68,7 @@ struct FuzzCommand: AsyncParsableCommand {
         let stop = StopSignal()
         Interrupt.stops(stop, finishing: "the cases in progress")
         let setup = try configuration()
-        for note in droppedLossNotes { print(note) }
+        for note in familyOptions.droppedLossNotes { print(note) }
         try await Self.fuzz(setup, jsonPath: json, htmlPath: html, stop: stop)
     }
 
@@ -155,12 +127,8 @@ struct FuzzCommand: AsyncParsableCommand {
             do { try page.write(to: htmlPath) } catch { throw ValidationError("--html: \(error)") }
             print("HTML report: \(htmlPath)")
         }
-        if !summary.passed { throw ExitCode(1) }
-        let unchecked = summary.unanswered + summary.oracleUnusable
-        if summary.iterationsRun > 0 && unchecked == summary.iterationsRun {
-            throw ValidationError("no case was checked: \(summary.unanswered) of \(summary.iterationsRun) unanswered"
-                                  + " (declined or not answered), \(summary.oracleUnusable) without a finite oracle value")
-        }
+        if !summary.noFailures { throw ExitCode(1) }
+        if let why = summary.nothingChecked, !summary.interrupted { throw ValidationError(why) }
         if summary.interrupted { throw ExitCode(130) }
     }
 }

@@ -13,6 +13,7 @@ struct GradFuzzCommand: AsyncParsableCommand {
             FixturesCommand.self,
             MutantsCommand.self,
             ValidateCommand.self,
+            ExamCommand.self,
             BenchCommand.self,
         ],
         defaultSubcommand: FuzzCommand.self)

@@ -9,6 +9,10 @@ struct ReplayCommand: AsyncParsableCommand {
         commandName: "replay",
         abstract: "Re-run fixtures: an implementation's gradient (the reference by default) against the GSL oracle, layer by layer.",
         discussion: """
+            A fixture may be a problem file (the fields "layers" … "Y" alone): its reference and oracle values are computed \
+            as it is read. With family options, fixtures outside the family are skipped and counted as outside the family, \
+            never as failures or unsupported.
+
             Exit status: 0 every fixture checked passes, 1 a fixture fails, 2 a fixture could not be read, \
             the program could not answer or no fixture was checked, 130 interrupted (Ctrl-C) without failures.
             """)
@@ -17,6 +21,8 @@ struct ReplayCommand: AsyncParsableCommand {
     var fixtures: [String]
 
     @OptionGroup var implementationOptions: ImplementationOptions
+
+    @OptionGroup(title: "Family (what the program supports; fixtures outside it are skipped)") var familyOptions: FamilyOptions
 
     @Option(help: ArgumentHelp("Write an HTML report (heatmaps of every layer) here.", valueName: "file"))
     var html: String?
@@ -41,7 +47,8 @@ struct ReplayCommand: AsyncParsableCommand {
             throw ValidationError("no fixture files (*.json) in \(fixtures.joined(separator: ", ")); expected fixture files or directories holding them")
         }
         let implementation = implementationOptions.implementation().0
-        var (passed, failed, unsupported, notRun) = (0, 0, 0, 0)
+        let family = familyOptions.resolved
+        var (passed, failed, unsupported, notRun, outside) = (0, 0, 0, 0, 0)
         var unusable: [String] = []
         var page = ValidationPage(title: "gradfuzz replay: \(implementation.name)", expectedFrom: "GSL oracle")
         for file in files {
@@ -54,6 +61,11 @@ struct ReplayCommand: AsyncParsableCommand {
                 print("\(file.path): UNUSABLE (\(error.description))\n")
                 page.sections.append(FixtureSection(id: file.lastPathComponent, file: file.path, outcome: .error, summary: error.description))
                 unusable.append(error.description)
+                continue
+            }
+            if let why = family.whyOutside(fixture.problem) {
+                print("\(file.path): \(fixture.id) — SKIPPED, outside the family (\(why))\n")
+                outside += 1
                 continue
             }
             let answer: Answer
@@ -100,13 +112,18 @@ struct ReplayCommand: AsyncParsableCommand {
             do { try page.write(to: html) } catch { throw ValidationError("--html: \(error)") }
         }
         print("\(passed) passed, \(failed) failed" + (unsupported > 0 ? ", \(unsupported) unsupported" : "")
-              + (unusable.isEmpty ? "" : ", \(unusable.count) unusable") + (notRun > 0 ? ", \(notRun) not run (interrupted)" : ""))
+              + (unusable.isEmpty ? "" : ", \(unusable.count) unusable") + (outside > 0 ? ", \(outside) outside the family (skipped)" : "")
+              + (notRun > 0 ? ", \(notRun) not run (interrupted)" : ""))
         if let first = unusable.first {
             throw ValidationError("\(unusable.count) of \(files.count) fixture\(files.count == 1 ? "" : "s") could not be replayed; the first: \(first)")
         }
         if failed > 0 { throw ExitCode(1) }
         if passed == 0 && notRun == 0 {
-            throw ValidationError("no fixture was checked: \(implementation.name) declined all \(unsupported) as unsupported")
+            if unsupported == 0 {
+                throw ValidationError("no fixture was checked: all \(outside) are outside the family (\(family.summary))")
+            }
+            throw ValidationError("no fixture was checked: \(implementation.name) declined all \(unsupported) as unsupported"
+                                  + (outside > 0 ? " (\(outside) more outside the family)" : ""))
         }
         if notRun > 0 { throw ExitCode(130) }
     }

@@ -15,11 +15,11 @@ struct SummaryReport {
             + " (\(Int(s.casesPerSecond.rounded())) cases/s)\n"
         let depths = s.networksByDepth.enumerated().dropFirst().filter { $0.element > 0 }.map { "\($0.offset): \($0.element)" }
         out += "networks by depth: \(depths.joined(separator: ", "))\n"
-        out += "entries checked: \(s.entriesChecked); not checkable at a kink: \(s.entriesNotCheckableAtKinks)\n"
-        out += "failures: \(s.failures) cases (\(s.failingEntries) entries)"
-        if s.unanswered > 0 { out += "; unanswered: \(s.unanswered) cases" }
-        if s.oracleUnusable > 0 { out += "; oracle without a finite value (not checked): \(s.oracleUnusable) cases" }
+        out += "cases: \(s.checked) checked (\(s.passed) passed, \(s.failures) failed), \(s.declined) declined by the program"
+        if s.oracleUnusable > 0 { out += ", \(s.oracleUnusable) not checked (the oracle had no finite value)" }
         out += "\n"
+        out += "entries checked: \(s.entriesChecked); not checkable at a kink: \(s.entriesNotCheckableAtKinks)\n"
+        out += "failures: \(s.failures) cases (\(s.failingEntries) entries)\n"
         for f in s.failed.prefix(10) {
             out += "  iteration \(f.iteration): layers \(f.layers), batch \(f.batch), \(f.activations.map(\.rawValue).joined(separator: ",")) + \(f.loss.rawValue)\n"
             out += "    \(f.message)\n"
@@ -30,19 +30,22 @@ struct SummaryReport {
             }
         }
         if s.failed.count > 10 { out += "  … \(s.failures - 10) more failing cases (the first \(FuzzSummary.findingsKept) in --json)\n" }
-        for f in s.unansweredCases.prefix(3) { out += "  iteration \(f.iteration) unanswered: \(f.message)\n" }
+        for f in s.declinedCases.prefix(3) { out += "  iteration \(f.iteration) declined: \(f.message)\n" }
         for f in s.oracleUnusableCases.prefix(3) { out += "  iteration \(f.iteration), layers \(f.layers): \(f.message)\n" }
         if !s.fixtures.isEmpty { out += "fixtures: \(s.fixtures.count) in \(s.fixtures.first.map { ($0 as NSString).deletingLastPathComponent } ?? "")/ (replay: gradfuzz replay FILE…)\n" }
         out += coverageTable
+        if let note = s.mostlyDeclined { out += "note: \(note)\n" }
         return out
     }
 
-    /// Rows: activations (in any layer); columns: losses; cells "exercised/failed".
+    /// Rows: activations (in any layer); columns: losses; cells "checked/failed" (declined cases are not counted).
     var coverageTable: String {
         let losses = Loss.allCases, activations = Activation.allCases
         func cell(_ f: Activation, _ loss: Loss) -> String {
             guard let c = summary.coverage.first(where: { $0.activation == f && $0.loss == loss }) else { return "-" }
-            return c.exercised == 0 && !summary.distribution.drawableLosses.contains(loss) ? "-" : "\(c.exercised)/\(c.failed)"
+            let family = summary.distribution.family
+            let drawn = family.drawableLosses.contains(loss) && family.anyLayerActivations.contains(f)
+            return c.checked == 0 && c.declined == 0 && !drawn ? "-" : "\(c.checked)/\(c.failed)"
         }
         let firstWidth = activations.map(\.rawValue.count).max()! + 2
         let widths = losses.map { loss in max(loss.rawValue.count, activations.map { cell($0, loss).count }.max()!) + 2 }
@@ -50,7 +53,7 @@ struct SummaryReport {
             let space = String(repeating: " ", count: max(0, width - text.count))
             return left ? text + space : space + text
         }
-        var out = "coverage (activation in any layer × loss: cases exercised/failed):\n"
+        var out = "coverage (activation in any layer × loss: cases checked/failed, declined cases not counted; -: not drawn):\n"
         out += pad("", firstWidth, left: true) + zip(losses, widths).map { pad($0.rawValue, $1) }.joined() + "\n"
         for f in activations {
             out += pad(f.rawValue, firstWidth, left: true) + zip(losses, widths).map { pad(cell(f, $0), $1) }.joined() + "\n"

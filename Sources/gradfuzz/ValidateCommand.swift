@@ -12,7 +12,13 @@ struct ValidateCommand: AsyncParsableCommand {
             one JSON answer per line on its stdout), then compares every entry of its dW and db — and its cost \
             and delta when it sends them — with each fixture's expected values.
 
-            Exit status: 0 every fixture passed, 1 some failed, were unsupported or misbehaved, 2 the harness could not run, \
+            Fixtures may be problem files (the fields "layers" … "Y" alone): their expected values are computed as they \
+            are read. State the family the program supports (--family NAME or the family options): fixtures outside it \
+            are skipped and counted as outside the family, never as failures or unsupported, and the summary says which \
+            catalogued mistakes the passed fixtures rule out (a complete exam rules out every one that can occur in the family).
+
+            Exit status: 0 every fixture inside the family passed (fixtures outside it do not count), 1 some failed, were \
+            unsupported or misbehaved, 2 the harness could not run or no fixture is inside the family, \
             130 interrupted (Ctrl-C) with every fixture run so far passing.
 
             Example: gradfuzz validate --junit report.xml -- python3 Examples/python/student.py
@@ -32,6 +38,8 @@ struct ValidateCommand: AsyncParsableCommand {
     var atol: Double?
 
     @OptionGroup var timeouts: TimeoutOptions
+
+    @OptionGroup(title: "Family (what the program supports; fixtures outside it are skipped)") var familyOptions: FamilyOptions
 
     @Option(help: ArgumentHelp("Only fixtures whose id or file matches: a glob (*, ?) or a substring.", valueName: "pattern"))
     var only: String?
@@ -66,18 +74,21 @@ struct ValidateCommand: AsyncParsableCommand {
         Interrupt.stops(stop, finishing: "the fixture in progress")
         let cases: [Validation.Case]
         do { cases = try Validation.load(fixturePaths) } catch { throw ValidationError(error) }
-        let options = Validation.Options(tolerance: tolerance?.tolerance, rtol: rtol, atol: atol, only: only)
+        let options = Validation.Options(tolerance: tolerance?.tolerance, rtol: rtol, atol: atol, only: only,
+                                         family: familyOptions.resolved)
         guard cases.contains(where: options.selects) else {
             throw ValidationError("--only: no fixture matches \(only ?? "") among \(cases.count) fixtures")
         }
         let student = ExternalImplementation(command: command, timeout: timeouts.answerTimeout,
                                              startupAllowance: timeouts.startupAllowance)
         print("gradfuzz validate: \(student.name), \(StudentProtocol.version)")
+        if familyOptions.isGiven { print("family: \(familyOptions.name == "custom" ? "" : familyOptions.name + ": ")\(options.family.summary)") }
         let quiet = quiet
         let report = await Validation.run(cases, implementation: student, options: options, stop: stop) { result in
             if !quiet || result.outcome != .pass { print(ValidationReport.line(result)) }
         }
         print(report.summary)
+        if let mistakes = report.mistakes, !report.interrupted, report.cannotStart == nil { print(mistakes.summary) }
         do {
             if let junit { try GraderReports.writeJUnit(report, to: junit); print("JUnit report: \(junit)") }
             if let gradescope { try GraderReports.writeGradescope(report, to: gradescope); print("Gradescope results: \(gradescope)") }
@@ -86,6 +97,9 @@ struct ValidateCommand: AsyncParsableCommand {
             throw ValidationError("cannot write a report: \(error)")
         }
         if let why = report.cannotStart { throw ValidationError("the program could not be started: \(why)") }
+        if report.results.isEmpty {
+            throw ValidationError("no fixture is inside the family (\(options.family.summary)): all \(report.outside.count) selected are outside it")
+        }
         throw ExitCode(report.exitCode)
     }
 }

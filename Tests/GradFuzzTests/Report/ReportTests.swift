@@ -38,7 +38,7 @@ private func curatedReport(_ mutant: String = "f_instead_of_fprime") async throw
     @Test func oneSummaryRowAndOneSectionPerFixtureEachLinked() async throws {
         let (report, cases) = try await curatedReport()
         let html = ValidationPage(report, cases: cases).html
-        #expect(cases.count == 84)
+        #expect(cases.count == CuratedFixtures.recipes.count)
         #expect(occurrences("<tr class=\"row-", in: html) == cases.count)
         #expect(occurrences("<details class=\"fx ", in: html) == cases.count)
         #expect(occurrences("<tr class=\"row-fail\">", in: html) == report.count(.fail))
