@@ -26,7 +26,11 @@ struct ValidateCommand: AsyncParsableCommand {
 
     @Option(name: .customLong("fixtures"), parsing: .upToNextOption,
             help: ArgumentHelp("Fixture files or directories (searched recursively for *.json).", valueName: "path"))
-    var fixturePaths: [String] = ["fixtures"]
+    var fixturePaths: [String] = Self.committedFixtures
+
+    /// The fixtures a checkout comes with; fixtures/found, where the fuzzer writes, is left out so
+    /// that the default set does not grow with every fuzz run.
+    static let committedFixtures = ["fixtures/curated", "fixtures/exams", "fixtures/oracle-regressions"]
 
     @Option(help: "Tolerance preset; float32 accepts a program computing in single precision. Each fixture's own when absent.")
     var tolerance: TolerancePreset?
@@ -73,7 +77,12 @@ struct ValidateCommand: AsyncParsableCommand {
         let stop = StopSignal()
         Interrupt.stops(stop, finishing: "the fixture in progress")
         let cases: [Validation.Case]
-        do { cases = try Validation.load(fixturePaths) } catch { throw ValidationError(error) }
+        // Of the default sets, those this checkout has; a path the user names must exist.
+        let paths = fixturePaths == Self.committedFixtures ? fixturePaths.filter { FileManager.default.fileExists(atPath: $0) } : fixturePaths
+        guard !paths.isEmpty else {
+            throw ValidationError("--fixtures: none of \(fixturePaths.joined(separator: ", ")) is here; name fixture files or directories")
+        }
+        do { cases = try Validation.load(paths) } catch { throw ValidationError(error) }
         let options = Validation.Options(tolerance: tolerance?.tolerance, rtol: rtol, atol: atol, only: only,
                                          family: familyOptions.resolved)
         guard cases.contains(where: options.selects) else {

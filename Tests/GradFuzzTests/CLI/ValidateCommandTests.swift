@@ -66,3 +66,19 @@ import GradFuzzStudents
     let leftovers = try FileManager.default.contentsOfDirectory(atPath: junit.deletingLastPathComponent().path)
     #expect(leftovers == ["junit.xml"], "no temporary files left: \(leftovers)")
 }
+
+/// With no --fixtures, validate grades the committed sets, not what fuzz runs left in fixtures/found.
+@Test func theDefaultFixturesLeaveOutWhatTheFuzzerFound() throws {
+    let root = try temporaryDirectory("validate-default")
+    defer { try? FileManager.default.removeItem(at: root) }
+    let manager = FileManager.default
+    for folder in ["curated", "found"] {
+        try manager.createDirectory(at: root.appendingPathComponent("fixtures/\(folder)"), withIntermediateDirectories: true)
+    }
+    try manager.copyItem(at: packageRoot.appendingPathComponent("fixtures/curated/one-neuron.json"),
+                         to: root.appendingPathComponent("fixtures/curated/one-neuron.json"))
+    try Data("{\"not\": \"a fixture\"}".utf8).write(to: root.appendingPathComponent("fixtures/found/fuzz-0.json"))
+    let run = try runGradfuzz(["validate", "--", "python3", exampleStudent], directory: root)
+    #expect(run.status == 0, "\(run.stdout)\n\(run.stderr)")
+    #expect(run.stdout.contains("1 fixture: 1 passed"), "\(run.stdout)")
+}
