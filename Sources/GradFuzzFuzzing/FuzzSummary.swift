@@ -43,6 +43,8 @@ public struct FuzzSummary: Codable, Equatable, Sendable {
     public var iterationsPlanned: Int
     public var iterationsRun = 0
     public var interrupted = false
+    /// Why the run stopped before its end by itself (a program that never answered), if it did.
+    public var stoppedBecause: String?
     /// Index d: how many networks had depth d (index 0 is unused).
     public var networksByDepth: [Int]
     public var entriesChecked = 0
@@ -104,7 +106,7 @@ public struct FuzzSummary: Codable, Equatable, Sendable {
             entriesChecked += v.checked
             entriesNotCheckableAtKinks += v.kinks
             failingEntries += v.failureCount
-        case .malformed, .programError: break
+        case .malformed, .programError, .notRun: break
         case .unanswered:
             unanswered += 1
             unansweredCase = true

@@ -43,7 +43,7 @@ struct ReplayCommand: AsyncParsableCommand {
                 case .wrongAnswer:
                     print("\(file.path): \(fixture.id) — FAIL (\(failure.message))\n")
                     failed += 1
-                case .misbehaved, .cannotStart:
+                case .misbehaved, .cannotStart, .unresponsive:
                     printError("\(file.path): \(implementation.name) gave no answer: \(failure.message)")
                     unusable += 1
                 }
