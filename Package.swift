@@ -10,6 +10,7 @@ import PackageDescription
 //   GradFuzzFixtures   the fixture format, its files, the curated set
 //   GradFuzzFuzzing    the case generator, the shrinker, the fuzzer
 //   GradFuzzStudents   the student protocol, the student process, validation and grader reports
+//   GradFuzzReport     the HTML report of validate, replay and fuzz (self-contained pages)
 //
 // The targets with hot numeric code are compiled with optimisation even in the debug
 // configuration: `swift run gradfuzz` builds debug, and unoptimised numeric Swift is ~30× slower.
@@ -43,9 +44,12 @@ let package = Package(
         .target(name: "GradFuzzStudents",
                 dependencies: ["GradFuzzCore", "GradFuzzMutants", "GradFuzzFixtures",
                                .product(name: "Subprocess", package: "swift-subprocess")]),
-        .target(name: "GradFuzz",
+        .target(name: "GradFuzzReport",
                 dependencies: ["GradFuzzCore", "GradFuzzOracle", "GradFuzzMutants", "GradFuzzFixtures", "GradFuzzFuzzing",
                                "GradFuzzStudents"]),
+        .target(name: "GradFuzz",
+                dependencies: ["GradFuzzCore", "GradFuzzOracle", "GradFuzzMutants", "GradFuzzFixtures", "GradFuzzFuzzing",
+                               "GradFuzzStudents", "GradFuzzReport"]),
         .executableTarget(name: "gradfuzz",
                           dependencies: ["GradFuzz", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .target(name: "GradFuzzTestSupport", dependencies: ["GradFuzz", "CGSL"], path: "Tests/GradFuzzTestSupport"),

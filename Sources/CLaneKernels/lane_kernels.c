@@ -4,6 +4,12 @@
 
 #pragma STDC FP_CONTRACT OFF
 
+#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
+#define GRADFUZZ_HAVE_AVX_VARIANTS 1
+#else
+#define GRADFUZZ_HAVE_AVX_VARIANTS 0
+#endif
+
 static void lane_sums_generic(const double *da, const double *wt, long width, long next, double *out) {
     for (long c = 0; c < next; c++) {
         const double *w = wt + c * width;
@@ -33,7 +39,7 @@ static void tanh_tiny_generic(const double *dz, const double *a, const double *c
     }
 }
 
-#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
+#if GRADFUZZ_HAVE_AVX_VARIANTS
 #include <immintrin.h>
 
 __attribute__((target("avx")))
@@ -66,8 +72,16 @@ static void lane_sums_avx(const double *da, const double *wt, long width, long n
 }
 #endif
 
+int gradfuzz_lane_kernels_have_avx(void) {
+#if GRADFUZZ_HAVE_AVX_VARIANTS
+    return __builtin_cpu_supports("avx") ? 1 : 0;
+#else
+    return 0;
+#endif
+}
+
 void gradfuzz_tanh_tiny_changes(const double *dz, const double *a, const double *c, long count, double *da) {
-#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
+#if GRADFUZZ_HAVE_AVX_VARIANTS
     if (__builtin_cpu_supports("avx")) {
         tanh_tiny_avx(dz, a, c, count, da);
         return;
@@ -77,11 +91,35 @@ void gradfuzz_tanh_tiny_changes(const double *dz, const double *a, const double 
 }
 
 void gradfuzz_lane_sums(const double *da, const double *wt, long width, long next, double *out) {
-#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
+#if GRADFUZZ_HAVE_AVX_VARIANTS
     if (__builtin_cpu_supports("avx")) {
         lane_sums_avx(da, wt, width, next, out);
         return;
     }
 #endif
     lane_sums_generic(da, wt, width, next, out);
+}
+
+void gradfuzz_lane_sums_generic(const double *da, const double *wt, long width, long next, double *out) {
+    lane_sums_generic(da, wt, width, next, out);
+}
+
+void gradfuzz_lane_sums_avx(const double *da, const double *wt, long width, long next, double *out) {
+#if GRADFUZZ_HAVE_AVX_VARIANTS
+    lane_sums_avx(da, wt, width, next, out);
+#else
+    lane_sums_generic(da, wt, width, next, out);
+#endif
+}
+
+void gradfuzz_tanh_tiny_changes_generic(const double *dz, const double *a, const double *c, long count, double *da) {
+    tanh_tiny_generic(dz, a, c, count, da);
+}
+
+void gradfuzz_tanh_tiny_changes_avx(const double *dz, const double *a, const double *c, long count, double *da) {
+#if GRADFUZZ_HAVE_AVX_VARIANTS
+    tanh_tiny_avx(dz, a, c, count, da);
+#else
+    tanh_tiny_generic(dz, a, c, count, da);
+#endif
 }

@@ -4,4 +4,5 @@
 @_exported import GradFuzzFuzzing
 @_exported import GradFuzzMutants
 @_exported import GradFuzzOracle
+@_exported import GradFuzzReport
 @_exported import GradFuzzStudents

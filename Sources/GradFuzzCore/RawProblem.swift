@@ -8,6 +8,17 @@ public struct RawProblem: Codable, Sendable {
     public var X: [[Double]]?
     public var Y: [[Double]]?
 
+    public init(layers: [Int]? = nil, activations: [String]? = nil, loss: String? = nil, W: [[[Double]]]? = nil,
+                b: [[Double]]? = nil, X: [[Double]]? = nil, Y: [[Double]]? = nil) {
+        self.layers = layers
+        self.activations = activations
+        self.loss = loss
+        self.W = W
+        self.b = b
+        self.X = X
+        self.Y = Y
+    }
+
     public init(_ problem: Problem) {
         layers = problem.network.layers
         activations = problem.network.activations.map(\.rawValue)
@@ -80,11 +91,17 @@ extension Problem {
             if let problem = loss.targetProblem(Y.row(i)) { throw InputError(field: "Y[\(i)]", problem) }
         }
         self.init(network: Network(layers: layers, activations: activations, W: weights, b: b), loss: loss, X: X, Y: Y)
-        let (z, _, losses) = Reference.forward(self)
-        if let i = losses.firstIndex(where: { !$0.isFinite }) {
-            if let l = z.firstIndex(where: { !$0.storage.allSatisfy(\.isFinite) }) {
-                throw InputError(field: "W", "z^(\(l + 1)) of sample \(i) overflows: weights and inputs this large are beyond Double")
+        // Every z and a must be finite, whatever the activation: tanh or sigmoid maps an overflowed z
+        // to a finite a, and the loss alone would not show it (nor could the oracle differentiate it).
+        let (z, a, losses) = Reference.forward(self)
+        for l in 0..<depth {
+            for (name, values) in [("z", z[l]), ("a", a[l])] {
+                guard let k = values.storage.firstIndex(where: { !$0.isFinite }) else { continue }
+                let what = name == "z" ? "z^(\(l + 1))" : "a^(\(l + 1)) = \(activations[l].rawValue)(z^(\(l + 1)))"
+                throw InputError(field: "W", "\(what) of sample \(k / values.columns) overflows (unit \(k % values.columns) is \(values.storage[k])): weights, biases and inputs this large are beyond Double")
             }
+        }
+        if let i = losses.firstIndex(where: { !$0.isFinite }) {
             throw InputError(field: "Y", "the loss of sample \(i) is not finite: targets this far from the outputs overflow Double")
         }
     }

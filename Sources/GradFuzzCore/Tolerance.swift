@@ -1,14 +1,18 @@
 import RealModule
 
-/// When an entry `got` agrees with an `expected` value whose own error is estimated as `error`:
+/// When an entry `got` agrees with an `expected` value whose own error is estimated as `error`,
+/// with `rounding` allowed for the rounding of the side that computed `got`:
 ///
-///     |got − expected| ≤ max(errorFactor · error + atol, rtol · max(|got|, |expected|))
+///     |got − expected| ≤ max(errorFactor · error + rounding + atol, rtol · max(|got|, |expected|))
 ///
 /// which is swift-numerics' `isApproximatelyEqual` with that absolute and relative tolerance.
 /// Against the oracle, `error` is the oracle's estimate (GSL's abserr plus round-off) and the
-/// factor leaves room for that estimate being an estimate; rtol absorbs the rounding of the
-/// analytic side. Against a fixture's stored reference values `error` is 0: the reference is exact
-/// up to rounding, and rtol/atol say how much rounding a student's program may add.
+/// factor leaves room for that estimate being an estimate; `rounding` is the analytic side's
+/// allowance, a bound from the sizes of the terms an honest backward pass sums
+/// (`Estimates.analyticRounding`), which matters only where an entry is a small difference of large
+/// terms; rtol absorbs the ordinary rounding of the analytic side. Against a fixture's stored
+/// reference values `error` and `rounding` are 0: the reference is exact up to rounding, and
+/// rtol/atol say how much rounding a student's program may add.
 public struct Tolerance: Codable, Equatable, Sendable {
     public var rtol: Double
     public var atol: Double
@@ -51,14 +55,14 @@ public struct Tolerance: Codable, Equatable, Sendable {
 
     /// The largest |got − expected| that passes.
     @inlinable
-    public func bound(expected: Double, got: Double, error: Double = 0) -> Double {
-        max(errorFactor * error + atol, rtol * max(abs(got), abs(expected)))
+    public func bound(expected: Double, got: Double, error: Double = 0, rounding: Double = 0) -> Double {
+        max(errorFactor * error + rounding + atol, rtol * max(abs(got), abs(expected)))
     }
 
     /// Whether `got` agrees with `expected`; never for a non-finite value or error estimate.
     @inlinable
-    public func accepts(expected: Double, got: Double, error: Double = 0) -> Bool {
-        let absolute = errorFactor * error + atol
+    public func accepts(expected: Double, got: Double, error: Double = 0, rounding: Double = 0) -> Bool {
+        let absolute = errorFactor * error + rounding + atol
         guard expected.isFinite, got.isFinite, absolute.isFinite else { return false }
         // A closure for the norm: the default key path `\.magnitude` is instantiated anew on every call (≈ 10 % of a fuzzing run).
         return got.isApproximatelyEqual(to: expected, absoluteTolerance: absolute, relativeTolerance: rtol, norm: { $0.magnitude })

@@ -73,7 +73,8 @@ public struct MatrixVerdict: Equatable, Sendable {
 
     public var passed: Bool { failures.isEmpty }
 
-    package init(layer: Int, quantity: Quantity, expected: Matrix, got: Matrix, error: Matrix?, kink: [Bool]?, tolerance: Tolerance) {
+    package init(layer: Int, quantity: Quantity, expected: Matrix, got: Matrix, error: Matrix?, rounding: Matrix? = nil, kink: [Bool]?,
+                 tolerance: Tolerance) {
         precondition(expected.rows == got.rows && expected.columns == got.columns, "shapes are checked before comparing")
         self.layer = layer
         self.quantity = quantity
@@ -86,14 +87,14 @@ public struct MatrixVerdict: Equatable, Sendable {
                 let index = r * columns + c
                 if atKink[index] { kinks += 1; continue }
                 checked += 1
-                let e = expected[r, c], g = got[r, c], err = error?[r, c] ?? 0
+                let e = expected[r, c], g = got[r, c], err = error?[r, c] ?? 0, allowance = rounding?[r, c] ?? 0
                 let entry = Entry(layer: layer, quantity: quantity, row: r, column: c, expected: e, got: g,
-                                  bound: tolerance.bound(expected: e, got: g, error: err))
+                                  bound: tolerance.bound(expected: e, got: g, error: err, rounding: allowance))
                 let difference = g.isFinite ? entry.error : .infinity
                 maxAbsError = max(maxAbsError, difference)
                 if e != 0 || difference != 0 { maxRelError = max(maxRelError, difference / max(abs(e), abs(g))) }
                 if worst.map({ entry.severity > $0.severity }) ?? true { worst = entry }
-                if !tolerance.accepts(expected: e, got: g, error: err) {
+                if !tolerance.accepts(expected: e, got: g, error: err, rounding: allowance) {
                     failed[index] = true
                     failures.append(entry)
                 }

@@ -4,7 +4,8 @@ import Foundation
 
 extension Fixture {
     /// The fixture files named by `paths`: a file as it is, a directory by every *.json below it,
-    /// sorted, so that runs list fixtures in the same order.
+    /// sorted, so that runs list fixtures in the same order. A path that is a symlink to a directory
+    /// is followed, and the files found are named under the path as given.
     public static func files(in paths: [String]) throws(InputError) -> [URL] {
         var found: [URL] = []
         let manager = FileManager.default
@@ -17,9 +18,13 @@ extension Fixture {
                 found.append(URL(fileURLWithPath: path))
                 continue
             }
-            let root = URL(fileURLWithPath: path, isDirectory: true)
-            let all = manager.enumerator(at: root, includingPropertiesForKeys: nil)?.compactMap { $0 as? URL } ?? []
-            found += all.filter { $0.pathExtension == "json" }.sorted { $0.path < $1.path }
+            // The enumerator does not descend into a symlink: walk its target, then name each file
+            // under the path as given.
+            let given = URL(fileURLWithPath: path, isDirectory: true)
+            let target = given.resolvingSymlinksInPath().path
+            let relative = manager.enumerator(atPath: target)?.compactMap { $0 as? String } ?? []
+            found += relative.filter { $0.hasSuffix(".json") }.sorted()
+                .map { given.appendingPathComponent($0) }.sorted { $0.path < $1.path }
         }
         return found
     }

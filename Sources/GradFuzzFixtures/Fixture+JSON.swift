@@ -44,9 +44,10 @@ extension Fixture {
         return Data(out.utf8)
     }
 
-    /// Writes the file through a temporary file and a rename: a reader never sees half a fixture.
-    public func write(to url: URL) throws {
-        try json().write(to: url, options: .atomic)
+    /// Writes the file through a temporary file and a rename, so a reader never sees half a
+    /// fixture (`OutputFile`: a symlink is followed, a device or FIFO written through).
+    public func write(to url: URL) throws(OutputFileError) {
+        try OutputFile.write(json(), to: url.path)
     }
 }
 
@@ -66,20 +67,40 @@ extension Fixture {
 
     /// Decodes and checks a fixture from the bytes of its JSON file.
     public static func decode(_ data: Data) throws(InputError) -> Fixture {
-        let file: FixtureFile
-        do { file = try JSONDecoder().decode(FixtureFile.self, from: data) } catch {
-            throw InputError(decoding: error)
+        let document: JSONDocument
+        do { document = try JSONDocument(data) } catch {
+            if let field = error.field { throw InputError(field: field, error.message) }
+            throw InputError(field: "(file)", "not valid JSON at line \(error.line), column \(error.column): \(error.message)")
         }
-        guard let schema = file.schema else { throw InputError(field: "schema", "missing; expected \"\(Self.schema)\"") }
-        guard schema == Self.schema else { throw InputError(field: "schema", "expected \"\(Self.schema)\", got \"\(schema)\"") }
-        let problem = try Problem(validating: file.problem)
-        guard let expected = file.expected else { throw InputError(field: "expected", "missing") }
-        guard let oracle = file.oracle else { throw InputError(field: "oracle", "missing") }
-        let tolerance = file.tolerance ?? .float64
+        let root = JSONField(node: document.root, name: "")
+        guard case .object = root.node.value else {
+            throw InputError(field: "(file)", "expected a fixture, an object {\"schema\": \"\(Self.schema)\", …}, got \(root.node.kind)")
+        }
+        guard let schema = try root.member("schema")?.string() else { throw InputError(field: "schema", "missing; expected \"\(Self.schema)\"") }
+        guard schema == Self.schema else { throw InputError(field: "schema", "expected \"\(Self.schema)\", got \(schema.debugDescription)") }
+        let id = try Self.checkedID(root.member("id")?.string())
+        let description = try root.member("description")?.string() ?? ""
+        let origin = try root.member("origin").map { field throws(InputError) in try Origin(field.object()) } ?? Origin(kind: "unknown")
+        let problem = try Problem(validating: RawProblem(root))
+        guard let expected = root.member("expected") else { throw InputError(field: "expected", "missing") }
+        guard let oracle = root.member("oracle") else { throw InputError(field: "oracle", "missing") }
+        let tolerance = try root.member("tolerance").map { field throws(InputError) in try Tolerance(field.object()) } ?? .float64
         if let why = tolerance.problem { throw InputError(field: "tolerance", why) }
-        return Fixture(id: file.id ?? "", description: file.description ?? "", origin: file.origin ?? Origin(kind: "unknown"),
-                       problem: problem, expected: try expected.gradients(for: problem),
-                       oracle: try oracle.result(for: problem), tolerance: tolerance)
+        return Fixture(id: id, description: description, origin: origin, problem: problem,
+                       expected: try ExpectedFile(expected.object()).gradients(for: problem),
+                       oracle: try OracleFile(oracle.object()).result(for: problem), tolerance: tolerance)
+    }
+
+    /// A fixture's id names it in every report and is sent to the student: it must be there, and
+    /// printable (a control character would reach the terminal as it is).
+    static func checkedID(_ id: String?) throws(InputError) -> String {
+        guard let id else { throw InputError(field: "id", "missing; expected a non-empty string naming the fixture") }
+        guard !id.isEmpty else { throw InputError(field: "id", "empty; expected a non-empty string naming the fixture") }
+        for (n, scalar) in id.unicodeScalars.enumerated() where scalar.properties.generalCategory == .control {
+            let code = String(scalar.value, radix: 16, uppercase: true)
+            throw InputError(field: "id", "contains the control character U+\(String(repeating: "0", count: max(0, 4 - code.count)) + code) at character \(n + 1); expected printable text")
+        }
+        return id
     }
 
     init(id: String, description: String, origin: Origin, problem: Problem, expected: Gradients,
@@ -94,66 +115,39 @@ extension Fixture {
     }
 }
 
-extension InputError {
-    /// A JSONDecoder error, said as the field it is about.
-    init(decoding error: any Error) {
-        func path(_ keys: [any CodingKey]) -> String {
-            keys.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
-                .trimmingCharacters(in: CharacterSet(charactersIn: "."))
-        }
-        switch error as? DecodingError {
-        case let .typeMismatch(type, context):
-            self.init(field: path(context.codingPath), "expected \(Self.jsonName(type)); \(context.debugDescription)")
-        case let .valueNotFound(type, context):
-            self.init(field: path(context.codingPath), "expected \(Self.jsonName(type)), got null")
-        case let .keyNotFound(key, context):
-            self.init(field: path(context.codingPath + [key]), "missing")
-        case let .dataCorrupted(context):
-            let underlying = (context.underlyingError as NSError?)?.userInfo[NSDebugDescriptionErrorKey] as? String
-            self.init(field: context.codingPath.isEmpty ? "(file)" : path(context.codingPath),
-                      "not valid JSON: \(underlying ?? context.debugDescription)")
-        default:
-            self.init(field: "(file)", "not valid JSON: \(error)")
-        }
-    }
-
-    private static func jsonName(_ type: Any.Type) -> String {
-        switch type {
-        case is Double.Type, is Int.Type, is UInt64.Type: return "a number"
-        case is String.Type: return "a string"
-        case is [Any].Type: return "an array"
-        default: return "\(type)"
-        }
+extension RawProblem {
+    /// The problem fields ("layers" … "Y") of a fixture or request; a field of the wrong JSON type is
+    /// an error here, its values and shapes are checked by `Problem(validating:)`.
+    init(_ fields: JSONField) throws(InputError) {
+        self.init(layers: try fields.member("layers")?.integers(),
+                  activations: try fields.member("activations")?.strings(),
+                  loss: try fields.member("loss")?.string(),
+                  W: try fields.member("W")?.matrices(),
+                  b: try fields.member("b")?.rows(),
+                  X: try fields.member("X")?.rows(),
+                  Y: try fields.member("Y")?.rows())
     }
 }
 
-/// The fixture file as JSON holds it, before anything about it is known to be right.
-private struct FixtureFile: Decodable {
-    var schema: String?
-    var id: String?
-    var description: String?
-    var origin: Fixture.Origin?
-    var problem: RawProblem
-    var expected: ExpectedFile?
-    var oracle: OracleFile?
-    var tolerance: Tolerance?
-
-    enum CodingKeys: String, CodingKey { case schema, id, description, origin, expected, oracle, tolerance }
-
-    init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        schema = try c.decodeIfPresent(String.self, forKey: .schema)
-        id = try c.decodeIfPresent(String.self, forKey: .id)
-        description = try c.decodeIfPresent(String.self, forKey: .description)
-        origin = try c.decodeIfPresent(Fixture.Origin.self, forKey: .origin)
-        problem = try RawProblem(from: decoder)
-        expected = try c.decodeIfPresent(ExpectedFile.self, forKey: .expected)
-        oracle = try c.decodeIfPresent(OracleFile.self, forKey: .oracle)
-        tolerance = try c.decodeIfPresent(Tolerance.self, forKey: .tolerance)
+extension Fixture.Origin {
+    init(_ fields: JSONField) throws(InputError) {
+        guard let kind = try fields.member("kind")?.string() else { throw InputError(field: "origin.kind", "missing") }
+        self.init(kind: kind, seed: try fields.member("seed")?.unsigned(), iteration: try fields.member("iteration")?.integer(),
+                  unshrunkLayers: try fields.member("unshrunkLayers")?.integers(),
+                  unshrunkBatch: try fields.member("unshrunkBatch")?.integer(),
+                  implementation: try fields.member("implementation")?.string(), command: try fields.member("command")?.string())
     }
 }
 
-private struct ExpectedFile: Decodable {
+extension Tolerance {
+    init(_ fields: JSONField) throws(InputError) {
+        guard let rtol = try fields.member("rtol")?.double() else { throw InputError(field: "tolerance.rtol", "missing") }
+        guard let atol = try fields.member("atol")?.double() else { throw InputError(field: "tolerance.atol", "missing") }
+        self.init(rtol: rtol, atol: atol, errorFactor: try fields.member("errorFactor")?.double() ?? 0)
+    }
+}
+
+private struct ExpectedFile {
     var cost: Double?
     var dW: [[[Double]]]?
     var db: [[Double]]?
@@ -161,10 +155,18 @@ private struct ExpectedFile: Decodable {
     var z: [[[Double]]]?
     var a: [[[Double]]]?
 
+    init(_ fields: JSONField) throws(InputError) {
+        cost = try fields.member("cost")?.double()
+        dW = try fields.member("dW")?.matrices()
+        db = try fields.member("db")?.rows()
+        delta = try fields.member("delta")?.matrices()
+        z = try fields.member("z")?.matrices()
+        a = try fields.member("a")?.matrices()
+    }
+
     func gradients(for problem: Problem) throws(InputError) -> Gradients {
         let shapes = Shapes(problem)
         guard let cost else { throw InputError(field: "expected.cost", "missing") }
-        try Problem.requireFinite([cost], field: "expected.cost")
         return Gradients(cost: cost,
                          dW: try shapes.weights(dW, field: "expected.dW"),
                          db: try shapes.biases(db, field: "expected.db"),
@@ -174,17 +176,25 @@ private struct ExpectedFile: Decodable {
     }
 }
 
-private struct OracleFile: Decodable {
+private struct OracleFile {
     var method: String?
     var dW: [[[Double]]]?
     var db: [[Double]]?
     var dWError: [[[Double]]]?
     var dbError: [[Double]]?
 
+    init(_ fields: JSONField) throws(InputError) {
+        method = try fields.member("method")?.string()
+        dW = try fields.member("dW")?.matrices()
+        db = try fields.member("db")?.rows()
+        dWError = try fields.member("dWError")?.matrices()
+        dbError = try fields.member("dbError")?.rows()
+    }
+
     func result(for problem: Problem) throws(InputError) -> OracleResult {
         let shapes = Shapes(problem)
         guard method == "gsl_deriv_central" else {
-            throw InputError(field: "oracle.method", "expected \"gsl_deriv_central\", got \(method.map { "\"\($0)\"" } ?? "nothing")")
+            throw InputError(field: "oracle.method", "expected \"gsl_deriv_central\", got \(method.map(\.debugDescription) ?? "nothing")")
         }
         let values = try shapes.weights(dW, field: "oracle.dW"), errors = try shapes.weights(dWError, field: "oracle.dWError")
         let biases = try shapes.biases(db, field: "oracle.db"), biasErrors = try shapes.biases(dbError, field: "oracle.dbError")
@@ -194,9 +204,8 @@ private struct OracleFile: Decodable {
             e.error = error
             return e
         }
-        return OracleResult(dW: zip(values, errors).map(estimates),
-                            db: zip(biases, biasErrors).map { estimates(Matrix(row: $0), Matrix(row: $1)) },
-                            delta: problem.network.layers.dropFirst().map { Estimates(rows: 0, columns: $0) })
+        return OracleResult(storedFor: problem, dW: zip(values, errors).map(estimates),
+                            db: zip(biases, biasErrors).map { estimates(Matrix(row: $0), Matrix(row: $1)) })
     }
 }
 

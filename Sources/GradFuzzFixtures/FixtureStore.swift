@@ -10,8 +10,9 @@ public struct FixtureStoreError: Error, CustomStringConvertible, Sendable {
 
 /// A directory of found fixtures (fixtures/found/ by default), each named by a hash of its problem.
 ///
-/// A file is written whole or not at all: to a temporary file in the same directory, then hard-linked
-/// to its name, which fails rather than replaces when the name is taken. A name that is taken by the
+/// A file is written whole or not at all: to a temporary file in the same directory (".NAME.tmp-PID-N",
+/// which nothing reads as a fixture), then hard-linked to its name, which fails rather than replaces
+/// when the name is taken. A name that is taken by the
 /// same problem (found again, by another job, shard or run) is left as it is; one taken by a
 /// different problem (a hash collision, or a file edited by hand) is never overwritten: the fixture
 /// takes the next free name, "-2", "-3", ….
@@ -23,12 +24,15 @@ public struct FixtureStore: Sendable {
     }
 
     /// The directory exists (created when missing) and a file can be written in it; or why not.
+    /// Temporary files that a killed run left behind (their process is gone) are removed.
     public func prepare() throws(FixtureStoreError) {
         let manager = FileManager.default
-        do { try manager.createDirectory(at: directory, withIntermediateDirectories: true) } catch {
-            throw FixtureStoreError(description: "cannot create the fixture directory \(directory.relativePath): \(error.localizedDescription)")
+        do throws(OutputFileError) { try OutputFile.createDirectory(directory.path) } catch {
+            throw FixtureStoreError(description: "cannot create the fixture directory \(directory.relativePath): \(error.reason)")
         }
-        let probe = directory.appendingPathComponent(".gradfuzz-write-test-\(getpid())")
+        TemporaryFile.removeStale(in: directory.path)
+        // Named as a temporary file, so that a run killed just here leaves nothing the next one keeps.
+        let probe = URL(fileURLWithPath: TemporaryFile.path(for: "gradfuzz-write-test", in: directory.path))
         guard manager.createFile(atPath: probe.path, contents: Data()) else {
             throw FixtureStoreError(description: "cannot write in the fixture directory \(directory.relativePath)")
         }
@@ -89,7 +93,7 @@ public struct FixtureStore: Sendable {
 
     /// Links a fully written temporary file to `url`; false when the name is already taken.
     private func place(_ data: Data, at url: URL) throws(FixtureStoreError) -> Bool {
-        let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).\(getpid()).\(UInt64.random(in: 0...UInt64.max)).tmp")
+        let temporary = URL(fileURLWithPath: TemporaryFile.path(for: url.lastPathComponent, in: directory.path))
         do { try data.write(to: temporary) } catch {
             throw FixtureStoreError(description: "cannot write \(temporary.relativePath): \(error.localizedDescription)")
         }

@@ -47,6 +47,8 @@ public struct FuzzSummary: Codable, Equatable, Sendable {
     public var stoppedBecause: String?
     /// Index d: how many networks had depth d (index 0 is unused).
     public var networksByDepth: [Int]
+    /// Index w: how many layers (m_0 … m_L of every network) had width w (index 0 is unused).
+    public var layersByWidth: [Int]
     public var entriesChecked = 0
     public var entriesNotCheckableAtKinks = 0
     /// Cases that failed.
@@ -72,6 +74,7 @@ public struct FuzzSummary: Codable, Equatable, Sendable {
         shard = configuration.shard
         iterationsPlanned = planned
         networksByDepth = Array(repeating: 0, count: configuration.distribution.depth.upperBound + 1)
+        layersByWidth = Array(repeating: 0, count: configuration.distribution.width.upperBound + 1)
         coverage = Activation.allCases.flatMap { f in Loss.allCases.map { Coverage(activation: f, loss: $0, exercised: 0, failed: 0) } }
     }
 
@@ -94,6 +97,7 @@ public struct FuzzSummary: Codable, Equatable, Sendable {
         iterationsRun += 1
         let net = outcome.problem.network
         if net.depth < networksByDepth.count { networksByDepth[net.depth] += 1 }
+        for width in net.layers where width < layersByWidth.count { layersByWidth[width] += 1 }
         let failedCase = outcome.check.failed
         let present = Set(net.activations)
         for (t, cell) in coverage.enumerated() where cell.loss == outcome.problem.loss && present.contains(cell.activation) {

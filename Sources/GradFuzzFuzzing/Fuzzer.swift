@@ -25,11 +25,11 @@ public struct Fuzzer: Sendable {
 
     /// Runs every iteration of this shard (until `stop` is raised), calling `progress` after each case.
     public func run(stop: StopSignal = StopSignal(), progress: (FuzzSummary) -> Void = { _ in }) async -> FuzzSummary {
-        var summary = FuzzSummary(configuration: configuration, planned: iterations.underestimatedCount)
+        var summary = FuzzSummary(configuration: configuration, planned: configuration.shard.count(of: configuration.iterations))
         let started = ContinuousClock.now
         await withTaskGroup(of: CaseOutcome.self) { group in
             var pending = iterations.makeIterator()
-            for _ in 0..<max(1, configuration.jobs) {
+            for _ in 0..<max(1, configuration.jobs) where !stop.raised {
                 guard let i = pending.next() else { break }
                 group.addTask { await self.run(iteration: i, stop: stop) }
             }

@@ -33,5 +33,11 @@ public struct Shard: Equatable, Codable, Sendable, CustomStringConvertible {
         stride(from: index - 1, to: total, by: count)
     }
 
+    /// How many iterations of a run of `total` this shard runs, by arithmetic (counting the stride
+    /// would walk it: minutes for a run of Int.max).
+    public func count(of total: Int) -> Int {
+        total < index ? 0 : (total - index) / count + 1
+    }
+
     public var description: String { "\(index)/\(count)" }
 }

@@ -58,29 +58,21 @@ extension Activation {
     }
 
     /// `change` for `count` units at once (Δa_c for moves dz_c), written into `da`. Returns the size
-    /// bound Σ_c |f'|·size_c carried from the first lane's bounds `size` on |Δz_c|.
-    ///
-    /// softmax (the whole layer): s_k' − s_k = s_k (E_k − S)/(1 + S), E_k = e^(Δz_k) − 1,
-    /// S = Σ_j s_j E_j — from s' = s ⊙ e^Δz / Σ_j s_j e^(Δz_j); Σ_k |Δs_k| ≤ 2 Σ_k s_k |Δz_k|.
+    /// bound Σ_c |f'|·size_c carried from the first lane's bounds `size` on |Δz_c|, plus the
+    /// rounding of each change computed as a plain difference; when `differences` is given, that
+    /// last part is also written into it unit by unit (0 for a unit whose change is exact to a few
+    /// ε of |f'|·size_c). Element-wise activations only: a softmax layer is `softmaxChanges`.
     @inline(__always)
     func changes(z: UnsafePointer<Double>, a: UnsafePointer<Double>, c: UnsafePointer<Double>, dz: UnsafePointer<Lanes>,
-                 size: UnsafePointer<Double>, into da: UnsafeMutablePointer<Lanes>, count: Int) -> Double {
+                 size: UnsafePointer<Double>, into da: UnsafeMutablePointer<Lanes>, count: Int,
+                 differences: UnsafeMutablePointer<Double>? = nil) -> Double {
         var carried = 0.0
+        if let differences { differences.update(repeating: 0, count: count) }
         switch self {
         case .identity:
             for u in 0..<count { da[u] = dz[u]; carried += size[u] }
         case .softmax:
-            var sum = Lanes.zero
-            for u in 0..<count {
-                let e = expMinusOneOfSmall(dz[u])
-                da[u] = e
-                sum += a[u] * e
-            }
-            let scale = 1 / (1 + sum)
-            for u in 0..<count {
-                da[u] = a[u] * (da[u] - sum) * scale
-                carried += 2 * a[u] * size[u]
-            }
+            preconditionFailure("a softmax layer changes as a whole: softmaxChanges")
         case .tanh:
             if allTiny(dz, count: count) {
                 // The short series (tanh d = d − d³/3, 1/(1 + v) = 1 − v + v² − v³), four lanes a register.
@@ -123,8 +115,83 @@ extension Activation {
                 let slope = dz[u][0] != 0 ? abs(d[0] / dz[u][0]) : 0
                 carried += slope * size[u]
                 // A plain difference f(z + d) − f(z) loses ε·(|f(z)| + |z|·|f'|) however small d is.
-                if differenced { carried += abs(a[u]) + abs(z[u]) * slope }
+                if differenced {
+                    let rounding = abs(a[u]) + abs(z[u]) * slope
+                    carried += rounding
+                    differences?[u] = rounding
+                }
             }
+        }
+        return carried
+    }
+
+    /// The per-unit constant `softmaxChanges` uses, for one sample's softmax layer s = a:
+    /// c_k = 1 − s_k, computed as Σ_{j≠k} s_j for the unit with s_k > 1/2 (at most one), where
+    /// 1 − s_k would cancel (for s_k = 1 − 1e-16 it is 0 or 2⁻⁵³, not 1e-16).
+    static func softmaxComplements(_ a: UnsafePointer<Double>, count: Int, into c: UnsafeMutablePointer<Double>) {
+        for k in 0..<count {
+            if a[k] > 0.5 {
+                var rest = 0.0
+                for j in 0..<count where j != k { rest += a[j] }
+                c[k] = rest
+            } else {
+                c[k] = 1 - a[k]
+            }
+        }
+    }
+
+    /// s' − s for four moves Δz of a whole softmax layer s = a (one sample), written into `da`, with
+    /// c = `softmaxComplements`. Writes into `daSize` a bound on each change's size (the first
+    /// lane's), carried from the bounds `size` on |Δz_k|, and returns their sum.
+    ///
+    /// From s' = s ⊙ e^Δz / Σ_j s_j e^(Δz_j) and Σ_j s_j = 1, with E_k = e^(Δz_k) − 1 and S = Σ_j s_j E_j:
+    ///
+    ///     s_k' − s_k = s_k (E_k − S) / (1 + S)
+    ///
+    /// For a unit with s_k ≤ 1/2 the difference E_k − S does not cancel beyond what the sizes allow:
+    /// its rounding, ε(|E_k| + |S|), is at most 3ε the sizes of E_k (1 − s_k) and Σ_{j≠k} s_j E_j.
+    /// For the unit t with s_t > 1/2 it does: near saturation E_t − S is (1 − s_t)·E_t − Σ_{j≠t} s_j E_j,
+    /// a change of size (1 − s_t)|Δz|, computed as a difference of two of size |Δz|. It is taken in
+    /// that form instead, with R = Σ_{j≠t} s_j E_j summed directly and c_t = Σ_{j≠t} s_j:
+    ///
+    ///     s_t' − s_t = s_t (c_t E_t − R) / (1 + S),   S = s_t E_t + R
+    ///
+    /// so that every change is exact to a few ε of the sizes of its terms. Those sizes, with the
+    /// moves' own bounds (size_k ≥ |Δz_k| and its rounding), bound each change:
+    ///
+    ///     σ_t = s_t (c_t size_t + Σ_{j≠t} s_j size_j),   σ_k = s_k (size_k + Σ_j s_j size_j) (k ≠ t)
+    ///
+    /// (the derivatives of s_k' with respect to Δz_j are s_k(δ_kj − s_j); ∂s_t'/∂Δz_t = s_t c_t).
+    @inline(__always)
+    static func softmaxChanges(a: UnsafePointer<Double>, c: UnsafePointer<Double>, dz: UnsafePointer<Lanes>,
+                               size: UnsafePointer<Double>, into da: UnsafeMutablePointer<Lanes>,
+                               daSize: UnsafeMutablePointer<Double>, count: Int) -> Double {
+        var rest = Lanes.zero
+        var top = -1
+        var restSize = 0.0
+        for u in 0..<count {
+            let e = expMinusOneOfSmall(dz[u])
+            da[u] = e
+            if top < 0 && a[u] > 0.5 {
+                top = u
+            } else {
+                rest += a[u] * e
+                restSize += a[u] * size[u]
+            }
+        }
+        let sum = top < 0 ? rest : rest + a[top] * da[top]
+        let allSize = top < 0 ? restSize : restSize + a[top] * size[top]
+        let scale = 1 / (1 + sum)
+        var carried = 0.0
+        for u in 0..<count where u != top {
+            da[u] = a[u] * (da[u] - sum) * scale
+            daSize[u] = a[u] * (size[u] + allSize)
+            carried += daSize[u]
+        }
+        if top >= 0 {
+            da[top] = a[top] * (c[top] * da[top] - rest) * scale
+            daSize[top] = a[top] * (c[top] * size[top] + restSize)
+            carried += daSize[top]
         }
         return carried
     }

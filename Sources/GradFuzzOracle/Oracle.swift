@@ -9,6 +9,10 @@ public struct Estimates: Equatable, Sendable {
     public var value: Matrix
     /// The error estimate of each entry: GSL's abserr plus the oracle's bound on the rounding inside the values GSL differences.
     public var error: Matrix
+    /// The analytic side's allowance for each entry: a bound on how much an honest backward pass
+    /// rounds it, from the sizes of the terms it sums (`PerturbedCost.analyticRounding`). Not an
+    /// error of the oracle, and a function of the problem alone: a fixture does not store it.
+    public var analyticRounding: Matrix
     /// Entries whose difference stencil moved a relu/leaky_relu unit across z = 0, an
     /// absolute_error output across a = y or a hinge output across y·a = 1: not checkable.
     public var kink: [Bool]
@@ -16,6 +20,7 @@ public struct Estimates: Equatable, Sendable {
     package init(rows: Int, columns: Int) {
         value = Matrix(rows: rows, columns: columns)
         error = Matrix(rows: rows, columns: columns)
+        analyticRounding = Matrix(rows: rows, columns: columns)
         kink = Array(repeating: false, count: rows * columns)
     }
 }
@@ -64,6 +69,10 @@ public struct OracleResult: Equatable, Sendable {
 /// bound for the rounding inside them, (widest layer + m + 16)·ε·S, S a bound on Σ|terms|/|step|
 /// carried through the evaluation (`PerturbedCost.lossChanges`).
 ///
+/// Each entry also carries the analytic side's allowance (`Estimates.analyticRounding`, from
+/// `PerturbedCost.analyticRounding`): how much an honest backward pass may round it, from the sizes
+/// of the terms it sums, for the verdict to add to the oracle's error.
+///
 /// At a kink GSL returns a confidently wrong value (relu at 0: 0.5, abserr ≈ 4e-16), so kinks are
 /// detected here, by watching each evaluation, and never left to abserr.
 public struct Oracle: Sendable {
@@ -98,6 +107,7 @@ public struct Oracle: Sendable {
             for index in stride(from: worker, to: units.count, by: workers) {
                 differentiate(unit: units[index].unit, layer: units[index].layer, delta: delta, probe: probe, into: &result)
             }
+            if worker == 0 { result.setAnalyticRounding(probe.cost.analyticRounding(delta: delta)) }
             result.evaluations = probe.evaluations
             (shared.results.baseAddress! + worker).initialize(to: result)
         }
@@ -144,6 +154,24 @@ public struct Oracle: Sendable {
         for i in 0..<cost.m {
             probe.target = .preActivation(layer: p, sample: i, unit: k)
             result.delta[p].record(probe.derivative(step: step), row: i, column: k)
+        }
+    }
+}
+
+extension OracleResult {
+    /// Stored values and error estimates (a fixture's) with the analytic allowance of `problem`
+    /// recomputed: it is a function of the problem, so fixtures do not store it.
+    public init(storedFor problem: Problem, dW: [Estimates], db: [Estimates]) {
+        self.init(dW: dW, db: db, delta: problem.network.layers.dropFirst().map { Estimates(rows: 0, columns: $0) })
+        setAnalyticRounding(PerturbedCost(problem).analyticRounding(delta: false))
+    }
+
+    /// Sets every matrix's analytic allowance.
+    mutating func setAnalyticRounding(_ rounding: (dW: [Matrix], db: [Matrix], delta: [Matrix])) {
+        for p in dW.indices {
+            dW[p].analyticRounding = rounding.dW[p]
+            db[p].analyticRounding = rounding.db[p]
+            delta[p].analyticRounding = rounding.delta[p]
         }
     }
 }
@@ -238,12 +266,13 @@ private final class Probe {
 }
 
 extension OracleResult {
-    /// The first entry whose derivative or error estimate is not finite, as "layer 2 dW[0, 3]".
+    /// The first entry whose derivative, error estimate or analytic allowance is not finite, as "layer 2 dW[0, 3]".
     public var firstNonFinite: String? {
         let groups: [(Quantity, [Estimates])] = [(.dW, dW), (.db, db), (.delta, delta)]
         for (quantity, list) in groups {
             for (p, e) in list.enumerated() {
-                for t in e.value.storage.indices where !e.value.storage[t].isFinite || !e.error.storage[t].isFinite {
+                for t in e.value.storage.indices
+                where !e.value.storage[t].isFinite || !e.error.storage[t].isFinite || !e.analyticRounding.storage[t].isFinite {
                     let (r, c) = t.quotientAndRemainder(dividingBy: max(1, e.value.columns))
                     return Entry(layer: p + 1, quantity: quantity, row: r, column: c, expected: 0, got: 0, bound: 0).place
                 }

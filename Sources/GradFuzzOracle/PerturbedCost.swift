@@ -35,13 +35,14 @@ final class PerturbedCost {
     // Cached forward pass. Layer index p = 0..<L is the seed's layer p + 1.
     private let z: UnsafeMutablePointer<Double>
     private let a: UnsafeMutablePointer<Double>
-    private let weights: UnsafeMutablePointer<Double>
-    private let targets: UnsafeMutablePointer<Double>
+    let weights: UnsafeMutablePointer<Double>
+    let targets: UnsafeMutablePointer<Double>
     private let layerOffset: [Int]   // start of layer p's block of m rows in z and a
-    private let weightOffset: [Int]  // start of W^(p+1) in weights
+    let weightOffset: [Int]          // start of W^(p+1) in weights
     private let scratchOffset: [Int] // start of layer p's row in the one-sample scratch buffers
 
-    /// Per unit of the cached forward pass, `Activation.changeConstant`; per output term, `Loss.changeConstant`.
+    /// Per unit of the cached forward pass, `Activation.changeConstant` (for softmax,
+    /// `Activation.softmaxComplements`); per output term, `Loss.changeConstant`.
     private let unitConstant: UnsafeMutablePointer<Double>
     private let termConstant: UnsafeMutablePointer<Double>
     /// Per layer p, max_j |w_jk| of each column k of W^(p+1) (laid out like the scratch buffers).
@@ -51,6 +52,9 @@ final class PerturbedCost {
     private let dzLanes: UnsafeMutablePointer<Lanes>
     private let daLanes: UnsafeMutablePointer<Lanes>
     private let dzSize: UnsafeMutablePointer<Double>
+    /// Per layer, for a softmax layer, the bound on each unit's Δa that `Activation.softmaxChanges`
+    /// writes; for an element-wise output layer, the rounding of each Δa computed as a plain difference.
+    private let daSize: UnsafeMutablePointer<Double>
     /// Per layer, W^(p+1) transposed (m_{p+1} rows of m_p): the sums Δz = Wᵀ Δa read it row by row.
     private let weightsT: UnsafeMutablePointer<Double>
     /// The factor of each sample for the entry being differentiated (a_j^(i,l−1) for a weight).
@@ -105,6 +109,13 @@ final class PerturbedCost {
 
         unitConstant = .allocate(capacity: offsets[depth])
         for p in 0..<depth {
+            if activations[p] == .softmax {
+                for i in 0..<m {
+                    let row = offsets[p] + i * widths[p + 1]
+                    Activation.softmaxComplements(a + row, count: widths[p + 1], into: unitConstant + row)
+                }
+                continue
+            }
             for t in offsets[p]..<offsets[p + 1] { unitConstant[t] = activations[p].changeConstant(z: z[t]) }
         }
         termConstant = .allocate(capacity: m * outputs)
@@ -127,13 +138,15 @@ final class PerturbedCost {
         daLanes.initialize(repeating: .zero, count: sOffsets[depth])
         dzSize = .allocate(capacity: sOffsets[depth])
         dzSize.initialize(repeating: 0, count: sOffsets[depth])
+        daSize = .allocate(capacity: sOffsets[depth])
+        daSize.initialize(repeating: 0, count: sOffsets[depth])
         factors = .allocate(capacity: m)
         factors.initialize(repeating: 0, count: m)
         roundingFactor = Double((widths.max() ?? 1) + m + 16)
     }
 
     deinit {
-        for p in [z, a, weights, weightsT, targets, unitConstant, termConstant, columnMax, dzSize, factors] { p.deallocate() }
+        for p in [z, a, weights, weightsT, targets, unitConstant, termConstant, columnMax, dzSize, daSize, factors] { p.deallocate() }
         dzLanes.deallocate()
         daLanes.deallocate()
     }
@@ -145,6 +158,9 @@ final class PerturbedCost {
 
     /// z_k^(i,l) for the seed's layer l = p + 1.
     func preActivation(layer p: Int, sample i: Int, unit k: Int) -> Double { z[layerOffset[p] + i * widths[p + 1] + k] }
+
+    /// a_k^(i,l) for the seed's layer l = p + 1.
+    func activation(layer p: Int, sample i: Int, unit k: Int) -> Double { a[layerOffset[p] + i * widths[p + 1] + k] }
 
     /// Σ_{i ∈ samples} (L_i' − L_i) for four moves at once: z_k^(i,p+1) moves by `steps`·factor(i).
     ///
@@ -183,7 +199,7 @@ final class PerturbedCost {
         if f.hasKinkAtZero { noteKink(z: z[u], dz: dz) }
         let da = f.change(z: z[u], a: a[u], c: unitConstant[u], d: dz)
         if p == depth - 1 {
-            return outputTermChanges(sample: i, unit: k, dz: dz, da: da, dzSize: abs(dz[0]), into: &change)
+            return outputTermChanges(sample: i, unit: k, dz: dz, da: da, move: dz[0], moveSize: abs(dz[0]), into: &change)
         }
         // Rank-one update of the next layer: Δz^(p+2) = Δa_k · row k of W^(p+2); one term per unit.
         let next = widths[p + 2]
@@ -206,25 +222,36 @@ final class PerturbedCost {
             let dzp = dzLanes + scratchOffset[p], sp = dzSize + scratchOffset[p]
             let f = activations[p]
             if p == depth - 1 && !separable { return crossEntropyChange(sample: i, into: &change) }
-            let dap = daLanes + scratchOffset[p]
+            let dap = daLanes + scratchOffset[p], dsp = daSize + scratchOffset[p]
             if f.hasKinkAtZero { for c in 0..<width { noteKink(z: z[row + c], dz: dzp[c]) } }
-            let sizeA = f.changes(z: z + row, a: a + row, c: unitConstant + row, dz: dzp, size: sp, into: dap, count: width)
-            if p == depth - 1 && squaredError {
-                // ΔL_c = Δa_c (r_c + Δa_c/2); its size: |ΔL_c| + |ΔL_c/Δz_c| · (size of Δz_c).
-                let y = targets + i * width
-                var size = 0.0
-                for c in 0..<width {
-                    let da = dap[c]
-                    let dL = da * ((a[row + c] - y[c]) + da * 0.5)
-                    change += dL
-                    size += abs(dL[0]) + Self.slope(dL[0], dzp[c][0]) * sp[c]
-                }
-                return size
-            }
+            let sizeA = f == .softmax
+                ? Activation.softmaxChanges(a: a + row, c: unitConstant + row, dz: dzp, size: sp, into: dap, daSize: dsp, count: width)
+                : f.changes(z: z + row, a: a + row, c: unitConstant + row, dz: dzp, size: sp, into: dap, count: width,
+                            differences: p == depth - 1 ? dsp : nil)
             if p == depth - 1 {
+                // An element-wise unit's Δa_c is exact to a few ε of |f'|·(size of Δz_c), so the size of
+                // its ΔL_c is carried from Δz_c by |ΔL_c/Δz_c|, and the rounding of a plain difference
+                // (dsp) by |ΔL_c/Δa_c|; a softmax unit's Δa_c depends on every Δz_j, and its own bound
+                // (dsp) is carried by |ΔL_c/Δa_c|.
+                let bySoftmax = f == .softmax
+                if squaredError {
+                    // ΔL_c = Δa_c (r_c + Δa_c/2); its size: |ΔL_c| + the slope times the size of the move.
+                    let y = targets + i * width
+                    var size = 0.0
+                    for c in 0..<width {
+                        let da = dap[c]
+                        let slope = (a[row + c] - y[c]) + da * 0.5
+                        let dL = da * slope
+                        change += dL
+                        size += abs(dL[0]) + abs(slope[0]) * dsp[c] + (bySoftmax ? 0 : Self.slope(dL[0], dzp[c][0]) * sp[c])
+                    }
+                    return size
+                }
                 var size = 0.0
                 for c in 0..<width {
-                    size += outputTermChanges(sample: i, unit: c, dz: dzp[c], da: dap[c], dzSize: sp[c], into: &change)
+                    size += outputTermChanges(sample: i, unit: c, dz: dzp[c], da: dap[c],
+                                              move: bySoftmax ? dap[c][0] : dzp[c][0], moveSize: bySoftmax ? dsp[c] : sp[c],
+                                              softmaxUnit: bySoftmax, differenced: bySoftmax ? 0 : dsp[c], into: &change)
                 }
                 return size
             }
@@ -262,9 +289,12 @@ final class PerturbedCost {
         return ySum * 2 * sSize + ySize
     }
 
-    /// Adds the loss change of output unit c to `change`; returns the size bound of the first lane.
+    /// Adds the loss change of output unit c to `change`; returns the size bound of the first lane,
+    /// |ΔL| + |ΔL/move|·`moveSize`, where `move` (the first lane's Δz, or Δa for a softmax unit) has
+    /// size bound `moveSize`, plus |ΔL/Δa|·`differenced` for the rounding of a Δa computed as a plain difference.
     @inline(__always)
-    private func outputTermChanges(sample i: Int, unit c: Int, dz: Lanes, da: Lanes, dzSize: Double, into change: inout Lanes) -> Double {
+    private func outputTermChanges(sample i: Int, unit c: Int, dz: Lanes, da: Lanes, move: Double, moveSize: Double,
+                                   softmaxUnit: Bool = false, differenced: Double = 0, into change: inout Lanes) -> Double {
         let t = i * widths[depth] + c
         let u = layerOffset[depth - 1] + t
         let y = targets[t]
@@ -275,7 +305,14 @@ final class PerturbedCost {
         let dL = squaredError ? da * ((a[u] - y) + da / 2)
                               : loss.termChange(z: z[u], a: a[u], y: y, c: termConstant[t], dz: dz, da: da)
         change += dL
-        return Self.slope(dL[0], dz[0]) * dzSize + abs(dL[0])
+        // A softmax unit's Δa can be exactly 0 with a nonzero bound: then the slope is |∂L/∂a|.
+        let slope = softmaxUnit && move == 0 ? abs(loss.gradient(a: a[u], y: y)) : Self.slope(dL[0], move)
+        var size = slope * moveSize + abs(dL[0])
+        if differenced > 0 {
+            // The rounding of an element-wise Δa computed as a plain difference, carried by |ΔL/Δa|.
+            size += (da[0] != 0 ? Self.slope(dL[0], da[0]) : abs(loss.gradient(a: a[u], y: y))) * differenced
+        }
+        return size
     }
 
     /// |Δout/Δin| of the first lane: how a size bound on Δin carries to Δout.

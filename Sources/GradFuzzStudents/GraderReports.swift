@@ -4,14 +4,15 @@ import GradFuzzFixtures
 import Foundation
 
 /// A validation report in the forms course graders read: JUnit XML and Gradescope's results.json.
-/// Both are written through a temporary file and a rename, so a grader never reads half a file.
+/// Both are written by `OutputFile`: through a temporary file and a rename, so a grader never
+/// reads half a file, and a device or FIFO (/dev/stdout) is written through.
 public enum GraderReports {
     /// JUnit XML: one <testcase> per fixture, in one <testsuite>. A failure is <failure>, a
     /// misbehaving program <error>, an unsupported problem <skipped>; each carries its one-line
     /// summary as the message and the full explanation (worst entries, maps, stderr) as its text.
     public static func junit(_ report: ValidationReport) -> String {
         let attributes = "tests=\"\(report.results.count)\" failures=\"\(report.count(.fail))\" errors=\"\(report.count(.error))\" "
-            + "skipped=\"\(report.count(.unsupported))\" time=\"\(time(report.seconds))\""
+            + "skipped=\"\(report.count(.unsupported) + report.count(.notRun))\" time=\"\(time(report.seconds))\""
         var xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
         xml += "<testsuites name=\"gradfuzz validate\" \(attributes)>\n"
         xml += "  <testsuite name=\(quoted("gradfuzz validate: " + report.implementation)) \(attributes)>\n"
@@ -20,8 +21,8 @@ public enum GraderReports {
             switch r.outcome {
             case .pass:
                 xml += open + "/>\n"
-            case .fail, .error, .unsupported:
-                let element = ["fail": "failure", "error": "error", "unsupported": "skipped"][r.outcome.rawValue] ?? "error"
+            case .fail, .error, .unsupported, .notRun:
+                let element = ["fail": "failure", "error": "error", "unsupported": "skipped", "not run": "skipped"][r.outcome.rawValue] ?? "error"
                 xml += open + ">\n"
                 xml += "      <\(element) message=\(quoted(r.summary)) type=\"\(r.outcome.rawValue)\">\(escaped(r.explanation))</\(element)>\n"
                 if !r.stderrTail.isEmpty { xml += "      <system-err>\(escaped(r.stderrTail))</system-err>\n" }
@@ -57,12 +58,12 @@ public enum GraderReports {
         return data + Data("\n".utf8)
     }
 
-    public static func writeJUnit(_ report: ValidationReport, to path: String) throws {
-        try Data(junit(report).utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+    public static func writeJUnit(_ report: ValidationReport, to path: String) throws(OutputFileError) {
+        try OutputFile.write(Data(junit(report).utf8), to: path)
     }
 
-    public static func writeGradescope(_ report: ValidationReport, to path: String) throws {
-        try gradescope(report).write(to: URL(fileURLWithPath: path), options: .atomic)
+    public static func writeGradescope(_ report: ValidationReport, to path: String) throws(OutputFileError) {
+        try OutputFile.write(gradescope(report), to: path)
     }
 
     /// "fixtures.activations" for fixtures/activations/relu.json: JUnit viewers group by it.

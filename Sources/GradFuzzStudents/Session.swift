@@ -60,7 +60,7 @@ final class Session: Sendable {
                 let result = try await run(executable, arguments: Arguments(Array(command.dropFirst())), environment: environment,
                                            platformOptions: options,
                                            input: .inputWriter, output: .sequence, error: .sequence) { execution in
-                    processGroup.set(execution.processIdentifier.value)
+                    processGroup.started(execution.processIdentifier.value)
                     await withTaskGroup(of: Void.self) { group in
                         group.addTask {
                             let writer = execution.standardInputWriter
@@ -88,7 +88,7 @@ final class Session: Sendable {
                         }
                     }
                     // The child is reaped only after this body returns: until then its id cannot be reused.
-                    processGroup.set(nil)
+                    processGroup.leaderExiting()
                 }
                 return .terminated(result.terminationStatus)
             } catch let error as SubprocessError where error.code == .executableNotFound {
@@ -109,6 +109,10 @@ final class Session: Sendable {
         requests.finish()
     }
 
+    /// Once the child has been reaped: SIGKILL to whatever is left of its process group (a
+    /// background child that outlived it), which is then no longer tracked.
+    func endGroup() { processGroup.end() }
+
     enum Event: Sendable { case line([UInt8]), tooLong, timedOut, closed }
 
     /// The next line of stdout, or why there is none, racing the timeout.
@@ -126,18 +130,65 @@ final class Session: Sendable {
     }
 }
 
-/// The child's process group while it runs (the child leads its own group); nil before and after.
+/// The child's process group (the child leads its own group): tracked in `LiveProcessGroups`
+/// from the start until `end()`, after the child has been reaped.
 final class ProcessGroup: Sendable {
-    private let id = Mutex<pid_t?>(nil)
+    private struct State {
+        var group: pid_t?
+        /// Whether the leader may still be running (it is not yet reaped).
+        var leaderRunning = false
+    }
+    private let state = Mutex(State())
 
-    func set(_ value: pid_t?) { id.withLock { $0 = value } }
+    func started(_ leader: pid_t) {
+        state.withLock { s in
+            s.group = leader
+            s.leaderRunning = true
+            LiveProcessGroups.insert(leader)
+        }
+    }
 
-    /// SIGKILL to the group and to the child, under the lock: the id is never one reused after the child is reaped.
+    /// The leader is about to be reaped: from now on its id may be reused, so only the group is signalled.
+    func leaderExiting() { state.withLock { $0.leaderRunning = false } }
+
+    /// SIGKILL to the group and to the leader, under the lock: the leader's id is never one reused after it is reaped.
     func kill() {
-        id.withLock { group in
-            guard let group else { return }
+        state.withLock { s in
+            guard let group = s.group else { return }
             _ = Glibc.kill(-group, SIGKILL)
-            _ = Glibc.kill(group, SIGKILL)
+            if s.leaderRunning { _ = Glibc.kill(group, SIGKILL) }
+        }
+    }
+
+    /// SIGKILL to what is left of the group, which is then forgotten. While any member lives, the
+    /// group's id stays taken (Linux frees a pid only when no process uses it as its pid or group id).
+    func end() {
+        state.withLock { s in
+            guard let group = s.group else { return }
+            _ = Glibc.kill(-group, SIGKILL)
+            if s.leaderRunning { _ = Glibc.kill(group, SIGKILL) }
+            LiveProcessGroups.remove(group)
+            s.group = nil
+        }
+    }
+}
+
+/// Every student process group gradfuzz has started and not yet ended, so that a signal handler
+/// (Ctrl-C twice, SIGTERM) can end them all before gradfuzz exits: no student outlives gradfuzz.
+public enum LiveProcessGroups {
+    private static let groups = Mutex<Set<pid_t>>([])
+
+    static func insert(_ group: pid_t) { _ = groups.withLock { $0.insert(group) } }
+
+    static func remove(_ group: pid_t) { _ = groups.withLock { $0.remove(group) } }
+
+    /// The groups started and not yet ended.
+    public static var all: Set<pid_t> { groups.withLock { $0 } }
+
+    /// SIGKILL to every live group, at once and without waiting: for a process about to exit.
+    public static func killAll() {
+        groups.withLock { groups in
+            for group in groups { _ = Glibc.kill(-group, SIGKILL) }
         }
     }
 }

@@ -114,7 +114,8 @@ public actor StudentProcess {
     /// What the running program wrote to stderr since the last request was sent: what it printed while answering it.
     public func stderrTail() -> String { session?.stderr.text(since: stderrMark) ?? "" }
 
-    /// Closes the program's stdin, as the protocol ends, and waits a moment for it to exit.
+    /// Closes the program's stdin, as the protocol ends, and waits a moment (2 s) for it to exit; then
+    /// kills its whole process group, so that nothing it started in the background outlives the run.
     public func close() async {
         guard let session else { return }
         session.closeInput()
@@ -146,17 +147,24 @@ public actor StudentProcess {
     private func stop(_ session: Session) async {
         session.kill()
         _ = await session.process.value
+        session.endGroup()
         if self.session === session { self.session = nil }
     }
 
     /// Waits a moment (2 s) for the program to exit by itself, then kills it. Nil when it had to be killed.
+    /// Either way, whatever it left running in its process group is killed: nothing it started outlives it.
     private func finish(_ session: Session) async -> Session.Exit? {
         let clock = ContinuousClock(), deadline = clock.now + .seconds(2)
         while !session.hasEnded && clock.now < deadline { try? await Task.sleep(for: .milliseconds(5)) }
         if self.session === session { self.session = nil }
-        if session.hasEnded { return await session.process.value }
+        if session.hasEnded {
+            let exit = await session.process.value
+            session.endGroup()
+            return exit
+        }
         session.kill()
         _ = await session.process.value
+        session.endGroup()
         return nil
     }
 

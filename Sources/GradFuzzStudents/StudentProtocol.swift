@@ -86,11 +86,40 @@ public enum StudentProtocol {
             lenient.allowsJSON5 = true
             if let value = try? lenient.decode(JSONValue.self, from: normalized) { return value }
         }
+        if let why = diagnosis(data) { throw StudentError(.notJSON, why) }
         var message = "not JSON: \(excerpt(data))"
         if data.isEmpty || data.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) {
             message = "an empty line; expected one JSON answer per request"
         }
         throw StudentError(.notJSON, message + " — stdout is for answers only; print debugging output to stderr (Python: print(…, file=sys.stderr))")
+    }
+
+    /// What is wrong with a line that JSONDecoder would not read but that was meant as an answer:
+    /// invalid UTF-8, a number beyond Double's range, or a syntax error in what starts as an object.
+    /// Nil for a line that is not an answer at all (debugging output, say).
+    static func diagnosis(_ data: Data) -> String? {
+        if let (offset, byte) = JSONDocument.invalidUTF8(in: data) {
+            return "invalid UTF-8 at byte \(offset + 1) (0x\(String(byte, radix: 16, uppercase: true))) of the answer line; write text as UTF-8: \(excerpt(data))"
+        }
+        let document: JSONDocument
+        do { document = try JSONDocument(data, nonFiniteTokens: true) } catch {
+            guard data.first(where: { ![0x20, 0x09, 0x0D].contains($0) }) == UInt8(ascii: "{") else { return nil }
+            return "not valid JSON at line \(error.line), column \(error.column): \(error.message): \(excerpt(data))"
+        }
+        func outOfRange(_ node: JSONDocument.Node, _ path: [JSONDocument.PathComponent]) -> String? {
+            switch node.value {
+            case let .number(text):
+                guard Double(text)?.isFinite != true else { return nil }
+                return "\"\(JSONDocument.path(path))\": the number \(JSONDocument.shown(text)) at byte \(node.offset + 1) is out of Double's range (±1.8e308); send a float64"
+            case let .array(items):
+                for (n, item) in items.enumerated() { if let why = outOfRange(item, path + [.index(n)]) { return why } }
+            case let .object(members):
+                for (key, value) in members { if let why = outOfRange(value, path + [.key(key)]) { return why } }
+            default: break
+            }
+            return nil
+        }
+        return outOfRange(document.root, [])
     }
 
     /// The first 120 characters of a line, quoted, for a message.

@@ -87,13 +87,19 @@ public enum Validation {
 
     /// Validates `implementation` on every selected case, in order; `progress` hears each result as it comes.
     /// Each fixture is asked as a request with its own id. An implementation that cannot be started
-    /// is not retried, and the remaining fixtures report why.
+    /// is not retried, and the remaining fixtures report why. Once `stop` is raised no fixture
+    /// starts: the fixture in progress finishes, and the rest are reported as not run.
     public static func run(_ cases: [Case], implementation: some BackpropImplementation, options: Options = Options(),
+                           stop: StopSignal = StopSignal(),
                            progress: (@Sendable (FixtureResult) -> Void)? = nil) async -> ValidationReport {
         let clock = ContinuousClock(), started = clock.now
         var results: [FixtureResult] = []
         var cannotStart: AnswerFailure?
         for c in cases where options.selects(c) {
+            if stop.raised {
+                results.append(FixtureResult(c, .notRun, summary: "not run: the run was interrupted before this fixture"))
+                continue
+            }
             let begin = clock.now
             var result: FixtureResult
             if let cannotStart {
@@ -115,7 +121,8 @@ public enum Validation {
         }
         await implementation.close()
         return ValidationReport(implementation: implementation.name, results: results,
-                                seconds: (clock.now - started).seconds, cannotStart: cannotStart?.message)
+                                seconds: (clock.now - started).seconds, cannotStart: cannotStart?.message,
+                                interrupted: results.contains { $0.outcome == .notRun })
     }
 
     /// The verdict on one answer, explained: the first wrong layer, the worst entries, a map of each wrong matrix.
@@ -127,6 +134,7 @@ public enum Validation {
         let verdict = Verdict(answer: answer, expected: c.fixture.expected.answer, tolerance: tolerance)
         var result = FixtureResult(c, verdict.passed ? .pass : .fail, summary: "")
         result.verdict = verdict
+        result.answer = answer
         let compared = answer.delta == nil ? "dW, db" : "dW, db, delta"
         if verdict.passed {
             result.summary = "\(verdict.checked) entries of \(compared) right" + (verdict.cost == nil ? "" : ", cost right")
@@ -146,6 +154,7 @@ public enum Validation {
         if !verdict.costPassed { summary = wrong == 0 ? "cost wrong, every gradient entry right" : summary + "; cost wrong too" }
         result.summary = summary
         let findings = Diagnosis.diagnose(problem: problem, expected: c.fixture.expected.answer, answer: answer, tolerance: tolerance)
+        result.findings = findings
         result.details = Diagnosis.describe(findings).map { "diagnosis: " + $0 } + explanation(verdict, answer: answer)
         return result
     }

@@ -14,6 +14,8 @@ public struct FixtureResult: Sendable {
         case unsupported
         /// The program misbehaved: not found, crashed, hung, or answered something that is not an answer.
         case error
+        /// The run was interrupted (Ctrl-C) before this fixture.
+        case notRun = "not run"
     }
 
     public var id: String
@@ -25,6 +27,10 @@ public struct FixtureResult: Sendable {
     /// For a failure: the hint, the worst entries and the maps of the wrong matrices.
     public var details: [String] = []
     public var verdict: Verdict?
+    /// The answer the verdict is on, for reports that draw it entry by entry.
+    public var answer: Answer?
+    /// For a failure: the likely mistakes, best first (`Diagnosis.diagnose`).
+    public var findings: [Finding] = []
     /// The last lines of what the program wrote to stderr while answering this fixture, for a failure or an error.
     public var stderrTail = ""
     public var seconds = 0.0
@@ -65,24 +71,42 @@ public struct ValidationReport: Sendable {
     public var seconds: Double
     /// Why the program could not be started at all, when it could not.
     public var cannotStart: String?
+    /// Whether the run was interrupted: the fixtures it did not reach are `notRun`.
+    public var interrupted = false
+
+    public init(implementation: String, results: [FixtureResult], seconds: Double, cannotStart: String? = nil,
+                interrupted: Bool = false) {
+        self.implementation = implementation
+        self.results = results
+        self.seconds = seconds
+        self.cannotStart = cannotStart
+        self.interrupted = interrupted
+    }
 
     public func count(_ outcome: FixtureResult.Outcome) -> Int { results.count { $0.outcome == outcome } }
 
     public var allPassed: Bool { results.allSatisfy { $0.outcome == .pass } }
 
-    /// 0 every fixture passed, 1 some did not, 2 the program could not be run at all.
-    public var exitCode: Int32 { cannotStart != nil ? 2 : (allPassed ? 0 : 1) }
+    /// 0 every fixture passed; 1 a fixture that was run did not pass; 2 the program could not be
+    /// run at all; 130 interrupted (Ctrl-C) with every fixture run so far passing.
+    public var exitCode: Int32 {
+        if cannotStart != nil { return 2 }
+        if results.contains(where: { $0.outcome != .pass && $0.outcome != .notRun }) { return 1 }
+        return interrupted ? 130 : 0
+    }
 
-    /// "12 fixtures: 10 passed, 1 failed, 0 unsupported, 1 error (3.2 s)".
+    /// "12 fixtures: 10 passed, 1 failed, 0 unsupported, 1 error (3.2 s)", and how many were not
+    /// run when the run was interrupted.
     public var summary: String {
         "\(results.count) fixture\(results.count == 1 ? "" : "s"): \(count(.pass)) passed, \(count(.fail)) failed, "
             + "\(count(.unsupported)) unsupported, \(count(.error)) error\(count(.error) == 1 ? "" : "s")"
+            + (interrupted ? ", \(count(.notRun)) not run (interrupted)" : "")
             + " (\(String(format: "%.2f", seconds)) s)"
     }
 
     /// One fixture as the console shows it: a status line, then the explanation indented.
     public static func line(_ r: FixtureResult) -> String {
-        let tag = ["pass": "PASS ", "fail": "FAIL ", "unsupported": "UNSUP", "error": "ERROR"][r.outcome.rawValue] ?? ""
+        let tag = ["pass": "PASS ", "fail": "FAIL ", "unsupported": "UNSUP", "error": "ERROR", "not run": "SKIP "][r.outcome.rawValue] ?? ""
         var text = "\(tag) \(r.id)  \(r.summary)"
         if r.outcome != .pass {
             let rest = r.explanation.split(separator: "\n", omittingEmptySubsequences: false).dropFirst()

@@ -9,17 +9,18 @@ struct BenchCommand: ParsableCommand {
         abstract: "Time a full entry-by-entry GSL check and one analytic backprop on fixed networks S, M, L.",
         discussion: """
             Networks: S = [4,8,8,3] batch 8, M = [16,32,32,10] batch 16, L = [64,128,64,10] batch 32; \
-            tanh hidden layers, sigmoid output, squared_error, W ~ N(0, 1/m_{l-1}), X ~ N(0,1), Y ~ U(0,1), fixed seed. \
+            tanh hidden layers, sigmoid output, squared_error, W ~ N(0, 1/m_{l-1}), X ~ N(0,1), Y ~ U(0,1), fixed seed.
+
             Times are medians. Relative error of an entry: |numeric - analytic| / max(|analytic|, 1e-3 * largest |analytic| of its matrix).
             """)
 
-    @Option(help: "Runs per shape; the median is reported (default: 31 for S, 15 for M, 5 for L).")
+    @Option(parsing: .unconditional, help: ArgumentHelp("Runs per shape, of which the median is reported; 31 for S, 15 for M and 5 for L when absent.", valueName: "n"))
     var runs: Int?
 
-    @Option(help: "Worker threads for one check.")
+    @Option(parsing: .unconditional, help: ArgumentHelp("Worker threads for one check.", valueName: "n"))
     var jobs = 1
 
-    @Option(help: "Shapes to run, comma-separated names (S, M, L).")
+    @Option(help: ArgumentHelp("Shapes to run, comma-separated names (S, M, L).", valueName: "names"))
     var shapes = "S,M,L"
 
     @Flag(help: "Also differentiate every per-sample error signal g^(i,l) (not only dW and db).")
@@ -28,15 +29,16 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Print JSON instead of a table.")
     var json = false
 
-    @Option(help: "Also write each shape's problem to DIR/<shape>.json (the fixture's problem fields), for ci/bench-peers.py.")
+    @Option(help: ArgumentHelp("Also write each shape's problem to DIR/<shape>.json (the fixture's problem fields), for ci/bench-peers.py.", valueName: "DIR"))
     var export: String?
 
     func validate() throws {
-        if let runs, runs < 1 { throw ValidationError("--runs must be at least 1, got \(runs)") }
-        if jobs < 1 { throw ValidationError("--jobs must be at least 1, got \(jobs)") }
+        if let runs { try Expect.whole(runs, "--runs", in: 1...Int.max) }
+        try Expect.whole(jobs, "--jobs", in: 1...1024)
+        try Expect.path(export, "--export", "a directory for the problems")
         let known = Set(Benchmark.shapes.map(\.name))
         for name in shapes.split(separator: ",") where !known.contains(String(name)) {
-            throw ValidationError("unknown shape \"\(name)\"; expected a comma-separated list of \(known.sorted().joined(separator: ", "))")
+            throw ValidationError("--shapes: unknown shape \"\(name)\"; expected a comma-separated list of \(known.sorted().joined(separator: ", "))")
         }
     }
 
@@ -46,11 +48,10 @@ struct BenchCommand: ParsableCommand {
             for shape in Benchmark.shapes where wanted.contains(shape.name) {
                 let file = URL(fileURLWithPath: export).appendingPathComponent("\(shape.name).json")
                 do {
-                    try FileManager.default.createDirectory(atPath: export, withIntermediateDirectories: true)
-                    try JSONEncoder().encode(RawProblem(Benchmark.problem(shape))).write(to: file)
+                    try OutputFile.createDirectory(export)
+                    try OutputFile.write(JSONEncoder().encode(RawProblem(Benchmark.problem(shape))), to: file.path)
                 } catch {
-                    printError("\(file.path): cannot write the problem: \(error.localizedDescription)")
-                    throw ExitCode(2)
+                    throw ValidationError("--export: \(file.path): cannot write the problem: \(error.localizedDescription)")
                 }
             }
         }

@@ -8,117 +8,117 @@ struct FuzzCommand: AsyncParsableCommand {
         commandName: "fuzz",
         abstract: "Check backprop on random networks against the GSL oracle; write failing cases, shrunk, as fixtures.",
         discussion: """
-            Case i is drawn from (seed, i) alone: the same seed gives the same cases and verdicts for any --jobs,
-            and --shard K/N splits a run between N machines. Exit status: 0 no failure, 1 failures found,
-            2 usage or input error, 130 interrupted (Ctrl-C) without failures.
+            Case i is drawn from (seed, i) alone: the same seed gives the same cases and verdicts for any --jobs, \
+            and --shard K/N splits a run between N machines.
+
+            Exit status: 0 no failure, 1 failures found (interrupted or not), 2 usage or input error or no case checked, \
+            130 interrupted (Ctrl-C) without failures, 143 terminated (SIGTERM).
             """)
 
-    @Option(name: .customLong("iters"), parsing: .unconditional, help: "Number of random cases (the whole run, over all shards).")
-    var iterations = "10000"
+    @Option(name: .customLong("iters"), parsing: .unconditional,
+            help: ArgumentHelp("Number of random cases in the whole run, over all shards.", valueName: "n"))
+    var iterations = 10000
 
-    @Option(parsing: .unconditional, help: "Seed of the run (a fresh one is drawn and printed when absent).")
-    var seed: String?
+    @Option(parsing: .unconditional, help: "Seed of the run; a fresh one is drawn and printed when absent.", transform: Expect.seed)
+    var seed: UInt64?
 
-    @Option(parsing: .unconditional, help: "Cases checked in parallel (default: all cores).")
-    var jobs: String?
+    @Option(parsing: .unconditional, help: ArgumentHelp("Cases checked in parallel; all cores when absent.", valueName: "n"))
+    var jobs: Int?
 
-    @Option(name: .customLong("max-depth"), parsing: .unconditional, help: "Largest number of layers L (default 6).")
-    var maxDepth = "6"
+    @Option(name: .customLong("max-depth"), parsing: .unconditional, help: ArgumentHelp("Largest number of layers L.", valueName: "n"))
+    var maxDepth = 6
 
-    @Option(name: .customLong("max-width"), parsing: .unconditional, help: "Largest layer width (default 24).")
-    var maxWidth = "24"
+    @Option(name: .customLong("max-width"), parsing: .unconditional, help: ArgumentHelp("Largest layer width.", valueName: "n"))
+    var maxWidth = 24
 
-    @Option(name: .customLong("max-batch"), parsing: .unconditional, help: "Largest batch size m (default 8).")
-    var maxBatch = "8"
+    @Option(name: .customLong("max-batch"), parsing: .unconditional, help: ArgumentHelp("Largest batch size m.", valueName: "n"))
+    var maxBatch = 8
 
-    @Option(help: "Activations to draw from, comma-separated (default: all).")
-    var activations: String?
+    @Option(help: ArgumentHelp("Activations to draw from, comma-separated; all when absent.", valueName: "names"),
+            transform: NameList<Activation>.parse)
+    var activations: NameList<Activation>?
 
-    @Option(help: "Losses to draw from, comma-separated (default: all that fit an allowed output activation).")
-    var losses: String?
+    @Option(help: ArgumentHelp("Losses to draw from, comma-separated; when absent, all that fit an allowed output activation.", valueName: "names"),
+            transform: NameList<Loss>.parse)
+    var losses: NameList<Loss>?
 
-    @Option(help: "Directory for the fixtures of failing cases.")
+    @Option(help: ArgumentHelp("Directory for the fixtures of failing cases.", valueName: "directory"))
     var out = "fixtures/found"
 
-    @Option(help: "Also write the summary as JSON to this file.")
+    @Option(help: ArgumentHelp("Also write the summary as JSON to this file.", valueName: "file"))
     var json: String?
 
-    @Option(parsing: .unconditional, help: "Run only shard K of N (1 ≤ K ≤ N): iterations i with i mod N = K − 1.")
-    var shard: String?
+    @Option(parsing: .unconditional, help: ArgumentHelp("Run only shard K of N (1 ≤ K ≤ N): iterations i with i mod N = K − 1.", valueName: "K/N"),
+            transform: Expect.shard)
+    var shard: Shard?
+
+    @Option(help: ArgumentHelp("Also write an HTML report (coverage, shapes, each failing case's heatmaps) to this file.", valueName: "file"))
+    var html: String?
 
     @Flag(name: .customLong("no-shrink"), help: "Write failing cases as drawn, without shrinking them.")
     var noShrink = false
 
     @OptionGroup var implementationOptions: ImplementationOptions
 
-    func run() async throws {
-        let setup: FuzzConfiguration
-        do { setup = try configuration() } catch { throw UsageError(error.description) }
-        try await Self.fuzz(setup, jsonPath: json)
+    var distribution: Distribution {
+        Distribution(depth: 1...maxDepth, width: 1...maxWidth, batch: 1...maxBatch,
+                     activations: activations?.values ?? Activation.allCases, losses: losses?.values ?? Loss.allCases)
     }
 
-    /// The run's configuration from the flags, or the first flag that is wrong and why.
-    func configuration() throws(InputError) -> FuzzConfiguration {
-        let iterations = try Self.integer(self.iterations, flag: "--iters", in: 1...Int.max)
-        let jobs = try jobs.map { text throws(InputError) in try Self.integer(text, flag: "--jobs", in: 1...1024) }
-            ?? ProcessInfo.processInfo.activeProcessorCount
-        let distribution = Distribution(
-            depth: 1...(try Self.integer(maxDepth, flag: "--max-depth", in: 1...64)),
-            width: 1...(try Self.integer(maxWidth, flag: "--max-width", in: 1...1024)),
-            batch: 1...(try Self.integer(maxBatch, flag: "--max-batch", in: 1...1024)),
-            activations: try Self.names(activations, flag: "--activations", all: Activation.allCases),
-            losses: try Self.names(losses, flag: "--losses", all: Loss.allCases))
-        if let why = distribution.problem { throw InputError(field: "--activations/--losses", why) }
-        let seed: UInt64
-        if let text = self.seed {
-            guard let value = UInt64(text) else {
-                throw InputError(field: "--seed", "expected a whole number from 0 to \(UInt64.max), got \"\(text)\"")
-            }
-            seed = value
-        } else {
-            seed = UInt64.random(in: 0...UInt64.max) >> 16  // short enough to retype
+    func validate() throws {
+        try Expect.whole(iterations, "--iters", in: 1...Int.max)
+        if let jobs { try Expect.whole(jobs, "--jobs", in: 1...1024) }
+        try Expect.whole(maxDepth, "--max-depth", in: 1...64)
+        try Expect.whole(maxWidth, "--max-width", in: 1...1024)
+        try Expect.whole(maxBatch, "--max-batch", in: 1...1024)
+        try Expect.path(out, "--out", "a directory for the fixtures")
+        try Expect.path(json, "--json", "a file for the JSON summary")
+        try Expect.path(html, "--html", "a file for the HTML report")
+        if let shard, shard.count(of: iterations) == 0 {
+            throw ValidationError("--shard \(shard): no case to run: shard K/N runs iterations i with i mod N = K − 1, "
+                                  + "and --iters \(iterations) has none of them; expected --iters ≥ \(shard.index)")
         }
-        let shard = try self.shard.map { text throws(InputError) in try Shard(parsing: text) } ?? .whole
+        if let why = distribution.problem { throw ValidationError("--activations/--losses: \(why)") }
+    }
+
+    /// A note for each loss asked for by --losses that cannot be drawn, and why (an error only when
+    /// no loss can be drawn).
+    var droppedLossNotes: [String] {
+        let allowed = distribution.activations
+        return (losses?.values ?? []).compactMap { loss in
+            guard let output = loss.requiredOutput, !allowed.contains(output) else { return nil }
+            return "note: --losses \(loss.rawValue) is not drawn: it needs a \(output.rawValue) output layer, which --activations does not allow"
+        }
+    }
+
+    func run() async throws {
+        // Ctrl-C is handled from here on, before the first probe of an --impl program.
+        let stop = StopSignal()
+        Interrupt.stops(stop, finishing: "the cases in progress")
+        let setup = try configuration()
+        for note in droppedLossNotes { print(note) }
+        try await Self.fuzz(setup, jsonPath: json, htmlPath: html, stop: stop)
+    }
+
+    /// The run's configuration from the flags; the output paths are checked by creating them.
+    func configuration() throws -> FuzzConfiguration {
         let directory = URL(fileURLWithPath: out)
         do { try FixtureStore(directory: directory).prepare() } catch {
-            throw InputError(field: "--out", error.description)
+            throw ValidationError("--out: \(error.description)")
         }
         if let json {
-            guard FileManager.default.createFile(atPath: json, contents: Data("{}\n".utf8)) else {
-                throw InputError(field: "--json", "cannot write \(json)")
-            }
+            do throws(OutputFileError) { try OutputFile.checkWritable(json) } catch { throw ValidationError("--json: \(error)") }
         }
-        let (implementation, replay) = try implementationOptions.implementation()
-        return FuzzConfiguration(seed: seed, iterations: iterations, jobs: jobs, distribution: distribution, shard: shard,
-                                 outDirectory: directory, implementation: implementation, replayCommand: replay,
-                                 shrink: !noShrink)
+        let (implementation, replay) = implementationOptions.implementation()
+        return FuzzConfiguration(seed: seed ?? UInt64.random(in: 0...UInt64.max) >> 16,  // short enough to retype
+                                 iterations: iterations, jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount,
+                                 distribution: distribution, shard: shard ?? .whole, outDirectory: directory,
+                                 implementation: implementation, replayCommand: replay, shrink: !noShrink)
     }
 
-    /// A whole number within `range` (upper limits keep a case's matrices within memory).
-    static func integer(_ text: String, flag: String, in range: ClosedRange<Int>) throws(InputError) -> Int {
-        guard let value = Int(text), range.contains(value) else {
-            let expected = range.upperBound == Int.max ? "≥ \(range.lowerBound)" : "from \(range.lowerBound) to \(range.upperBound)"
-            throw InputError(field: flag, "expected a whole number \(expected), got \"\(text)\"")
-        }
-        return value
-    }
-
-    static func names<T: RawRepresentable & CaseIterable>(_ text: String?, flag: String, all: T.AllCases) throws(InputError) -> [T]
-    where T.RawValue == String {
-        guard let text else { return Array(all) }
-        var chosen: [T] = []
-        for name in text.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !name.isEmpty {
-            guard let value = T(rawValue: name) else {
-                throw InputError(field: flag, "unknown name \"\(name)\"; expected some of \(all.map(\.rawValue).joined(separator: ","))")
-            }
-            if !chosen.contains(where: { $0.rawValue == value.rawValue }) { chosen.append(value) }
-        }
-        guard !chosen.isEmpty else { throw InputError(field: flag, "expected at least one name, got \"\(text)\"") }
-        return chosen
-    }
-
-    /// Runs the fuzzer with its progress line, Ctrl-C handling and summary; exits 1 on failures.
-    static func fuzz(_ setup: FuzzConfiguration, jsonPath: String?) async throws {
+    /// Runs the fuzzer with its progress line and summary, until the end or until `stop` is raised.
+    /// Exits 1 on failures, 130 when interrupted without failures, 2 when no case could be checked.
+    static func fuzz(_ setup: FuzzConfiguration, jsonPath: String?, htmlPath: String? = nil, stop: StopSignal) async throws {
         let fuzzer = Fuzzer(setup)
         // One case first: a program that cannot start is a usage error, not 10 000 failures.
         let first = Array(fuzzer.iterations.prefix(1)).first ?? 0
@@ -126,91 +126,41 @@ struct FuzzCommand: AsyncParsableCommand {
             let failure = AnswerFailure(error)
             if failure.kind == .cannotStart {
                 await setup.implementation.close()
-                throw UsageError("--impl: \(failure.message)")
+                throw ValidationError("--impl: \(failure.message)")
             }
         }
-        let shardText = setup.shard == .whole ? "" : ", shard \(setup.shard) (\(fuzzer.iterations.underestimatedCount) of them)"
+        let planned = setup.shard.count(of: setup.iterations)
+        let shardText = setup.shard == .whole ? "" : ", shard \(setup.shard) (\(planned) of them)"
         print("gradfuzz: seed \(setup.seed) (the same run again: --seed \(setup.seed))")
         print("distribution: \(setup.distribution.summary)")
         print("testing \(setup.implementation.name) against the GSL oracle: \(setup.iterations) iterations\(shardText), "
               + "\(setup.jobs) jobs; failing cases shrunk into \(setup.outDirectory?.relativePath ?? "nowhere")/")
         fflush(nil)
 
-        let stop = StopSignal()
-        let interrupt = Interrupt(stop)
         let progress = ProgressLine()
         let summary = await fuzzer.run(stop: stop, progress: progress.update)
         progress.finish(summary)
-        interrupt.cancel()
+        let page = htmlPath == nil ? nil : await FuzzPage.build(summary, implementation: setup.implementation)
         await setup.implementation.close()
 
         print(SummaryReport(summary).text, terminator: "")
         if let jsonPath {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            do { try encoder.encode(summary).write(to: URL(fileURLWithPath: jsonPath), options: .atomic) } catch {
-                throw UsageError("--json: cannot write \(jsonPath): \(error.localizedDescription)")
+            do { try OutputFile.write(encoder.encode(summary), to: jsonPath) } catch {
+                throw ValidationError("--json: \(error)")
             }
         }
+        if let htmlPath, let page {
+            do { try page.write(to: htmlPath) } catch { throw ValidationError("--html: \(error)") }
+            print("HTML report: \(htmlPath)")
+        }
         if !summary.passed { throw ExitCode(1) }
+        let unchecked = summary.unanswered + summary.oracleUnusable
+        if summary.iterationsRun > 0 && unchecked == summary.iterationsRun {
+            throw ValidationError("no case was checked: \(summary.unanswered) of \(summary.iterationsRun) unanswered"
+                                  + " (declined or not answered), \(summary.oracleUnusable) without a finite oracle value")
+        }
         if summary.interrupted { throw ExitCode(130) }
     }
-}
-
-/// Ctrl-C: the first raises the stop signal (cases in progress finish, the summary is printed);
-/// a second ends the process at once (fixtures are never half written: they appear by rename).
-final class Interrupt: @unchecked Sendable {
-    private let source: DispatchSourceSignal
-    private var count = 0
-
-    init(_ stop: StopSignal) {
-        signal(SIGINT, SIG_IGN)
-        source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .main)
-        source.setEventHandler { [unowned self] in
-            count += 1
-            if count > 1 { Foundation.exit(130) }
-            stop.raise()
-            FileHandle.standardError.write(Data("\ninterrupted: finishing the cases in progress (Ctrl-C again to quit now)\n".utf8))
-        }
-        source.resume()
-    }
-
-    func cancel() {
-        source.cancel()
-        signal(SIGINT, SIG_DFL)
-    }
-}
-
-/// On a terminal, one line rewritten in place (at most 10 times a second); otherwise a plain line
-/// every 5 seconds. Written to standard error, so standard output holds only the report.
-final class ProgressLine: @unchecked Sendable {
-    private let terminal = isatty(STDERR_FILENO) != 0
-    private var last = ContinuousClock.now
-    private var shown = false
-
-    func update(_ summary: FuzzSummary) {
-        let now = ContinuousClock.now
-        guard now - last >= (terminal ? .milliseconds(100) : .seconds(5)) else { return }
-        last = now
-        write(summary)
-    }
-
-    func finish(_ summary: FuzzSummary) {
-        if terminal && shown { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
-    }
-
-    private func write(_ summary: FuzzSummary) {
-        let done = summary.iterationsRun, total = summary.iterationsPlanned
-        let rate = summary.casesPerSecond
-        let eta = rate > 0 ? Double(total - done) / rate : 0
-        let text = "\(done)/\(total) iterations  \(Int(rate.rounded()))/s  \(summary.failures) failures  ETA \(Int(eta.rounded()))s"
-        FileHandle.standardError.write(Data((terminal ? "\r\u{1B}[K" + text : text + "\n").utf8))
-        shown = true
-    }
-}
-
-/// A usage or input error: one line on standard error, exit status 2.
-struct UsageError: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
 }

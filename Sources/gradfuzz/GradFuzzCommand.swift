@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GradFuzz
 
 @main
 struct GradFuzzCommand: AsyncParsableCommand {
@@ -16,9 +17,14 @@ struct GradFuzzCommand: AsyncParsableCommand {
         ],
         defaultSubcommand: FuzzCommand.self)
 
-    /// Runs the command; a usage or input error is one line on standard error and exit status 2
-    /// (ArgumentParser's own handling would print the whole usage and exit 64).
+    /// Runs the command. There is one error path: every usage or input error — ArgumentParser's own,
+    /// a `ValidationError` from `validate()` or thrown while running — is one line
+    /// `gradfuzz: …` on standard error and exit status 2 (ArgumentParser's own handling would print
+    /// the whole usage and exit 64). Other statuses (1 failures found, 130 interrupted) are `ExitCode`s.
+    /// No student's process outlives the run, whichever way it ends.
     static func main() async {
+        Interrupt.install()
+        let status: Int32
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? AsyncParsableCommand {
@@ -26,16 +32,20 @@ struct GradFuzzCommand: AsyncParsableCommand {
             } else {
                 try command.run()
             }
+            status = 0
         } catch let code as ExitCode {
-            Foundation.exit(code.rawValue)
+            status = code.rawValue
         } catch {
             if exitCode(for: error) == .success {
                 print(fullMessage(for: error))
-                Foundation.exit(0)
+                status = 0
+            } else {
+                let line = message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
+                FileHandle.standardError.write(Data("gradfuzz: \(line)\n".utf8))
+                status = 2
             }
-            let line = message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
-            FileHandle.standardError.write(Data("gradfuzz: \(line)\n".utf8))
-            Foundation.exit(2)
         }
+        LiveProcessGroups.killAll()
+        Foundation.exit(status)
     }
 }

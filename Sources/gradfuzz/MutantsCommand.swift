@@ -9,25 +9,26 @@ struct MutantsCommand: AsyncParsableCommand {
         commandName: "mutants",
         abstract: "Show that the harness catches every catalogued backprop mistake: fuzzer kills and curated fixtures.",
         discussion: """
-            For each mutant: whether the fuzzer (seed --seed) finds a case it fails within --budget cases, after how many,
-            the failing case shrunk, and which curated fixtures it fails. A kill is a case where the mutant's answer differs
+            For each mutant: whether the fuzzer (seed --seed) finds a case it fails within --budget cases, after how many, \
+            the failing case shrunk, and which curated fixtures it fails. A kill is a case where the mutant's answer differs \
             from the reference's and fails the GSL oracle's verdict while the reference's passes.
+
             Exit status: 0 every mutant killed and caught by a fixture, 1 a mutant survives, 2 usage or input error.
             """)
 
     @Option(parsing: .unconditional, help: "Seed of the fuzzer's cases.")
-    var seed = "1"
+    var seed: UInt64 = 1
 
-    @Option(parsing: .unconditional, help: "Most cases drawn per mutant.")
-    var budget = "200"
+    @Option(parsing: .unconditional, help: ArgumentHelp("Most cases drawn per mutant.", valueName: "n"))
+    var budget = 200
 
-    @Option(help: "Curated fixtures: a directory of *.json or a file (repeatable).")
+    @Option(help: ArgumentHelp("Curated fixtures: a directory of *.json or a file (repeatable).", valueName: "path"))
     var fixtures: [String] = ["fixtures/curated"]
 
     @Flag(name: .customLong("no-fixtures"), help: "Do not read curated fixtures.")
     var noFixtures = false
 
-    @Option(help: "Only this mutant (see --list).")
+    @Option(help: ArgumentHelp("Only this mutant (see --list).", valueName: "name"))
     var mutant: String?
 
     @Flag(help: "List the catalog (name, where it applies, the mistake) and exit.")
@@ -36,7 +37,7 @@ struct MutantsCommand: AsyncParsableCommand {
     @Flag(help: "Name every curated fixture each mutant fails (default: the first few).")
     var verbose = false
 
-    @Option(help: "Also write the results as JSON to this file.")
+    @Option(help: ArgumentHelp("Also write the results as JSON to this file.", valueName: "file"))
     var json: String?
 
     func run() async throws {
@@ -60,37 +61,33 @@ struct MutantsCommand: AsyncParsableCommand {
         if let json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            do { try encoder.encode(results).write(to: URL(fileURLWithPath: json), options: .atomic) } catch {
-                throw UsageError("--json: cannot write \(json): \(error.localizedDescription)")
+            do { try OutputFile.write(encoder.encode(results), to: json) } catch {
+                throw ValidationError("--json: \(error)")
             }
         }
         let survivors = results.filter { !$0.killed || (!noFixtures && $0.failedFixtures.isEmpty) }
         if !survivors.isEmpty { throw ExitCode(1) }
     }
 
-    /// The score's settings, the mutants to run and the fixtures, or the first flag that is wrong.
+    func validate() throws {
+        try Expect.whole(budget, "--budget", in: 1...Int.max)
+        try Expect.path(json, "--json", "a file for the JSON results")
+        if let mutant, MutantCatalog.named(mutant) == nil {
+            throw ValidationError("--mutant: unknown mutant \"\(mutant)\"; expected one of \(MutantCatalog.all.map(\.name).joined(separator: ", "))")
+        }
+    }
+
+    /// The score's settings, the mutants to run and the fixtures, or what is wrong with the fixtures.
     func setup() throws -> (MutationScore, [Mutant], [Fixture]) {
-        guard let seed = UInt64(seed) else {
-            throw UsageError("--seed: expected a whole number from 0 to \(UInt64.max), got \"\(self.seed)\"")
-        }
-        guard let budget = Int(budget), budget >= 1 else {
-            throw UsageError("--budget: expected a whole number ≥ 1, got \"\(self.budget)\"")
-        }
-        var mutants = MutantCatalog.all
-        if let name = mutant {
-            guard let chosen = MutantCatalog.named(name) else {
-                throw UsageError("--mutant: unknown mutant \"\(name)\"; expected one of \(MutantCatalog.all.map(\.name).joined(separator: ", "))")
-            }
-            mutants = [chosen]
-        }
+        let mutants = mutant.flatMap(MutantCatalog.named).map { [$0] } ?? MutantCatalog.all
         var loaded: [Fixture] = []
         if !noFixtures {
             do {
                 for file in try Fixture.files(in: fixtures) { loaded.append(try Fixture.read(from: file)) }
             } catch {
-                throw UsageError("\(error.description) (curated fixtures: --fixtures DIR, or --no-fixtures)")
+                throw ValidationError("\(error.description) (curated fixtures: --fixtures DIR, or --no-fixtures)")
             }
-            if loaded.isEmpty { throw UsageError("--fixtures: no *.json fixture in \(fixtures.joined(separator: ", "))") }
+            if loaded.isEmpty { throw ValidationError("--fixtures: no *.json fixture in \(fixtures.joined(separator: ", "))") }
         }
         return (MutationScore(seed: seed, budget: budget), mutants, loaded)
     }

@@ -8,34 +8,60 @@ struct ReplayCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "replay",
         abstract: "Re-run fixtures: an implementation's gradient (the reference by default) against the GSL oracle, layer by layer.",
-        discussion: "Exit status: 0 every fixture passes, 1 a fixture fails, 2 a fixture could not be read or the program could not answer.")
+        discussion: """
+            Exit status: 0 every fixture checked passes, 1 a fixture fails, 2 a fixture could not be read, \
+            the program could not answer or no fixture was checked, 130 interrupted (Ctrl-C) without failures.
+            """)
 
-    @Argument(help: "Fixture files, or directories searched for *.json.")
+    @Argument(help: ArgumentHelp("Fixture files, or directories searched for *.json.", valueName: "fixture"))
     var fixtures: [String]
 
     @OptionGroup var implementationOptions: ImplementationOptions
 
+    @Option(help: ArgumentHelp("Write an HTML report (heatmaps of every layer) here.", valueName: "file"))
+    var html: String?
+
+    @Option(parsing: .unconditional, help: ArgumentHelp("Threads for the oracle of each fixture; all cores when absent.", valueName: "n"))
+    var jobs: Int?
+
+    func validate() throws {
+        try Expect.path(html, "--html", "a file for the HTML report")
+        if let jobs { try Expect.whole(jobs, "--jobs", in: 1...1024) }
+    }
+
+    /// Entries (dW, db and every sample's g) from which a check is announced before it starts.
+    static let longCheck = 20_000
+
     func run() async throws {
+        let stop = StopSignal()
+        Interrupt.stops(stop, finishing: "the fixture in progress")
         let files: [URL]
-        let implementation: any BackpropImplementation
-        do {
-            files = try Fixture.files(in: fixtures)
-            implementation = try implementationOptions.implementation().0
-        } catch {
-            printError(error.description)
-            throw ExitCode(2)
+        do { files = try Fixture.files(in: fixtures) } catch { throw ValidationError(error) }
+        guard !files.isEmpty else {
+            throw ValidationError("no fixture files (*.json) in \(fixtures.joined(separator: ", ")); expected fixture files or directories holding them")
         }
-        var (failed, unsupported, unusable) = (0, 0, 0)
+        let implementation = implementationOptions.implementation().0
+        var (passed, failed, unsupported, notRun) = (0, 0, 0, 0)
+        var unusable: [String] = []
+        var page = ValidationPage(title: "gradfuzz replay: \(implementation.name)", expectedFrom: "GSL oracle")
         for file in files {
+            if stop.raised {
+                notRun += 1
+                continue
+            }
             let fixture: Fixture
             do { fixture = try Fixture.read(from: file) } catch {
-                printError(error.description)
-                unusable += 1
+                print("\(file.path): UNUSABLE (\(error.description))\n")
+                page.sections.append(FixtureSection(id: file.lastPathComponent, file: file.path, outcome: .error, summary: error.description))
+                unusable.append(error.description)
                 continue
             }
             let answer: Answer
             do { answer = try await implementation.backprop(fixture.problem, id: fixture.id) } catch {
                 let failure = AnswerFailure(error)
+                page.sections.append(FixtureSection(id: fixture.id, file: file.path, outcome: failure.kind == .unsupported ? .unsupported
+                                                    : (failure.kind == .wrongAnswer ? .fail : .error), summary: failure.message,
+                                                    problem: fixture.problem, stderr: failure.errorOutput))
                 switch failure.kind {
                 case .unsupported:
                     print("\(file.path): \(fixture.id) — UNSUPPORTED (\(failure.message))\n")
@@ -44,31 +70,44 @@ struct ReplayCommand: AsyncParsableCommand {
                     print("\(file.path): \(fixture.id) — FAIL (\(failure.message))\n")
                     failed += 1
                 case .misbehaved, .cannotStart, .unresponsive:
-                    printError("\(file.path): \(implementation.name) gave no answer: \(failure.message)")
-                    unusable += 1
+                    let why = "\(file.path): \(implementation.name) gave no answer: \(failure.message)"
+                    print(why + "\n")
+                    unusable.append(why)
                 }
                 continue
             }
-            let verdict = Verdict(answer: answer, oracle: Oracle().differentiate(fixture.problem))
+            let entries = fixture.problem.network.parameterCount + fixture.problem.batchSize * fixture.problem.network.layers.dropFirst().reduce(0, +)
+            if entries >= Self.longCheck {
+                // A large network takes a while: say so first, on stderr, so that stdout holds only the report.
+                FileHandle.standardError.write(Data("\(file.path): checking \(entries) entries against the GSL oracle…\n".utf8))
+            }
+            let oracle = Oracle().differentiate(fixture.problem, jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount)
+            let verdict = Verdict(answer: answer, oracle: oracle)
+            if html != nil { page.sections.append(FixtureSection(replaying: fixture, file: file.path, answer: answer, oracle: oracle, verdict: verdict)) }
             print("\(file.path): \(fixture.id) — \(verdict.passed ? "PASS" : "FAIL")"
                   + " (\(verdict.checked) entries checked, \(verdict.kinks) not checkable at a kink)")
             print(verdict.table())
-            if !verdict.passed {
+            if verdict.passed {
+                passed += 1
+            } else {
                 failed += 1
                 print(verdict.failureDetails())
             }
             print("")
         }
         await implementation.close()
-        let passed = files.count - failed - unsupported - unusable
+        if let html {
+            do { try page.write(to: html) } catch { throw ValidationError("--html: \(error)") }
+        }
         print("\(passed) passed, \(failed) failed" + (unsupported > 0 ? ", \(unsupported) unsupported" : "")
-              + (unusable > 0 ? ", \(unusable) unusable" : ""))
-        if unusable > 0 { throw ExitCode(2) }
+              + (unusable.isEmpty ? "" : ", \(unusable.count) unusable") + (notRun > 0 ? ", \(notRun) not run (interrupted)" : ""))
+        if let first = unusable.first {
+            throw ValidationError("\(unusable.count) of \(files.count) fixture\(files.count == 1 ? "" : "s") could not be replayed; the first: \(first)")
+        }
         if failed > 0 { throw ExitCode(1) }
+        if passed == 0 && notRun == 0 {
+            throw ValidationError("no fixture was checked: \(implementation.name) declined all \(unsupported) as unsupported")
+        }
+        if notRun > 0 { throw ExitCode(130) }
     }
-}
-
-/// A message on standard error, as every command reports bad input.
-func printError(_ message: String) {
-    FileHandle.standardError.write(Data(("gradfuzz: " + message + "\n").utf8))
 }

@@ -11,7 +11,10 @@ struct ValidateCommand: AsyncParsableCommand {
             Starts CMD once and speaks gradfuzz-protocol/1 with it (one JSON request per line on its stdin, \
             one JSON answer per line on its stdout), then compares every entry of its dW and db — and its cost \
             and delta when it sends them — with each fixture's expected values.
-            Exit status: 0 every fixture passed, 1 some failed, were unsupported or misbehaved, 2 the harness could not run.
+
+            Exit status: 0 every fixture passed, 1 some failed, were unsupported or misbehaved, 2 the harness could not run, \
+            130 interrupted (Ctrl-C) with every fixture run so far passing.
+
             Example: gradfuzz validate --junit report.xml -- python3 Examples/python/student.py
             """)
 
@@ -19,20 +22,16 @@ struct ValidateCommand: AsyncParsableCommand {
             help: ArgumentHelp("Fixture files or directories (searched recursively for *.json).", valueName: "path"))
     var fixturePaths: [String] = ["fixtures"]
 
-    @Option(help: ArgumentHelp("Tolerance preset: float64 or float32 (a program computing in single precision). Default: each fixture's own.", valueName: "float64|float32"))
-    var tolerance: String?
+    @Option(help: "Tolerance preset; float32 accepts a program computing in single precision. Each fixture's own when absent.")
+    var tolerance: TolerancePreset?
 
-    @Option(help: "Relative tolerance, overriding the preset.")
+    @Option(parsing: .unconditional, help: ArgumentHelp("Relative tolerance, overriding the preset.", valueName: "x"))
     var rtol: Double?
 
-    @Option(help: "Absolute tolerance, overriding the preset.")
+    @Option(parsing: .unconditional, help: ArgumentHelp("Absolute tolerance, overriding the preset.", valueName: "x"))
     var atol: Double?
 
-    @Option(help: ArgumentHelp("Seconds to wait for each answer before the program is stopped and restarted.", valueName: "seconds"))
-    var timeout: Double = 10
-
-    @Option(help: ArgumentHelp("Extra seconds for the first answer after each start, while the program loads.", valueName: "seconds"))
-    var startup: Double = 10
+    @OptionGroup var timeouts: TimeoutOptions
 
     @Option(help: ArgumentHelp("Only fixtures whose id or file matches: a glob (*, ?) or a substring.", valueName: "pattern"))
     var only: String?
@@ -43,61 +42,50 @@ struct ValidateCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Write a Gradescope results.json here.", valueName: "file"))
     var gradescope: String?
 
+    @Option(help: ArgumentHelp("Write an HTML report (heatmaps of every layer) here.", valueName: "file"))
+    var html: String?
+
     @Flag(name: [.short, .long], help: "Print only the failures and the summary.")
     var quiet = false
 
     @Argument(parsing: .postTerminator, help: ArgumentHelp("The student's program and its arguments, after --.", valueName: "command"))
     var command: [String] = []
 
-    /// What is wrong with the options, or nil: a usage error exits 2 like every bad input.
-    var usageProblem: String? {
-        if command.isEmpty { return "expected the student's command after --, e.g. gradfuzz validate -- python3 student.py" }
-        if let tolerance, !["float64", "float32"].contains(tolerance) { return "--tolerance: expected float64 or float32, got \(tolerance)" }
-        if let rtol, !(rtol >= 0 && rtol < 1) { return "--rtol: expected a number in [0, 1), got \(rtol)" }
-        if let atol, !(atol >= 0 && atol.isFinite) { return "--atol: expected a finite number ≥ 0, got \(atol)" }
-        if !(timeout > 0 && timeout <= 86400) { return "--timeout: expected seconds in (0, 86400], got \(timeout)" }
-        if !(startup >= 0 && startup <= 86400) { return "--startup: expected seconds in [0, 86400], got \(startup)" }
-        return nil
+    func validate() throws {
+        if command.isEmpty { throw ValidationError("expected the student's command after --, e.g. gradfuzz validate -- python3 student.py") }
+        if let rtol, !(rtol >= 0 && rtol < 1) { throw ValidationError("--rtol: expected a number from 0 up to (not including) 1, got \(rtol)") }
+        if let atol, !(atol >= 0 && atol.isFinite) { throw ValidationError("--atol: expected a finite number ≥ 0, got \(atol)") }
+        try Expect.path(junit, "--junit", "a file for the JUnit report")
+        try Expect.path(gradescope, "--gradescope", "a file for the Gradescope results")
+        try Expect.path(html, "--html", "a file for the HTML report")
     }
 
     func run() async throws {
-        if let usageProblem {
-            printError("gradfuzz validate: \(usageProblem)")
-            throw ExitCode(2)
-        }
+        // Ctrl-C is handled from here on: the fixture in progress finishes, the rest are "not run".
+        let stop = StopSignal()
+        Interrupt.stops(stop, finishing: "the fixture in progress")
         let cases: [Validation.Case]
-        do { cases = try Validation.load(fixturePaths) } catch {
-            printError("gradfuzz validate: \(error.description)")
-            throw ExitCode(2)
-        }
-        let options = Validation.Options(tolerance: tolerance.map { $0 == "float32" ? .float32 : .float64 },
-                                         rtol: rtol, atol: atol, only: only)
+        do { cases = try Validation.load(fixturePaths) } catch { throw ValidationError(error) }
+        let options = Validation.Options(tolerance: tolerance?.tolerance, rtol: rtol, atol: atol, only: only)
         guard cases.contains(where: options.selects) else {
-            printError("gradfuzz validate: no fixture matches --only \(only ?? "") among \(cases.count) fixtures")
-            throw ExitCode(2)
+            throw ValidationError("--only: no fixture matches \(only ?? "") among \(cases.count) fixtures")
         }
-        let student = ExternalImplementation(command: command, timeout: .milliseconds(Int64(timeout * 1000)),
-                                             startupAllowance: .milliseconds(Int64(startup * 1000)))
-        print("gradfuzz validate: \(student.name), \(gradfuzzProtocolLine)")
+        let student = ExternalImplementation(command: command, timeout: timeouts.answerTimeout,
+                                             startupAllowance: timeouts.startupAllowance)
+        print("gradfuzz validate: \(student.name), \(StudentProtocol.version)")
         let quiet = quiet
-        let report = await Validation.run(cases, implementation: student, options: options) { result in
+        let report = await Validation.run(cases, implementation: student, options: options, stop: stop) { result in
             if !quiet || result.outcome != .pass { print(ValidationReport.line(result)) }
         }
         print(report.summary)
         do {
             if let junit { try GraderReports.writeJUnit(report, to: junit); print("JUnit report: \(junit)") }
             if let gradescope { try GraderReports.writeGradescope(report, to: gradescope); print("Gradescope results: \(gradescope)") }
+            if let html { try ValidationPage(report, cases: cases, options: options).write(to: html); print("HTML report: \(html)") }
         } catch {
-            printError("gradfuzz validate: cannot write a report: \(error.localizedDescription)")
-            throw ExitCode(2)
+            throw ValidationError("cannot write a report: \(error)")
         }
-        if let why = report.cannotStart { printError("gradfuzz validate: the program could not be started: \(why)") }
+        if let why = report.cannotStart { throw ValidationError("the program could not be started: \(why)") }
         throw ExitCode(report.exitCode)
-    }
-
-    private var gradfuzzProtocolLine: String { StudentProtocol.version }
-
-    private func printError(_ message: String) {
-        FileHandle.standardError.write(Data((message + "\n").utf8))
     }
 }

@@ -1,13 +1,6 @@
-import Testing
 import Foundation
-@testable import GradFuzz
-@testable import GradFuzzCore
-@testable import GradFuzzFixtures
-@testable import GradFuzzFuzzing
-@testable import GradFuzzMutants
-@testable import GradFuzzOracle
-@testable import GradFuzzStudents
-import GradFuzzTestSupport
+import Testing
+import GradFuzzFixtures
 
 /// The curated fixtures as committed under fixtures/curated.
 func curatedFixtures() throws -> [Fixture] {
@@ -15,14 +8,19 @@ func curatedFixtures() throws -> [Fixture] {
     return try files.map { try Fixture.read(from: $0) }
 }
 
-/// Runs the built `gradfuzz` executable (beside the test bundle) and collects what it says.
-func runGradfuzz(_ arguments: [String], directory: URL? = nil) throws -> (status: Int32, stdout: String, stderr: String) {
+/// The built `gradfuzz` executable, beside the test bundle.
+var gradfuzzExecutable: URL {
     var products = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
     while !FileManager.default.fileExists(atPath: products.appendingPathComponent("gradfuzz").path) && products.path != "/" {
         products.deleteLastPathComponent()
     }
+    return products.appendingPathComponent("gradfuzz")
+}
+
+/// Runs the built `gradfuzz` executable (beside the test bundle) and collects what it says.
+func runGradfuzz(_ arguments: [String], directory: URL? = nil) throws -> (status: Int32, stdout: String, stderr: String) {
     let process = Process()
-    process.executableURL = products.appendingPathComponent("gradfuzz")
+    process.executableURL = gradfuzzExecutable
     process.arguments = arguments
     if let directory { process.currentDirectoryURL = directory }
     let out = Pipe(), err = Pipe()
@@ -43,4 +41,66 @@ func temporaryDirectory(_ name: String) throws -> URL {
     let url = FileManager.default.temporaryDirectory.appendingPathComponent("gradfuzz-\(name)-\(UInt32.random(in: 0...UInt32.max))")
     try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     return url
+}
+
+/// The built `gradfuzz`, started and not waited for: for tests that signal it while it runs. Its
+/// stdout and stderr go to files in `output`, so that nothing blocks on a full pipe.
+struct RunningGradfuzz {
+    let process: Process
+    let stdoutFile: URL
+    let stderrFile: URL
+
+    init(_ arguments: [String], output: URL, directory: URL? = nil) throws {
+        stdoutFile = output.appendingPathComponent("gradfuzz.stdout")
+        stderrFile = output.appendingPathComponent("gradfuzz.stderr")
+        _ = FileManager.default.createFile(atPath: stdoutFile.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: stderrFile.path, contents: nil)
+        process = Process()
+        process.executableURL = gradfuzzExecutable
+        process.arguments = arguments
+        if let directory { process.currentDirectoryURL = directory }
+        process.standardOutput = try FileHandle(forWritingTo: stdoutFile)
+        process.standardError = try FileHandle(forWritingTo: stderrFile)
+        try process.run()
+    }
+
+    var stdout: String { (try? String(contentsOf: stdoutFile, encoding: .utf8)) ?? "" }
+    var stderr: String { (try? String(contentsOf: stderrFile, encoding: .utf8)) ?? "" }
+
+    func send(_ signal: Int32) { _ = kill(process.processIdentifier, signal) }
+
+    /// Its exit status once it has exited by itself (a death by a signal is -signal), or nil
+    /// when it still runs after `seconds`: then it is killed.
+    func exitStatus(within seconds: Double) async throws -> Int32? {
+        let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
+        while process.isRunning && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        guard !process.isRunning else {
+            send(SIGKILL)
+            process.waitUntilExit()
+            return nil
+        }
+        return process.terminationReason == .exit ? process.terminationStatus : -process.terminationStatus
+    }
+}
+
+/// Waits (at most `seconds`) until `condition` holds; whether it does.
+func eventually(within seconds: Double, _ condition: () -> Bool) async throws -> Bool {
+    let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
+    while !condition() {
+        guard ContinuousClock.now < deadline else { return false }
+        try await Task.sleep(for: .milliseconds(20))
+    }
+    return true
+}
+
+/// The living (not zombie) processes of process group `group`, from /proc.
+func livingMembers(ofGroup group: pid_t) -> [pid_t] {
+    let ids = (try? FileManager.default.contentsOfDirectory(atPath: "/proc"))?.compactMap { pid_t($0) } ?? []
+    return ids.filter { id in
+        guard let stat = try? String(contentsOfFile: "/proc/\(id)/stat", encoding: .utf8),
+              let end = stat.lastIndex(of: ")") else { return false }
+        // After "pid (comm)": state, ppid, pgrp, …
+        let fields = stat[stat.index(after: end)...].split(separator: " ")
+        return fields.count > 2 && fields[0] != "Z" && pid_t(fields[2]) == group
+    }
 }

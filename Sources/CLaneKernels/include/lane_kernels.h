@@ -12,4 +12,13 @@ void gradfuzz_lane_sums(const double *da, const double *wt, long width, long nex
 /// (= t·c/(1 + a·t) to ε). The same operations in the same order in every variant.
 void gradfuzz_tanh_tiny_changes(const double *dz, const double *a, const double *c, long count, double *da);
 
+/// The variants behind the two kernels above, for tests that hold them to the same bits.
+/// `gradfuzz_lane_kernels_have_avx()` is nonzero when the AVX variants exist in this build and
+/// the CPU runs them; call the `_avx` functions only then (elsewhere they are the generic ones).
+int gradfuzz_lane_kernels_have_avx(void);
+void gradfuzz_lane_sums_generic(const double *da, const double *wt, long width, long next, double *out);
+void gradfuzz_lane_sums_avx(const double *da, const double *wt, long width, long next, double *out);
+void gradfuzz_tanh_tiny_changes_generic(const double *dz, const double *a, const double *c, long count, double *da);
+void gradfuzz_tanh_tiny_changes_avx(const double *dz, const double *a, const double *c, long count, double *da);
+
 #endif

@@ -1,0 +1,161 @@
+import GradFuzzCore
+import GradFuzzMutants
+import GradFuzzFixtures
+import GradFuzzOracle
+import GradFuzzStudents
+
+/// One gradient matrix as a heatmap draws it: per entry, row by row, the expected and the received
+/// value, the bound it had to meet, the oracle's error estimate (against the oracle), and whether it
+/// failed or sat at a kink.
+public struct HeatmapMatrix: Sendable {
+    public var layer: Int
+    public var quantity: Quantity
+    public var rows: Int
+    public var columns: Int
+    public var expected: [Double]
+    public var got: [Double]
+    public var bound: [Double]
+    /// The oracle's error estimate of each entry, when the expected values are the oracle's.
+    public var error: [Double]?
+    public var failed: [Bool]
+    public var atKink: [Bool]
+    /// Entries compared (all but those at a kink).
+    public var checked: Int
+
+    /// `verdict`'s matrix with the values it compared: `expected` and `got` of its shape, and
+    /// `error` (the oracle's estimates) when the expected values are the oracle's.
+    public init(_ verdict: MatrixVerdict, expected: Matrix, got: Matrix, error: Matrix?, tolerance: Tolerance) {
+        layer = verdict.layer
+        quantity = verdict.quantity
+        rows = verdict.rows
+        columns = verdict.columns
+        self.expected = expected.storage
+        self.got = got.storage
+        self.error = error?.storage
+        failed = verdict.failed
+        atKink = verdict.atKink
+        checked = verdict.checked
+        bound = zip(expected.storage.indices, expected.storage).map { index, e in
+            tolerance.bound(expected: e, got: got.storage[index], error: error?.storage[index] ?? 0)
+        }
+    }
+
+    public var count: Int { rows * columns }
+    public var wrong: Int { failed.count { $0 } }
+
+    /// |got − expected| / bound of entry `index`: above 1 is wrong; infinite for a non-finite value.
+    public func severity(_ index: Int) -> Double {
+        let difference = abs(got[index] - expected[index])
+        guard difference.isFinite else { return .infinity }
+        return bound[index] > 0 ? difference / bound[index] : (difference == 0 ? 0 : .infinity)
+    }
+}
+
+/// Everything the report shows of one fixture: how it went, the network, each layer's heatmaps and
+/// the diagnosis.
+public struct FixtureSection: Sendable {
+    public enum Outcome: String, Sendable {
+        case pass, fail, unsupported, error
+    }
+
+    public var id: String
+    public var file: String
+    public var description: String
+    public var outcome: Outcome
+    /// One line: what happened.
+    public var summary: String
+    public var problem: Problem?
+    /// Layer by layer from layer 1, dW, db and delta (when compared).
+    public var matrices: [HeatmapMatrix] = []
+    public var firstWrongLayer: Int?
+    /// The cost, when it was compared and is wrong.
+    public var costProblem: String?
+    public var findings: [Finding] = []
+    /// Further notes in words (a rounding hint, non-finite values).
+    public var notes: [String] = []
+    /// The last lines of a program's stderr.
+    public var stderr = ""
+    /// The command that replays the fixture, when it is known (a fuzzer's find).
+    public var command: String?
+
+    public var checked: Int { matrices.reduce(0) { $0 + $1.checked } }
+    public var kinks: Int { matrices.reduce(0) { $0 + ($1.count - $1.checked) } }
+    public var wrong: Int { matrices.reduce(0) { $0 + $1.wrong } }
+
+    /// A fixture without heatmaps: unsupported, a program error, a wrong shape, an unreadable file.
+    public init(id: String, file: String, description: String = "", outcome: Outcome, summary: String,
+                problem: Problem? = nil, stderr: String = "") {
+        self.id = id
+        self.file = file
+        self.description = description
+        self.outcome = outcome
+        self.summary = summary
+        self.problem = problem
+        self.stderr = stderr
+    }
+
+    /// A student's answer against a fixture's reference values (`gradfuzz validate`).
+    public init(_ result: FixtureResult, fixture: Fixture, tolerance: Tolerance) {
+        self.init(id: result.id, file: result.file, description: result.description,
+                  outcome: Outcome(rawValue: result.outcome.rawValue) ?? .error, summary: result.summary,
+                  problem: fixture.problem, stderr: result.stderrTail)
+        guard let verdict = result.verdict, let answer = result.answer else { return }
+        let expected = fixture.expected.answer
+        matrices = verdict.matrices.map { v in
+            let (e, g) = (Self.matrix(v, of: expected), Self.matrix(v, of: answer))
+            return HeatmapMatrix(v, expected: e, got: g, error: nil, tolerance: tolerance)
+        }
+        firstWrongLayer = verdict.firstWrongLayer
+        findings = result.findings
+        if !verdict.costPassed, let cost = verdict.cost {
+            costProblem = "cost: expected \(cost.expected), got \(cost.got): the forward pass or the loss differs"
+        }
+        notes = result.details.filter { $0.hasPrefix("hint: ") || $0.hasPrefix("non-finite values") }
+    }
+
+    /// An implementation's answer against the GSL oracle (`gradfuzz replay`, and the fuzzer's finds).
+    public init(replaying fixture: Fixture, file: String, answer: Answer, oracle: OracleResult, verdict: Verdict,
+                tolerance: Tolerance = .oracle) {
+        self.init(id: fixture.id, file: file, description: fixture.description, outcome: verdict.passed ? .pass : .fail,
+                  summary: "", problem: fixture.problem)
+        let estimates = { (v: MatrixVerdict) -> Estimates in
+            switch v.quantity {
+            case .dW: return oracle.dW[v.layer - 1]
+            case .db: return oracle.db[v.layer - 1]
+            case .delta, .cost: return oracle.delta[v.layer - 1]
+            }
+        }
+        matrices = verdict.matrices.map { v in
+            let o = estimates(v)
+            return HeatmapMatrix(v, expected: o.value, got: Self.matrix(v, of: answer), error: o.error, tolerance: tolerance)
+        }
+        firstWrongLayer = verdict.firstWrongLayer
+        command = fixture.origin.command
+        let kinkNote = verdict.kinks > 0 ? ", \(verdict.kinks) not checkable at a kink" : ""
+        if verdict.passed {
+            summary = "\(verdict.checked) entries right against the GSL oracle\(kinkNote)"
+        } else {
+            summary = "\(verdict.failureCount) of \(verdict.checked) entries wrong against the GSL oracle\(kinkNote)"
+            if let layer = verdict.firstWrongLayer { summary += "; first wrong layer: \(layer) of \(fixture.problem.network.depth)" }
+            findings = Diagnosis.diagnose(problem: fixture.problem, expected: Reference.backprop(fixture.problem).answer,
+                                          answer: answer, tolerance: .float64)
+        }
+    }
+
+    /// The matrix of `answer` that `verdict` compared (db as a row).
+    static func matrix(_ verdict: MatrixVerdict, of answer: Answer) -> Matrix {
+        switch verdict.quantity {
+        case .dW: return answer.dW[verdict.layer - 1]
+        case .db: return Matrix(row: answer.db[verdict.layer - 1])
+        case .delta, .cost: return answer.delta?[verdict.layer - 1] ?? Matrix(rows: verdict.rows, columns: verdict.columns)
+        }
+    }
+
+    /// The diagnosis in words: `Diagnosis.describe` of the findings (nothing for a passing fixture).
+    public var diagnosis: [String] {
+        outcome == .fail && !matrices.isEmpty ? Diagnosis.describe(findings) : []
+    }
+
+    /// The first catalogued mistake the findings name, with its mistake and fix sentences.
+    public var mistake: Mutant? { findings.first { $0.mutant != nil }?.mutant }
+}

@@ -1,0 +1,90 @@
+import Foundation
+import GradFuzz
+import Synchronization
+
+/// Ctrl-C and SIGTERM, for every command; installed before anything else runs.
+///
+/// - While a run has registered its `StopSignal` (fuzz, replay, validate), the first Ctrl-C raises
+///   it: the work in progress finishes, no more starts, and the command writes what was done and
+///   exits 130 (1 when it found failures). Without a registered run it is like a second one.
+/// - A second Ctrl-C kills every student's process group and exits 130 at once.
+/// - SIGTERM (what a CI cancel sends) kills every student's process group and exits 143 at once.
+///
+/// Students run in process groups of their own, so a terminal's Ctrl-C never reaches them: gradfuzz
+/// ends them itself (`LiveProcessGroups`). Fixtures are never half written: they appear by rename.
+enum Interrupt {
+    private struct State {
+        var interrupts = 0
+        var stop: StopSignal?
+        var finishing = ""
+    }
+    private static let state = Mutex(State())
+    private static let queue = DispatchQueue(label: "gradfuzz.signals")
+    nonisolated(unsafe) private static var sources: [DispatchSourceSignal] = []
+
+    /// Handles SIGINT and SIGTERM from now on.
+    static func install() {
+        for (number, handler) in [(SIGINT, interrupted), (SIGTERM, terminated)] as [(Int32, @Sendable () -> Void)] {
+            signal(number, SIG_IGN)  // delivered to the dispatch source instead
+            let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
+            source.setEventHandler(handler: handler)
+            source.resume()
+            sources.append(source)
+        }
+    }
+
+    /// From now on the first Ctrl-C raises `stop`, saying that gradfuzz is `finishing` ("the cases in progress").
+    static func stops(_ stop: StopSignal, finishing: String) {
+        state.withLock { s in
+            s.stop = stop
+            s.finishing = finishing
+        }
+    }
+
+    private static func interrupted() {
+        let stop = state.withLock { s -> (StopSignal, String)? in
+            s.interrupts += 1
+            guard s.interrupts == 1, let stop = s.stop else { return nil }
+            return (stop, s.finishing)
+        }
+        guard let (signal, finishing) = stop else { exitNow(130) }
+        signal.raise()
+        FileHandle.standardError.write(Data("\ninterrupted: finishing \(finishing) (Ctrl-C again to quit now)\n".utf8))
+    }
+
+    private static func terminated() { exitNow(143) }
+
+    /// Ends every student's process group, then the process, without waiting for anything.
+    private static func exitNow(_ status: Int32) -> Never {
+        LiveProcessGroups.killAll()
+        _exit(status)
+    }
+}
+
+/// On a terminal, one line rewritten in place (at most 10 times a second); otherwise a plain line
+/// every 5 seconds. Written to standard error, so standard output holds only the report.
+final class ProgressLine: @unchecked Sendable {
+    private let terminal = isatty(STDERR_FILENO) != 0
+    private var last = ContinuousClock.now
+    private var shown = false
+
+    func update(_ summary: FuzzSummary) {
+        let now = ContinuousClock.now
+        guard now - last >= (terminal ? .milliseconds(100) : .seconds(5)) else { return }
+        last = now
+        write(summary)
+    }
+
+    func finish(_ summary: FuzzSummary) {
+        if terminal && shown { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+    }
+
+    private func write(_ summary: FuzzSummary) {
+        let done = summary.iterationsRun, total = summary.iterationsPlanned
+        let rate = summary.casesPerSecond
+        let eta = rate > 0 ? min(Double(total - done) / rate, 1e12) : 0
+        let text = "\(done)/\(total) iterations  \(Int(rate.rounded()))/s  \(summary.failures) failures  ETA \(Int(eta.rounded()))s"
+        FileHandle.standardError.write(Data((terminal ? "\r\u{1B}[K" + text : text + "\n").utf8))
+        shown = true
+    }
+}

@@ -1,0 +1,85 @@
+import ArgumentParser
+import GradFuzz
+
+/// --timeout and --startup: how long a student's program may take to answer. Shared by `fuzz`,
+/// `replay` (with --impl) and `validate`.
+struct TimeoutOptions: ParsableArguments {
+    @Option(parsing: .unconditional,
+            help: ArgumentHelp("Seconds to wait for each answer of a program before it is stopped and restarted.", valueName: "seconds"))
+    var timeout: Double = 10
+
+    @Option(parsing: .unconditional,
+            help: ArgumentHelp("Extra seconds for a program's first answer after each start, while it loads (numpy, a JIT).", valueName: "seconds"))
+    var startup: Double = 10
+
+    func validate() throws {
+        guard timeout > 0 && timeout <= 86400 else {
+            throw ValidationError("--timeout: expected seconds greater than 0 and at most 86400, got \(timeout)")
+        }
+        guard startup >= 0 && startup <= 86400 else {
+            throw ValidationError("--startup: expected seconds from 0 to 86400, got \(startup)")
+        }
+    }
+
+    var answerTimeout: Duration { .milliseconds(Int64(timeout * 1000)) }
+    var startupAllowance: Duration { .milliseconds(Int64(startup * 1000)) }
+}
+
+/// The tolerance presets of `validate --tolerance`.
+enum TolerancePreset: String, ExpressibleByArgument, CaseIterable {
+    case float64, float32
+
+    var tolerance: Tolerance { self == .float32 ? .float32 : .float64 }
+}
+
+/// A comma-separated list of names of a contract's enumeration (activations, losses), parsed once
+/// into its values: "relu,tanh".
+struct NameList<T: RawRepresentable & CaseIterable & Equatable & Sendable>: Sendable where T.RawValue == String {
+    var values: [T]
+
+    /// The values named in `text`, in order, each once; says which name is unknown and what was expected.
+    static func parse(_ text: String) throws -> NameList {
+        var values: [T] = []
+        for name in text.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !name.isEmpty {
+            guard let value = T(rawValue: name) else {
+                throw ValidationError("unknown name \"\(name)\"; expected some of \(T.allCases.map(\.rawValue).joined(separator: ","))")
+            }
+            if !values.contains(value) { values.append(value) }
+        }
+        guard !values.isEmpty else {
+            throw ValidationError("expected at least one of \(T.allCases.map(\.rawValue).joined(separator: ","))")
+        }
+        return NameList(values: values)
+    }
+}
+
+/// Checks of option values, each saying what was expected.
+enum Expect {
+    /// A whole number within `range` (upper limits keep a case's matrices within memory).
+    static func whole(_ value: Int, _ flag: String, in range: ClosedRange<Int>) throws {
+        guard !range.contains(value) else { return }
+        let expected = range.upperBound == Int.max ? "≥ \(range.lowerBound)" : "from \(range.lowerBound) to \(range.upperBound)"
+        throw ValidationError("\(flag): expected a whole number \(expected), got \(value)")
+    }
+
+    /// A path that is not empty.
+    static func path(_ value: String?, _ flag: String, _ what: String) throws {
+        if value?.isEmpty == true { throw ValidationError("\(flag): expected \(what), got an empty path") }
+    }
+
+    /// A seed: a whole number from 0 to UInt64.max.
+    @Sendable static func seed(_ text: String) throws -> UInt64 {
+        guard let value = UInt64(text) else { throw ValidationError("expected a whole number from 0 to \(UInt64.max)") }
+        return value
+    }
+
+    /// K/N with 1 ≤ K ≤ N.
+    @Sendable static func shard(_ text: String) throws -> Shard {
+        do { return try Shard(parsing: text) } catch { throw ValidationError(error.message) }
+    }
+}
+
+extension ValidationError {
+    /// An input error (a file, a field, a flag) as a usage error: one line, exit status 2.
+    init(_ error: InputError) { self.init(error.description) }
+}

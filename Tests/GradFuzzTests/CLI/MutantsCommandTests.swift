@@ -1,0 +1,52 @@
+import Foundation
+import Testing
+import GradFuzzMutants
+
+@Suite struct MutantsCommandTests {
+    @Test func printsTheMutationScoreOfTheWholeCatalog() throws {
+        let run = try runGradfuzz(["mutants", "--fixtures", packageRoot.appendingPathComponent("fixtures/curated").path])
+        let rows = run.stdout.split(separator: "\n").filter { line in MutantCatalog.all.contains { line.hasPrefix($0.name + " ") } }
+        #expect(rows.count == MutantCatalog.all.count, "one row per mutant:\n\(run.stdout)")
+        #expect(run.stdout.contains("23 of 23 mutants killed by the fuzzer"), "\(run.stdout)")
+        // Exit 0 exactly when every mutant is also caught by a curated fixture.
+        let gaps = run.stdout.contains("not caught by any curated fixture")
+        #expect(run.status == (gaps ? 1 : 0), "status \(run.status), stderr: \(run.stderr)")
+    }
+
+    @Test func runsOneMutantWithoutFixtures() throws {
+        let run = try runGradfuzz(["mutants", "--mutant", "softsign_prime_not_squared", "--no-fixtures", "--budget", "50", "--seed", "3"])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.contains("softsign_prime_not_squared  yes"), "\(run.stdout)")
+        #expect(run.stdout.contains("[1, 1] m=1 softsign + squared_error"), "\(run.stdout)")
+    }
+
+    @Test func fuzzesAMutantWhereItApplies() throws {
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("gradfuzz-mutant-fuzz-\(UInt32.random(in: 0...UInt32.max))")
+        defer { try? FileManager.default.removeItem(at: out) }
+        let run = try runGradfuzz(["--mutant", "tanh_prime_one_minus_z_squared", "--iters", "20", "--seed", "1", "--jobs", "1", "--out", out.path])
+        #expect(run.status == 1, "\(run.stdout)\n\(run.stderr)")
+        #expect(run.stdout.contains("testing tanh_prime_one_minus_z_squared against the GSL oracle"), "\(run.stdout)")
+        #expect(run.stdout.contains("unanswered: 13 cases"), "cases without a tanh layer are declined, not failed:\n\(run.stdout)")
+        #expect(run.stdout.contains("shrunk to layers [1, 1], batch 1"), "\(run.stdout)")
+    }
+
+    @Test func rejectsBadFlagsWithOneLine() throws {
+        for (arguments, message) in [(["mutants", "--mutant", "nope"], "unknown mutant \"nope\""),
+                                     (["mutants", "--budget", "-3"], "--budget: expected a whole number ≥ 1"),
+                                     (["mutants", "--fixtures", "/no/such/dir"], "no such file or directory"),
+                                     (["--mutant", "nope", "--iters", "1"], "unknown mutant \"nope\""),
+                                     (["replay", "--mutant", "nope", packageRoot.appendingPathComponent("fixtures/curated/one-neuron.json").path], "unknown mutant")] {
+            let run = try runGradfuzz(arguments)
+            #expect(run.status == 2, "\(arguments): status \(run.status)")
+            #expect(run.stderr.contains(message) && run.stderr.split(separator: "\n").count == 1, "\(arguments): \(run.stderr)")
+        }
+    }
+
+    @Test func replaysAFixtureWithAMutant() throws {
+        let fixture = packageRoot.appendingPathComponent("fixtures/curated/one-neuron.json").path
+        let wrong = try runGradfuzz(["replay", fixture, "--mutant", "sigmoid_prime_sigma_one_minus_z"])
+        #expect(wrong.status == 1 && wrong.stdout.contains("FAIL"), "\(wrong.stdout)")
+        let right = try runGradfuzz(["replay", fixture])
+        #expect(right.status == 0, "\(right.stdout)")
+    }
+}

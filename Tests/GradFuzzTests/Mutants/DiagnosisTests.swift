@@ -1,0 +1,153 @@
+import Testing
+import GradFuzzCore
+@testable import GradFuzzMutants
+
+@Suite struct DiagnosisTests {
+    /// A student who reports dW and db only (no cost, no g), as most do.
+    static func student(_ answer: Answer) -> Answer { Answer(dW: answer.dW, db: answer.db) }
+
+    static func diagnose(_ problem: Problem, _ answer: Answer) -> [Finding] {
+        Diagnosis.diagnose(problem: problem, expected: Reference.backprop(problem).answer, answer: answer, tolerance: .float64)
+    }
+
+    /// For every mutant, on the first combination where it applies, the student answer it
+    /// produces is diagnosed completely, with that mutant among the complete findings, and
+    /// mutants before whole-factor observations.
+    @Test(arguments: MutantCatalog.all.map(\.name))
+    func namesTheMutantThatProducedTheAnswer(_ name: String) throws {
+        let mutant = try #require(MutantCatalog.named(name))
+        let (label, problem) = try #require(MutantTestProblems.everyCombination.first { mutant.applies(to: $0.1) })
+        let findings = Self.diagnose(problem, Self.student(mutant.backprop(problem)))
+        let complete = findings.filter(\.isComplete)
+        #expect(findings.first?.isComplete == true, "\(name) on \(label): the best finding explains everything; first: \(findings.first?.description ?? "none")")
+        #expect(complete.contains { $0.kind == .mutant(name) }, "\(name) is named among \(complete.map(\.kind))")
+    }
+
+    /// Where no other mistake produces the same numbers, the mutant is named first and alone among mutants.
+    @Test(arguments: ["f_instead_of_fprime", "fprime_dropped_hidden", "tanh_prime_one_minus_z_squared", "weights_off_by_one_layer",
+                      "activation_off_by_one_in_dw", "db_summed", "one_over_m_twice", "squared_error_gradient_doubled"])
+    func namesTheMutantFirst(_ name: String) throws {
+        let problem = MutantTestProblems.random(layers: [3, 3, 3, 2], activations: [.tanh, .tanh, .identity], loss: .squaredError, batch: 4, seed: 11)
+        let findings = Self.diagnose(problem, Self.student(try #require(MutantCatalog.named(name)).backprop(problem)))
+        #expect(findings.first?.kind == .mutant(name), "first of \(findings.map(\.kind))")
+        #expect(findings.filter { $0.mutant != nil && $0.isComplete }.count == 1)
+    }
+
+    @Test func describesTheMatchWithLayersMistakeAndFix() throws {
+        let problem = MutantTestProblems.random(layers: [2, 3, 1], activations: [.sigmoid, .identity], loss: .squaredError, batch: 3, seed: 5)
+        let mutant = try #require(MutantCatalog.named("f_instead_of_fprime"))
+        let text = try #require(Self.diagnose(problem, Self.student(mutant.backprop(problem))).first).description
+        #expect(text.hasPrefix("all failing matrices (layer 1 dW, db) match f_instead_of_fprime: uses f(z) in place of f'(z)"))
+        #expect(text.contains("the seed's eq. (110) as printed; fix: use f'(z)"))
+    }
+
+    @Test func recognisesASumOverTheBatch() throws {
+        let problem = MutantTestProblems.random(layers: [3, 4, 2], activations: [.relu, .softplus], loss: .logCosh, batch: 4, seed: 3)
+        let answer = Self.student(try #require(MutantCatalog.named("no_one_over_m")).backprop(problem))
+        // The mistake is named, and alone: "×m" beside it would say the same thing again.
+        let findings = Self.diagnose(problem, answer)
+        #expect(findings.map(\.kind) == [.mutant("no_one_over_m")], "\(findings.map(\.description))")
+        #expect(findings.first?.isComplete == true && findings.first?.explains.count == 4)
+        // Without the catalog's words for it, the factor is what is said.
+        let compared = Comparison(problem: problem, expected: Reference.backprop(problem).answer, answer: answer, tolerance: .float64)
+        let factor = try #require(compared.factorFindings(batchSize: 4).first { $0.kind == .factor(4) })
+        #expect(factor.isComplete && factor.explains.count == 4)
+        #expect(factor.description.contains("m = 4 times the expected values"))
+    }
+
+    @Test func recognisesAFlippedSignInOneMatrix() throws {
+        let problem = MutantTestProblems.random(layers: [3, 4, 2], activations: [.elu, .identity], loss: .huber, batch: 2, seed: 4)
+        var answer = Self.student(Reference.backprop(problem).answer)
+        answer.dW[0].storage = answer.dW[0].storage.map { -$0 }
+        let findings = Self.diagnose(problem, answer)
+        let first = try #require(findings.first)
+        #expect(first.kind == .factor(-1) && first.explains == [MatrixID(layer: 1, quantity: .dW)] && first.isComplete)
+        #expect(first.description == "layer 1 dW is exactly −1 times the expected values: the sign is flipped")
+    }
+
+    @Test func recognisesAPerSampleGWithTheOneOverM() throws {
+        let problem = MutantTestProblems.random(layers: [2, 3, 2], activations: [.softplus, .identity], loss: .squaredError, batch: 4, seed: 12)
+        var answer = Reference.backprop(problem).answer
+        answer.delta = answer.delta?.map { g in var scaled = g; scaled.storage = g.storage.map { $0 / 4 }; return scaled }
+        let first = try #require(Self.diagnose(problem, answer).first)
+        #expect(first.kind == .factor(0.25) && first.isComplete)
+        #expect(first.description == "all failing matrices (layers 1–2 delta) are exactly 1/m = 1/4 times the expected g: g^(i,l) = ∂L_i/∂z^(i,l) is per sample, without the 1/m of the cost")
+    }
+
+    @Test func recognisesATransposedMatrixOfTheWrongShape() throws {
+        let problem = MutantTestProblems.random(layers: [2, 3, 1], activations: [.gelu, .identity], loss: .squaredError, batch: 3, seed: 6)
+        var answer = Self.student(Reference.backprop(problem).answer)
+        answer.dW[0] = answer.dW[0].transposed   // 3 × 2 where 2 × 3 belongs
+        let findings = Self.diagnose(problem, answer)
+        #expect(findings.count == 1)
+        #expect(findings.first?.kind == .transposed && findings.first?.isComplete == true)
+        #expect(findings.first?.description.hasPrefix("layer 1 dW is the expected dW transposed") == true)
+    }
+
+    @Test func listsPartialMatchesWithWhatTheyLeaveOut() throws {
+        // f in place of f' in layer 1's g, and db of layer 2 summed over the batch: two mistakes at once.
+        let problem = MutantTestProblems.random(layers: [3, 3, 2], activations: [.tanh, .identity], loss: .squaredError, batch: 3, seed: 8)
+        let wrong = try #require(MutantCatalog.named("f_instead_of_fprime")).backprop(problem)
+        var answer = Self.student(wrong)
+        answer.db[1] = answer.db[1].map { $0 * 3 }
+        let findings = Self.diagnose(problem, answer)
+        #expect(!findings.contains { $0.isComplete })
+        let named = try #require(findings.first { $0.kind == .mutant("f_instead_of_fprime") })
+        #expect(Set(named.explains) == [MatrixID(layer: 1, quantity: .dW), MatrixID(layer: 1, quantity: .db)])
+        #expect(named.unexplained == [MatrixID(layer: 2, quantity: .db)])
+        #expect(named.description.contains("(not layer 2 db)"))
+        #expect(findings.contains { $0.kind == .factor(3) && $0.explains == [MatrixID(layer: 2, quantity: .db)] })
+    }
+
+    @Test func saysNothingForACorrectAnswer() {
+        for (label, problem) in MutantTestProblems.everyCombination.prefix(60) {
+            let right = Reference.backprop(problem).answer
+            #expect(Self.diagnose(problem, right).isEmpty, "\(label)")
+            var rounded = Self.student(right)   // what a float64 program that sums in another order gets
+            for l in rounded.dW.indices { rounded.dW[l].storage = rounded.dW[l].storage.map { $0 * (1 + 1e-12) } }
+            #expect(Self.diagnose(problem, rounded).isEmpty, "\(label)")
+        }
+    }
+
+    @Test func saysPlainlyWhenNothingMatches() {
+        let problem = MutantTestProblems.random(layers: [3, 3, 2], activations: [.tanh, .identity], loss: .squaredError, batch: 3, seed: 9)
+        var answer = Self.student(Reference.backprop(problem).answer)
+        answer.dW[0][1, 2] += 0.5
+        let findings = Self.diagnose(problem, answer)
+        #expect(findings.isEmpty)
+        #expect(Diagnosis.describe(findings) == [Diagnosis.noMatch])
+        #expect(Diagnosis.noMatch.hasPrefix("no catalogued mistake matches"))
+    }
+
+    @Test func notesACostSummedOverTheBatch() throws {
+        let problem = MutantTestProblems.random(layers: [2, 2], activations: [.identity], loss: .squaredError, batch: 5, seed: 10)
+        var answer = Reference.backprop(problem).answer
+        answer.cost = answer.cost.map { $0 * 5 }
+        let findings = Self.diagnose(problem, answer)
+        #expect(findings.count == 1 && findings.first?.kind == .cost)
+        #expect(findings.first?.description.contains("sums the losses over the batch") == true)
+    }
+
+    @Test func survivesAnswersOfTheWrongShape() {
+        let problem = MutantTestProblems.random(layers: [3, 3, 2], activations: [.tanh, .identity], loss: .squaredError, batch: 3, seed: 9)
+        let right = Reference.backprop(problem).answer
+        let oneLayerShort = Answer(dW: [right.dW[0]], db: [right.db[0]])
+        let wrongRow = Answer(dW: right.dW, db: [right.db[0], [1]])
+        #expect(Self.diagnose(problem, oneLayerShort).isEmpty)
+        #expect(Self.diagnose(problem, wrongRow).isEmpty)
+        let oneLayerLong = Answer(dW: right.dW + [right.dW[0]], db: right.db + [right.db[0]])
+        #expect(Diagnosis.diagnose(problem: problem, expected: oneLayerLong, answer: oneLayerLong).isEmpty)
+        var nan = right
+        nan.dW[0][0, 0] = .nan
+        #expect(Self.diagnose(problem, nan).isEmpty)
+    }
+}
+
+@Test func matrixListsGroupLayersWithTheSameQuantities() {
+    func ids(_ pairs: [(Int, Quantity)]) -> [MatrixID] { pairs.map { MatrixID(layer: $0.0, quantity: $0.1) } }
+    let deep = (1...8).reversed().flatMap { l in [(l, Quantity.dW), (l, .db), (l, .delta)] }
+    #expect(MatrixID.describe(ids(deep)) == "layers 1–8 dW, db, delta")
+    #expect(MatrixID.describe(ids([(2, .dW), (1, .dW), (1, .db)])) == "layer 2 dW; layer 1 dW, db")
+    #expect(MatrixID.describe(ids([(3, .dW), (1, .dW)])) == "layer 3 dW; layer 1 dW")
+    #expect(MatrixID.describe(ids([(2, .db)])) == "layer 2 db")
+}

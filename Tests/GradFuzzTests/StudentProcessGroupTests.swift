@@ -1,0 +1,134 @@
+import Foundation
+import Testing
+@testable import GradFuzz
+@testable import GradFuzzCore
+@testable import GradFuzzStudents
+
+// No student's process outlives gradfuzz: however gradfuzz ends (a passing run, SIGTERM, Ctrl-C
+// once or twice), the student's whole process group is killed, background children included.
+// Each test runs the built gradfuzz on a correct numpy student that first forks a long-lived
+// background child (its stdio on /dev/null, so that it holds no pipe of gradfuzz's open).
+
+/// A correct student that forks `sleep 1000` into the background, writes "pid pgid" of it to
+/// `pidFile`, and answers each request after `delay` seconds.
+private func forkingStudent(in directory: URL, pidFile: URL, delay: Double = 0) throws -> String {
+    try pythonScript("""
+        import os, time
+        from gradfuzz_student import serve
+        from student import backprop
+        pid_file = \(String(reflecting: pidFile.path))
+        if os.fork() == 0:
+            null = os.open(os.devnull, os.O_RDWR)
+            for n in (0, 1, 2):
+                os.dup2(null, n)
+            with open(pid_file + ".tmp", "w") as f:
+                f.write("%d %d" % (os.getpid(), os.getpgrp()))
+            os.rename(pid_file + ".tmp", pid_file)
+            os.execvp("sleep", ["sleep", "1000"])
+
+        def slow_backprop(*arguments):
+            time.sleep(\(delay))
+            return backprop(*arguments)
+
+        serve(slow_backprop)
+
+        """, in: directory, name: "forking_student.py")
+}
+
+/// The background child's process group, once the student has written it.
+private func backgroundGroup(_ pidFile: URL) async throws -> pid_t? {
+    guard try await eventually(within: 30, { FileManager.default.fileExists(atPath: pidFile.path) }) else { return nil }
+    let words = try String(contentsOf: pidFile, encoding: .utf8).split(separator: " ")
+    return words.count == 2 ? pid_t(words[1]) : nil
+}
+
+/// Asserts that no process of `group` is alive within 5 s, then kills any that is.
+private func expectGone(_ group: pid_t, _ what: String) async throws {
+    let gone = try await eventually(within: 5) { livingMembers(ofGroup: group).isEmpty }
+    #expect(gone, "\(what): the student's process group \(group) still has \(livingMembers(ofGroup: group))")
+    if !gone { _ = kill(-group, SIGKILL) }
+}
+
+@Test func aPassingRunLeavesNoProcessOfTheStudentBehind() async throws {
+    let directory = try temporaryDirectory("group-pass")
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let pidFile = directory.appendingPathComponent("child.pid")
+    let student = try forkingStudent(in: directory, pidFile: pidFile)
+    let run = try RunningGradfuzz(["validate", "--fixtures", "fixtures/curated/one-neuron.json", "--", "python3", student],
+                                  output: directory, directory: packageRoot)
+    let status = try await run.exitStatus(within: 60)
+    #expect(status == 0, "status \(String(describing: status)): \(run.stdout) \(run.stderr)")
+    let group = try await backgroundGroup(pidFile)
+    #expect(group != nil, "the student wrote no pid file")
+    if let group { try await expectGone(group, "after a passing run") }
+}
+
+@Test func sigtermKillsTheStudentsProcessGroupAndExits143() async throws {
+    let directory = try temporaryDirectory("group-term")
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let pidFile = directory.appendingPathComponent("child.pid")
+    let student = try forkingStudent(in: directory, pidFile: pidFile)
+    let run = try RunningGradfuzz(["--impl", "python3 \(student)", "--iters", "1000000", "--jobs", "1", "--max-depth", "2",
+                                   "--max-width", "3", "--out", directory.appendingPathComponent("found").path],
+                                  output: directory)
+    let group = try await backgroundGroup(pidFile)
+    #expect(group != nil, "the student wrote no pid file: \(run.stderr)")
+    try await Task.sleep(for: .milliseconds(300))
+    run.send(SIGTERM)
+    let status = try await run.exitStatus(within: 10)
+    #expect(status == 143, "status \(String(describing: status)): \(run.stderr)")
+    if let group { try await expectGone(group, "after SIGTERM") }
+}
+
+@Test func twoInterruptsKillTheStudentsProcessGroupAndExit130AtOnce() async throws {
+    let directory = try temporaryDirectory("group-int")
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let pidFile = directory.appendingPathComponent("child.pid")
+    // Each answer takes 20 s: only the second Ctrl-C can end the run quickly.
+    let student = try forkingStudent(in: directory, pidFile: pidFile, delay: 20)
+    let run = try RunningGradfuzz(["--impl", "python3 \(student)", "--iters", "1000", "--jobs", "1", "--timeout", "60",
+                                   "--out", directory.appendingPathComponent("found").path],
+                                  output: directory)
+    let group = try await backgroundGroup(pidFile)
+    #expect(group != nil, "the student wrote no pid file: \(run.stderr)")
+    try await Task.sleep(for: .milliseconds(300))
+    run.send(SIGINT)
+    try await Task.sleep(for: .milliseconds(300))
+    run.send(SIGINT)
+    let status = try await run.exitStatus(within: 10)
+    #expect(status == 130, "status \(String(describing: status)): \(run.stderr)")
+    if let group { try await expectGone(group, "after two Ctrl-Cs") }
+}
+
+@Test func validateInterruptedOnceWritesItsReportsMarksTheRestNotRunAndExits130() async throws {
+    let directory = try temporaryDirectory("group-validate-int")
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let pidFile = directory.appendingPathComponent("child.pid")
+    let student = try forkingStudent(in: directory, pidFile: pidFile, delay: 0.3)
+    let junit = directory.appendingPathComponent("report.xml"), gradescope = directory.appendingPathComponent("results.json")
+    let run = try RunningGradfuzz(["validate", "--fixtures", "fixtures/curated", "--junit", junit.path, "--gradescope", gradescope.path,
+                                   "--", "python3", student], output: directory, directory: packageRoot)
+    let group = try await backgroundGroup(pidFile)
+    #expect(group != nil, "the student wrote no pid file: \(run.stderr)")
+    try await Task.sleep(for: .seconds(1))
+    run.send(SIGINT)
+    let status = try await run.exitStatus(within: 15)
+    #expect(status == 130, "status \(String(describing: status)): \(run.stdout) \(run.stderr)")
+    #expect(run.stdout.contains("not run (interrupted)"), "\(run.stdout)")
+    let xml = (try? String(contentsOf: junit, encoding: .utf8)) ?? ""
+    #expect(xml.contains("type=\"not run\"") && xml.contains("<testcase"), "JUnit report: \(xml)")
+    let results = (try? String(contentsOf: gradescope, encoding: .utf8)) ?? ""
+    #expect(results.contains("NOT RUN"), "Gradescope results: \(results)")
+    if let group { try await expectGone(group, "after one Ctrl-C") }
+}
+
+@Test func aValidationStoppedPartWayReportsTheRestAsNotRun() async throws {
+    let stop = StopSignal()
+    let report = await Validation.run(testCases(["a", "b", "c"]), implementation: ReferenceImplementation(), stop: stop) { _ in
+        stop.raise()
+    }
+    #expect(report.results.map(\.outcome) == [.pass, .notRun, .notRun])
+    #expect(report.interrupted && report.exitCode == 130)
+    #expect(report.summary.contains("2 not run (interrupted)"), "\(report.summary)")
+    #expect(GraderReports.junit(report).contains("skipped=\"2\""))
+}

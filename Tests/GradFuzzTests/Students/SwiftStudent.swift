@@ -1,0 +1,1 @@
+../../../Examples/swift/Sources/swift-student/SwiftStudent.swift
