@@ -36,6 +36,9 @@ public struct Tolerance: Codable, Equatable, Sendable {
     /// replay judge with a fixture's tolerance this way, validate with the tolerance itself.
     public var againstOracle: Tolerance { Tolerance(rtol: rtol, atol: atol, errorFactor: Self.oracle.errorFactor) }
 
+    /// Whether this tolerance is for a program computing in single precision (rtol at least float32's).
+    public var isSinglePrecision: Bool { rtol >= Self.float32.rtol }
+
     /// The presets by name: "float64" or "float32".
     public static func preset(named name: String) -> Tolerance? {
         switch name {

@@ -116,11 +116,12 @@ public struct Fuzzer: Sendable {
             return Examined(check: CaseCheck(AnswerFailure(error)))
         }
         if let mismatch = answer.shapeMismatch(for: problem) { return Examined(check: .malformed(mismatch.message), signature: .malformed) }
-        let oracle = configuration.oracle.differentiate(problem, delta: answer.delta != nil)
+        var oracle = configuration.oracle.differentiate(problem, delta: answer.delta != nil)
         if let place = oracle.firstNonFinite {
             return Examined(check: .oracleUnusable("no finite derivative (or error estimate) for \(place)"))
         }
         let tolerance = configuration.tolerance
+        if tolerance.isSinglePrecision { oracle = oracle.allowingSinglePrecision(for: problem) }
         var verdict = Verdict(answer: answer, oracle: oracle, tolerance: tolerance.againstOracle)
         if answer.cost != nil {
             let losses = Reference.forward(problem).losses

@@ -11,6 +11,11 @@ struct FuzzCommand: AsyncParsableCommand {
             Case i is drawn from (seed, i) alone: the same seed gives the same cases and verdicts for any --jobs, \
             and --shard K/N splits a run between N machines.
 
+            Answers are judged with --tolerance (float64 when absent), --rtol and --atol, with the oracle's error \
+            estimate allowed on top. A failing case is shrunk while it fails in the same way (the same first wrong \
+            quantity, an error of the same size, far outside the tolerance) and written with that tolerance, so that \
+            replay and validate judge the fixture alike.
+
             Exit status: 0 no failure, 1 failures found (interrupted or not), 2 usage or input error or no case checked, \
             130 interrupted (Ctrl-C) without failures, 143 terminated (SIGTERM).
             """)
@@ -59,6 +64,8 @@ struct FuzzCommand: AsyncParsableCommand {
     var noShrink = false
 
     @OptionGroup var implementationOptions: ImplementationOptions
+
+    @OptionGroup var toleranceOptions: ToleranceOptions
 
     var distribution: Distribution {
         Distribution(depth: 1...maxDepth, width: 1...maxWidth, batch: 1...maxBatch,
@@ -113,7 +120,8 @@ struct FuzzCommand: AsyncParsableCommand {
         return FuzzConfiguration(seed: seed ?? UInt64.random(in: 0...UInt64.max) >> 16,  // short enough to retype
                                  iterations: iterations, jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount,
                                  distribution: distribution, shard: shard ?? .whole, outDirectory: directory,
-                                 implementation: implementation, replayCommand: replay, shrink: !noShrink)
+                                 implementation: implementation, replayCommand: replay,
+                                 tolerance: toleranceOptions.tolerance(over: .float64), shrink: !noShrink)
     }
 
     /// Runs the fuzzer with its progress line and summary, until the end or until `stop` is raised.
@@ -135,6 +143,8 @@ struct FuzzCommand: AsyncParsableCommand {
         print("distribution: \(setup.distribution.summary)")
         print("testing \(setup.implementation.name) against the GSL oracle: \(setup.iterations) iterations\(shardText), "
               + "\(setup.jobs) jobs; failing cases shrunk into \(setup.outDirectory?.relativePath ?? "nowhere")/")
+        print("tolerance: rtol \(setup.tolerance.rtol), atol \(setup.tolerance.atol), plus 10 × the oracle's error estimate; "
+              + "stored in each fixture, for replay and validate")
         fflush(nil)
 
         let progress = ProgressLine()
