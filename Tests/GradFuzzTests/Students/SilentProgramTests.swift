@@ -26,7 +26,7 @@ func aProgramThatNeverReadsItsInputIsGivenUpOnAfterThreeTimeouts() async throws 
         #expect(r.summary.hasPrefix("not run: the program never answered") && r.summary.contains("3 requests in a row"),
                 "\(r.id): \(r.summary)")
     }
-    #expect(elapsed < .seconds(20), "took \(elapsed)")
+    #expect(elapsed < .seconds(45), "took \(elapsed) (96 × 2 s before)")
     #expect(report.exitCode == 1)
 }
 
