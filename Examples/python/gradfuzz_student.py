@@ -15,24 +15,50 @@ arrays -- W[l] of shape (m_l, m_{l+1}) (W^(l+1) in the assignment's numbering), 
 {"id", "dW", "db"} (+ "cost", "delta"). Raise NotImplementedError for an activation or a loss
 you do not support: gradfuzz reports it as unsupported, not as wrong. Print debugging output
 to stderr (print(..., file=sys.stderr)); stdout is for answers only.
+
+Without numpy, requests() and reply() are the protocol alone, on Python 2.7 and 3:
+
+    for request in requests():
+        reply({"id": request["id"], "dW": ..., "db": ...})
 """
 import json
 import sys
 
-import numpy as np
+try:
+    import numpy as np
+except ImportError:  # serve() and answer() need numpy; requests() and reply() do not
+    np = None
 
 
-def serve(backprop, dtype=np.float64):
-    """Answer requests from stdin until it closes. dtype=np.float32 computes in single precision."""
-    for line in sys.stdin:
+def requests(stream=None):
+    """The requests on stdin, each parsed as soon as its line arrives, until stdin closes.
+
+    Lines are read with readline, not `for line in sys.stdin`: on Python 2 that reads a pipe ahead in
+    blocks of 8 kB and would wait for more requests before handing over the first, which gradfuzz
+    never sends before it has the answer.
+    """
+    stream = stream or sys.stdin
+    for line in iter(stream.readline, ""):
         if line.strip():
-            sys.stdout.write(json.dumps(answer(json.loads(line), backprop, dtype)) + "\n")
-            sys.stdout.flush()
+            yield json.loads(line)
 
 
-def answer(request, backprop, dtype=np.float64):
+def reply(message):
+    """Prints one answer line and flushes it."""
+    sys.stdout.write(json.dumps(message) + "\n")
+    sys.stdout.flush()
+
+
+def serve(backprop, dtype=None):
+    """Answer requests from stdin until it closes. dtype=np.float32 computes in single precision."""
+    for request in requests():
+        reply(answer(request, backprop, dtype))
+
+
+def answer(request, backprop, dtype=None):
     """The reply to one request, as a dict ready for json.dumps."""
-    reply = {"id": request["id"]}
+    dtype = dtype or np.float64
+    out = {"id": request["id"]}
     sizes = request["layers"]
     W = [np.array(w, dtype=dtype).reshape(sizes[l], sizes[l + 1]) for l, w in enumerate(request["W"])]
     b = [np.array(v, dtype=dtype).reshape(sizes[l + 1]) for l, v in enumerate(request["b"])]
@@ -41,14 +67,14 @@ def answer(request, backprop, dtype=np.float64):
     try:
         result = backprop(W, b, X, Y, request["activations"], request["loss"])
     except NotImplementedError as unsupported:
-        reply["error"] = str(unsupported) or "not implemented"
-        return reply
+        out["error"] = str(unsupported) or "not implemented"
+        return out
     if not isinstance(result, dict):
         result = dict(zip(("dW", "db", "cost", "delta"), result))
-    reply["dW"] = [np.asarray(d, dtype=np.float64).tolist() for d in result["dW"]]
-    reply["db"] = [np.asarray(d, dtype=np.float64).reshape(-1).tolist() for d in result["db"]]
+    out["dW"] = [np.asarray(d, dtype=np.float64).tolist() for d in result["dW"]]
+    out["db"] = [np.asarray(d, dtype=np.float64).reshape(-1).tolist() for d in result["db"]]
     if result.get("cost") is not None:
-        reply["cost"] = float(result["cost"])
+        out["cost"] = float(result["cost"])
     if result.get("delta") is not None:
-        reply["delta"] = [np.asarray(g, dtype=np.float64).tolist() for g in result["delta"]]
-    return reply
+        out["delta"] = [np.asarray(g, dtype=np.float64).tolist() for g in result["delta"]]
+    return out

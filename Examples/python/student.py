@@ -72,6 +72,16 @@ LOSS = {
 }
 
 
+def losses(loss, z, a, y):
+    """L per sample; the cross-entropies from z, as a saturated a (1.0 in floating point) has no log."""
+    if loss == "cross_entropy":  # log softmax(z) through log-sum-exp
+        shifted = z - z.max(axis=1, keepdims=True)
+        return -(y * (shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True)))).sum(axis=1)
+    if loss == "binary_cross_entropy":  # log σ(z) = -softplus(-z), log(1 - σ(z)) = -softplus(z)
+        return (y * np.logaddexp(0, -z) + (1 - y) * np.logaddexp(0, z)).sum(axis=1)
+    return LOSS[loss][0](a, y)
+
+
 def backprop(W, b, X, Y, activations, loss):
     if loss not in LOSS:
         raise NotImplementedError(f"loss {loss}")
@@ -81,7 +91,7 @@ def backprop(W, b, X, Y, activations, loss):
     for l in range(L):
         Z.append(A[-1] @ W[l] + b[l])
         A.append(activate(activations[l], Z[-1]))
-    cost = LOSS[loss][0](A[-1], Y).mean()
+    cost = losses(loss, Z[-1], A[-1], Y).mean()
 
     # Eq. (108): delta^(i,L) = f'(z^(i,L)) ⊙ L'(a^(i,L), y^(i)); with softmax, J^T L'.
     if loss == "cross_entropy":          # after softmax: J^T(-y/a) = a Σy - y, no division by a tiny a

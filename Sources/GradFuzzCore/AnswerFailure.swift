@@ -8,6 +8,9 @@ public enum FailureKind: String, Sendable {
     case misbehaved
     /// It could not be started at all: nothing more can be asked of it.
     case cannotStart
+    /// It never answered, and timed out on several requests in a row: nothing more is asked of it,
+    /// and what is left is reported as not run.
+    case unresponsive
 }
 
 /// An error that knows how it counts. Errors that do not conform count as `.misbehaved`.

@@ -30,7 +30,8 @@ public protocol BackpropImplementation: Sendable {
     func backprop(_ problem: Problem) async throws -> Answer
     /// The same, asked as request `id` (a fixture's id), which an external program sees.
     func backprop(_ problem: Problem, id: String) async throws -> Answer
-    /// The last lines the implementation wrote on its error stream (a program's stderr), or "".
+    /// What the implementation wrote on its error stream (a program's stderr) while answering the
+    /// last request, its last lines; or "".
     func errorOutput() async -> String
     /// Ends the implementation's use: an external program's stdin is closed and it exits.
     func close() async

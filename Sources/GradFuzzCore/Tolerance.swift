@@ -31,6 +31,31 @@ public struct Tolerance: Codable, Equatable, Sendable {
     /// A single-precision program against a fixture's reference values.
     public static let float32 = Tolerance(rtol: 2e-3, atol: 1e-5)
 
+    /// This tolerance applied against the GSL oracle rather than exact reference values: the
+    /// oracle's error estimate, times `Tolerance.oracle.errorFactor`, is added to atol. Fuzzing and
+    /// replay judge with a fixture's tolerance this way, validate with the tolerance itself.
+    public var againstOracle: Tolerance { Tolerance(rtol: rtol, atol: atol, errorFactor: Self.oracle.errorFactor) }
+
+    /// Whether this tolerance is for a program computing in single precision (rtol at least float32's).
+    public var isSinglePrecision: Bool { rtol >= Self.float32.rtol }
+
+    /// The presets by name: "float64" or "float32".
+    public static func preset(named name: String) -> Tolerance? {
+        switch name {
+        case "float64": return .float64
+        case "float32": return .float32
+        default: return nil
+        }
+    }
+
+    /// `base` with rtol and atol replaced where given.
+    public static func chosen(_ base: Tolerance, rtol: Double?, atol: Double?) -> Tolerance {
+        var t = base
+        if let rtol { t.rtol = rtol }
+        if let atol { t.atol = atol }
+        return t
+    }
+
     /// The largest |got − expected| that passes.
     @inlinable
     public func bound(expected: Double, got: Double, error: Double = 0, rounding: Double = 0) -> Double {

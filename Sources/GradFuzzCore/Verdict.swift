@@ -125,9 +125,25 @@ public struct Verdict: Equatable, Sendable {
         return (byDelta.isEmpty ? failing : byDelta).map(\.layer).max()
     }
 
+    /// The first wrong gradient matrix, as the backward pass runs: in layer `firstWrongLayer`, its
+    /// g when that fails, else its dW, else its db. Nil when every gradient entry is right.
+    public var firstWrongMatrix: MatrixVerdict? {
+        guard let layer = firstWrongLayer else { return nil }
+        let failing = matrices.filter { $0.layer == layer && !$0.passed }
+        return [Quantity.delta, .dW, .db].lazy.compactMap { q in failing.first { $0.quantity == q } }.first
+    }
+
     /// The verdict from matrices already compared.
     package init(matrices: [MatrixVerdict]) {
         self.matrices = matrices
+    }
+
+    /// Compares the answer's cost, when it has one, with the expected cost; a non-finite cost fails.
+    public mutating func compareCost(got: Double?, expected: Double, tolerance: Tolerance) {
+        guard let got else { return }
+        cost = Entry(layer: 0, quantity: .cost, row: 0, column: 0, expected: expected, got: got,
+                     bound: tolerance.bound(expected: expected, got: got))
+        costPassed = tolerance.accepts(expected: expected, got: got)
     }
 
     /// An answer against expected values (a fixture's reference values); cost and delta are
@@ -144,10 +160,6 @@ public struct Verdict: Equatable, Sendable {
                                               error: nil, kink: nil, tolerance: tolerance))
             }
         }
-        if let got = answer.cost, let want = expected.cost {
-            cost = Entry(layer: 0, quantity: .cost, row: 0, column: 0, expected: want, got: got,
-                         bound: tolerance.bound(expected: want, got: got))
-            costPassed = tolerance.accepts(expected: want, got: got)
-        }
+        if let want = expected.cost { compareCost(got: answer.cost, expected: want, tolerance: tolerance) }
     }
 }

@@ -5,6 +5,7 @@ import Foundation
 /// Why a fixture could not be written.
 public struct FixtureStoreError: Error, CustomStringConvertible, Sendable {
     public var description: String
+    public init(description: String) { self.description = description }
 }
 
 /// A directory of found fixtures (fixtures/found/ by default), each named by a hash of its problem.
@@ -39,11 +40,13 @@ public struct FixtureStore: Sendable {
     }
 
     /// 16 hex digits of the FNV-1a hash of the problem's numbers and names: the same problem always
-    /// gets the same name, on any machine.
+    /// gets the same name, on any machine. Numbers that read back equal hash alike: −0.0 as 0.0
+    /// (every other number's shortest round-trip decimal is already its only one).
     public static func contentHash(_ problem: Problem) -> String {
         let net = problem.network
+        func canonical(_ values: [Double]) -> [Double] { values.map { $0 == 0 ? 0 : $0 } }
         let text = "layers \(net.layers) activations \(net.activations.map(\.rawValue)) loss \(problem.loss.rawValue) "
-            + "W \(net.W.map(\.storage)) b \(net.b) X \(problem.X.storage) Y \(problem.Y.storage)"
+            + "W \(net.W.map { canonical($0.storage) }) b \(net.b.map(canonical)) X \(canonical(problem.X.storage)) Y \(canonical(problem.Y.storage))"
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in text.utf8 {
             hash ^= UInt64(byte)
@@ -56,9 +59,10 @@ public struct FixtureStore: Sendable {
     /// Writes `problem` as a fixture with the reference's and the oracle's values, and returns its path.
     /// `origin.command` is filled in with `replayCommand(path)`, the caller's command that replays the file
     /// (quoting the path as its shell needs).
+    /// `tolerance` is stored in the fixture: what replay and validate apply to it by default.
     public func write(_ problem: Problem, origin: Fixture.Origin,
                       replayCommand: (String) -> String = { "gradfuzz replay \($0)" },
-                      headline: String) throws(FixtureStoreError) -> URL {
+                      headline: String, tolerance: Tolerance = .float64) throws(FixtureStoreError) -> URL {
         try prepare()
         let hash = Self.contentHash(problem)
         var origin = origin
@@ -69,7 +73,7 @@ public struct FixtureStore: Sendable {
             description += "; shrunk from layers \(layers), batch \(batch) to layers \(problem.network.layers), batch \(problem.batchSize)"
         }
         if !headline.isEmpty { description += "; \(headline)" }
-        var fixture = Fixture(id: "fuzz-\(hash)", description: description, origin: origin, problem: problem)
+        var fixture = Fixture(id: "fuzz-\(hash)", description: description, origin: origin, problem: problem, tolerance: tolerance)
         let oracleValues = fixture.oracle.dW.flatMap { $0.value.storage + $0.error.storage }
             + fixture.oracle.db.flatMap { $0.value.storage + $0.error.storage }
         guard oracleValues.allSatisfy(\.isFinite) else {

@@ -18,6 +18,9 @@ public enum CaseCheck: Sendable {
     /// The oracle has no finite value for some entry: nothing is known about the answer. Counted
     /// and reported, never a failure of the implementation (and never a shrinking target).
     case oracleUnusable(String)
+    /// The implementation was not asked: it was given up on (a program that never answered). The
+    /// run stops here.
+    case notRun(String)
 
     /// How a case counts when the implementation gave no answer to compare.
     public init(_ failure: AnswerFailure) {
@@ -25,6 +28,7 @@ public enum CaseCheck: Sendable {
         case .unsupported: self = .unanswered(failure.message)
         case .wrongAnswer: self = .malformed(failure.message)
         case .misbehaved, .cannotStart: self = .programError(failure.message)
+        case .unresponsive: self = .notRun(failure.message)
         }
     }
 
@@ -33,7 +37,7 @@ public enum CaseCheck: Sendable {
         switch self {
         case .verdict(let v): return !v.passed
         case .malformed, .programError: return true
-        case .unanswered, .oracleUnusable: return false
+        case .unanswered, .oracleUnusable, .notRun: return false
         }
     }
 
@@ -51,13 +55,17 @@ public enum CaseCheck: Sendable {
         switch self {
         case .verdict(let v):
             guard !v.passed else { return nil }
-            let worst = v.matrices.first { !$0.passed && $0.quantity == .delta && $0.layer == v.firstWrongLayer }?.failures.first
-                ?? v.matrices.compactMap(\.failures.first).max { $0.severity < $1.severity }
-            return worst.map { "first wrong at layer \(v.firstWrongLayer ?? 0): \($0)" }
+            let cost = v.costPassed ? nil : v.cost
+            // The worst entry of the first wrong matrix: the layer named is the entry's.
+            guard let first = v.firstWrongMatrix, let entry = first.failures.first else {
+                return cost.map { "cost wrong, every gradient entry right: \($0)" }
+            }
+            return "first wrong at layer \(first.layer): \(entry)" + (cost == nil ? "" : "; the cost is wrong too")
         case .malformed(let why): return "malformed answer: \(why)"
         case .unanswered(let why): return "no answer: \(why)"
         case .programError(let why): return "the program failed: \(why)"
         case .oracleUnusable(let why): return "oracle unusable: \(why)"
+        case .notRun(let why): return why
         }
     }
 }

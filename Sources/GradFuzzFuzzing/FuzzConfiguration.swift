@@ -20,6 +20,8 @@ public struct FuzzConfiguration: Sendable {
     /// each fixture: `gradfuzz replay FILE` for the reference.
     public var replayCommand: @Sendable (String) -> String
     public var oracle: Oracle
+    /// The tolerance of the run: stored in every fixture written (what replay and validate apply
+    /// to it), and applied against the oracle as `tolerance.againstOracle`.
     public var tolerance: Tolerance
     /// Whether failing cases are shrunk before they are written.
     public var shrink: Bool
@@ -28,7 +30,7 @@ public struct FuzzConfiguration: Sendable {
                 distribution: Distribution = Distribution(), shard: Shard = .whole, outDirectory: URL? = nil,
                 implementation: any BackpropImplementation = ReferenceImplementation(),
                 replayCommand: @escaping @Sendable (String) -> String = { "gradfuzz replay \($0)" },
-                oracle: Oracle = Oracle(), tolerance: Tolerance = .oracle, shrink: Bool = true) {
+                oracle: Oracle = Oracle(), tolerance: Tolerance = .float64, shrink: Bool = true) {
         self.seed = seed
         self.iterations = iterations
         self.jobs = jobs

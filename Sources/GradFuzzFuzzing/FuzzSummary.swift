@@ -45,6 +45,8 @@ public struct FuzzSummary: Codable, Equatable, Sendable {
     public var iterationsPlanned: Int
     public var iterationsRun = 0
     public var interrupted = false
+    /// Why the run stopped before its end by itself (a program that never answered), if it did.
+    public var stoppedBecause: String?
     /// Index d: how many networks had depth d (index 0 is unused).
     public var networksByDepth: [Int]
     /// Index w: how many layers (m_0 … m_L of every network) had width w (index 0 is unused).
@@ -153,7 +155,7 @@ public struct FuzzSummary: Codable, Equatable, Sendable {
             entriesChecked += v.checked
             entriesNotCheckableAtKinks += v.kinks
             failingEntries += v.failureCount
-        case .malformed, .programError: break
+        case .malformed, .programError, .notRun: break
         case .unanswered:
             declined += 1
             declinedCase = true

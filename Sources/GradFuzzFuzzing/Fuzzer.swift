@@ -34,6 +34,12 @@ public struct Fuzzer: Sendable {
                 group.addTask { await self.run(iteration: i, stop: stop) }
             }
             while let outcome = await group.next() {
+                // A program given up on: the rest of the run would only report it again.
+                if case .notRun(let why) = outcome.check {
+                    if summary.stoppedBecause == nil { summary.stoppedBecause = why }
+                    stop.raise()
+                    continue
+                }
                 summary.add(outcome)
                 summary.elapsed = (ContinuousClock.now - started).seconds
                 progress(summary)
@@ -48,26 +54,39 @@ public struct Fuzzer: Sendable {
     }
 
     /// Case `iteration`: drawn, checked, and when it fails shrunk and written.
+    ///
+    /// Shrinking keeps only candidates that fail in the same way as the case drawn
+    /// (`FailureSignature.admits`), and a case is written only when it also fails against the
+    /// reference's values with the fixture's tolerance: every fixture written fails `validate` and
+    /// `replay --impl` for the implementation that produced it.
     public func run(iteration: Int, stop: StopSignal = StopSignal()) async -> CaseOutcome {
         let problem = generator.problem(iteration: iteration)
-        let check = await self.check(problem)
-        var outcome = CaseOutcome(iteration: iteration, problem: problem, check: check)
-        guard check.failed, let directory = configuration.outDirectory else { return outcome }
-        var minimal = problem
-        if configuration.shrink && check.shrinkable {
-            let shrinker = Shrinker(kinkMargin: configuration.distribution.kinkMargin, stop: stop) { await self.check($0).shrinkable }
+        let drawn = await examine(problem)
+        var outcome = CaseOutcome(iteration: iteration, problem: problem, check: drawn.check)
+        guard drawn.check.failed, let directory = configuration.outDirectory else { return outcome }
+        var minimal = problem, shrunk = drawn
+        if configuration.shrink, let signature = drawn.signature {
+            let shrinker = Shrinker(kinkMargin: configuration.distribution.kinkMargin, stop: stop) { candidate in
+                guard let same = await self.examine(candidate).signature else { return false }
+                return signature.admits(same)
+            }
             minimal = await shrinker.shrink(problem)
+            if minimal != problem { shrunk = await examine(minimal) }
         }
         outcome.shrunkLayers = minimal.network.layers
         outcome.shrunkBatch = minimal.batchSize
+        if shrunk.withinFixtureTolerance {
+            let t = configuration.tolerance
+            outcome.fixture = .failure(FixtureStoreError(description: "it fails against the oracle, but every entry is within the fixture's tolerance (rtol \(t.rtol), atol \(t.atol)) of the reference's values, so validate would pass it: not written"))
+            return outcome
+        }
         let store = FixtureStore(directory: directory)
         let origin = Fixture.Origin(kind: "fuzz", seed: configuration.seed, iteration: iteration,
                                     unshrunkLayers: problem.network.layers, unshrunkBatch: problem.batchSize,
                                     implementation: configuration.implementation.name, command: nil)
-        let headline = await self.check(minimal).headline ?? ""
         do throws(FixtureStoreError) {
             outcome.fixture = .success(try store.write(minimal, origin: origin, replayCommand: configuration.replayCommand,
-                                                       headline: headline))
+                                                       headline: shrunk.check.headline ?? "", tolerance: configuration.tolerance))
         } catch {
             outcome.fixture = .failure(error)
         }
@@ -76,13 +95,44 @@ public struct Fuzzer: Sendable {
 
     /// The implementation's answer for `problem` against the oracle, entry by entry.
     public func check(_ problem: Problem) async -> CaseCheck {
+        await examine(problem).check
+    }
+
+    /// A case checked, with what shrinking and writing need to know about its failure.
+    struct Examined {
+        var check: CaseCheck
+        /// How it fails, when it is a wrong answer (nil for a pass, an unanswered case or a misbehaving program).
+        var signature: FailureSignature?
+        /// Whether the answer fails against the oracle yet lies within the fixture's tolerance of
+        /// the reference's values everywhere: validate would pass it.
+        var withinFixtureTolerance = false
+    }
+
+    /// Checks `problem`: the answer against the oracle with `configuration.tolerance.againstOracle`,
+    /// entry by entry, and its cost, when it sends one, against the reference's (as validate does).
+    func examine(_ problem: Problem) async -> Examined {
         let answer: Answer
         do { answer = try await configuration.implementation.backprop(problem) } catch {
-            return CaseCheck(AnswerFailure(error))
+            return Examined(check: CaseCheck(AnswerFailure(error)))
         }
-        if let mismatch = answer.shapeMismatch(for: problem) { return .malformed(mismatch.message) }
-        let oracle = configuration.oracle.differentiate(problem, delta: answer.delta != nil)
-        if let place = oracle.firstNonFinite { return .oracleUnusable("no finite derivative (or error estimate) for \(place)") }
-        return .verdict(Verdict(answer: answer, oracle: oracle, tolerance: configuration.tolerance))
+        if let mismatch = answer.shapeMismatch(for: problem) { return Examined(check: .malformed(mismatch.message), signature: .malformed) }
+        var oracle = configuration.oracle.differentiate(problem, delta: answer.delta != nil)
+        if let place = oracle.firstNonFinite {
+            return Examined(check: .oracleUnusable("no finite derivative (or error estimate) for \(place)"))
+        }
+        let tolerance = configuration.tolerance
+        if tolerance.isSinglePrecision { oracle = oracle.allowingSinglePrecision(for: problem) }
+        var verdict = Verdict(answer: answer, oracle: oracle, tolerance: tolerance.againstOracle)
+        if answer.cost != nil {
+            let losses = Reference.forward(problem).losses
+            verdict.compareCost(got: answer.cost, expected: losses.reduce(0, +) * (1 / Double(losses.count)), tolerance: tolerance)
+        }
+        guard !verdict.passed else { return Examined(check: .verdict(verdict)) }
+        let reference = Reference.backprop(problem).answer
+        let exact = Verdict(answer: answer, expected: reference, tolerance: tolerance)
+        return Examined(check: .verdict(verdict),
+                        signature: FailureSignature(problem: problem, verdict: verdict, exact: exact, answer: answer,
+                                                    reference: reference, tolerance: tolerance),
+                        withinFixtureTolerance: exact.passed)
     }
 }

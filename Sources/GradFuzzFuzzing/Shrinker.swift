@@ -18,11 +18,16 @@ import Foundation
 /// 2. Narrow a layer: keep only the first unit, the first half, or delete one unit.
 /// 3. Drop a layer: merge two adjacent layers into one, keeping either's weights (resized).
 /// 4. Simpler functions: an activation becomes identity; the loss becomes squared_error.
-/// 5. Simpler numbers: a whole matrix to 0, then each number to 0, to an integer, or rounded to
-///    fewer significant digits (1, 2, 3, …), as Hypothesis shrinks floats towards short decimals.
+/// 5. Simpler numbers: a whole matrix to small integers and halves of the same signs, then each
+///    number to a simpler one — small integers first, then halves, then the number rounded to fewer
+///    significant digits (1, 2, 3, …), as Hypothesis shrinks floats towards short decimals. The
+///    numbers of a matrix stay different from one another, and X, Y and W never become 0, so that
+///    the entries of a wrong gradient stay apart and one mistake does not pass for another.
 ///
 /// A candidate must also be a case the fuzzer could have drawn (`Problem.isFuzzable`): loss and
 /// output activation compatible, targets in the loss's domain, finite, and clear of every kink.
+/// What "still fails" means is the caller's: the fuzzer keeps a candidate only when it fails in the
+/// same way as the case it found (`FailureSignature`), not merely when it fails.
 public struct Shrinker: Sendable {
     public var kinkMargin: Double
     public var stop: StopSignal
@@ -64,7 +69,7 @@ public struct Shrinker: Sendable {
     private func consider(_ candidate: Problem?, _ state: inout State) async -> Bool {
         guard let candidate, candidate != state.best, !state.exhausted else { return false }
         if stop.raised { state.remaining = 0; return false }
-        guard candidate.isFuzzable(kinkMargin: kinkMargin) else { return false }
+        guard candidate.allZeroFields <= state.best.allZeroFields, candidate.isFuzzable(kinkMargin: kinkMargin) else { return false }
         state.remaining -= 1
         guard await isFailing(candidate) else { return false }
         state.best = candidate
@@ -146,17 +151,30 @@ public struct Shrinker: Sendable {
     private func simplerNumbers(_ state: inout State) async -> Bool {
         var progress = false
         for field in NumberField.all(in: state.best) {
-            // The whole matrix at once first: one candidate may clear many numbers.
+            // The whole field at once first: one candidate may simplify many numbers.
             let values = state.best[field]
-            if values.contains(where: { $0 != 0 }) {
+            if values.contains(where: { Self.complexity($0) >= Self.simple.count + 1 }) {
                 var candidate = state.best
-                candidate[field] = values.map { _ in 0 }
-                if await consider(candidate, &state) { progress = true; continue }
+                candidate[field] = Self.simpleValues(like: values)
+                if await consider(candidate, &state) { progress = true }
+            }
+            // A field drawn all 0 (targets of 0 and 1 can be): one entry made simple and non-zero.
+            if values.allSatisfy({ $0 == 0 }) {
+                var candidates: [Problem?] = []
+                for t in values.indices {
+                    for v in Self.simple.prefix(10) {
+                        var candidate = state.best
+                        candidate[field][t] = v
+                        candidates.append(candidate)
+                    }
+                }
+                if await first(candidates, &state) { progress = true }
             }
             for t in values.indices {
-                let x = state.best[field][t]
+                let current = state.best[field]
                 var candidates: [Problem?] = []
-                for simpler in Self.simplerValues(than: x) {
+                for simpler in Self.simplerValues(than: current[t], allowingZero: field.allowsZero && current.count > 1)
+                where !current.contains(simpler) {
                     var candidate = state.best
                     candidate[field][t] = simpler
                     candidates.append(candidate)
@@ -167,19 +185,45 @@ public struct Shrinker: Sendable {
         return progress
     }
 
-    /// Numbers simpler than x, simplest first: 0, x rounded to an integer, then x rounded to 1, 2, 3, …
-    /// significant digits; only those with fewer digits than x itself.
-    static func simplerValues(than x: Double) -> [Double] {
-        guard x != 0 else { return [] }
-        let digits = significantDigits(x)
-        var values: [Double] = [0]
-        let integer = x.rounded()
-        if integer != 0 && integer != x && significantDigits(integer) < digits { values.append(integer) }
-        for d in 1..<max(1, digits) {
-            let rounded = Double(String(format: "%.\(d - 1)e", x)) ?? x
-            if significantDigits(rounded) < digits && !values.contains(rounded) { values.append(rounded) }
+    /// The simple numbers, simplest first: small integers, then halves. Numbers that differ from one
+    /// another and from 0 keep the entries of a gradient apart, so that one mistake does not look
+    /// like another (with X = W = 0, a missing 1/m and σ(1 − z) for σ′ give the same numbers).
+    static let simple: [Double] = [1, -1, 2, -2, 3, -3, 4, -4, 0.5, -0.5, 1.5, -1.5, 2.5, -2.5, 3.5, -3.5]
+
+    /// How complex a number is, for shrinking: 0 for 0, then 1, 2, … in the order of `simple`, then
+    /// every other number by its significant digits. A number is only ever replaced by a simpler one.
+    static func complexity(_ x: Double) -> Int {
+        if x == 0 { return 0 }
+        if let i = simple.firstIndex(of: x) { return 1 + i }
+        return simple.count + significantDigits(x)
+    }
+
+    /// The numbers a field's values become when simplified all at once: each value, in order, the
+    /// simplest of `simple` with its sign that no earlier value took. They differ from one another.
+    static func simpleValues(like values: [Double]) -> [Double] {
+        var taken: Set<Double> = []
+        return values.map { x in
+            let value = simple.first { ($0 < 0) == (x < 0) && !taken.contains($0) }
+                ?? (taken.max() ?? 0) + 1
+            taken.insert(value)
+            return value
         }
-        return values.filter { $0 != x }
+    }
+
+    /// Numbers simpler than x, simplest first: 0 (where allowed), the simple numbers, then x rounded
+    /// to an integer, to a half and to 1, 2, 3, … significant digits; only those simpler than x.
+    static func simplerValues(than x: Double, allowingZero: Bool = true) -> [Double] {
+        var values: [Double] = allowingZero ? [0] : []
+        values += simple
+        values.append(x.rounded())
+        values.append((2 * x).rounded() / 2)
+        for d in 1..<max(1, significantDigits(x)) {
+            values.append(Double(String(format: "%.\(d - 1)e", x)) ?? x)
+        }
+        let bound = complexity(x)
+        var seen: Set<Double> = []
+        // + 0.0 turns −0.0 into 0.0: rounding −0.3 gives −0.0, which is 0 and must not come back as a second 0.
+        return values.map { $0 + 0.0 }.filter { (allowingZero || $0 != 0) && complexity($0) < bound && seen.insert($0).inserted }
     }
 
     /// The significant digits of x's shortest round-trip decimal ("0.25" has 2, "1200.0" has 2).
@@ -196,6 +240,15 @@ public struct Shrinker: Sendable {
 enum NumberField: Hashable {
     case weight(Int), bias(Int), input, target
 
+    /// Whether an entry may become 0 (never all of them: the values of a field differ from one
+    /// another). A weight or an input of 0 hides a row of dW, so only biases and targets take it.
+    var allowsZero: Bool {
+        switch self {
+        case .bias, .target: return true
+        case .weight, .input: return false
+        }
+    }
+
     /// Every field, in the order they are simplified. Targets only where one target can change
     /// alone and stay in the domain (not cross_entropy, whose rows sum to 1; hinge's ±1 never shrink).
     static func all(in problem: Problem) -> [NumberField] {
@@ -207,6 +260,14 @@ enum NumberField: Hashable {
 }
 
 extension Problem {
+    /// How many of X, Y, the W and the b are all 0: degenerate, as the entries of a gradient then
+    /// vanish together and mistakes become indistinguishable. Shrinking never adds one (and tries
+    /// to remove those a case was drawn with, as a 0/1 target can be).
+    var allZeroFields: Int {
+        func zero(_ values: [Double]) -> Bool { values.allSatisfy { $0 == 0 } }
+        return [zero(X.storage), zero(Y.storage)].count { $0 } + network.W.count { zero($0.storage) } + network.b.count(where: zero)
+    }
+
     subscript(field: NumberField) -> [Double] {
         get {
             switch field {

@@ -93,6 +93,11 @@ public struct Finding: Sendable, CustomStringConvertible {
 /// failing matrices that match its answer; it is contradicted where the student is right and the
 /// mutant is not. Findings come best first: complete ones (everything explained, nothing
 /// contradicted), then by the number of matrices explained, then by closeness.
+///
+/// When some finding is complete, only complete findings are listed (a partial match then adds
+/// nothing), and a whole factor or a transpose is not listed beside a mutant that explains the same
+/// matrices: a missing 1/m is said as the mistake, not also as "×m". Two mutants that give the same
+/// answer are said once (`distinct`).
 public enum Diagnosis {
     /// What is said when the answer fails and nothing explains it.
     public static let noMatch = "no catalogued mistake matches: the failing matrices are neither a catalogued mistake's answer, nor ×2, ×½, ×m, ×1/m or −1 times the expected values, nor their transpose"
@@ -108,14 +113,45 @@ public enum Diagnosis {
             for mutant in MutantCatalog.all where mutant.meetsCondition(problem) {
                 if let finding = compared.finding(for: mutant) { findings.append(finding) }
             }
-            findings += compared.factorFindings(batchSize: problem.batchSize)
-            if let finding = compared.transposedFinding() { findings.append(finding) }
+            findings = distinct(findings)
+            // A whole factor or a transpose that a complete mutant finding already explains says nothing more.
+            let explained = Set(findings.filter(\.isComplete).flatMap(\.explains))
+            let general = compared.factorFindings(batchSize: problem.batchSize) + [compared.transposedFinding()].compactMap { $0 }
+            findings += general.filter { !Set($0.explains).isSubset(of: explained) }
+            // When something explains every failing matrix and contradicts nothing, partial matches add nothing.
+            if findings.contains(where: \.isComplete) { findings = findings.filter(\.isComplete) }
             findings.sort(by: ranksBefore)
         }
         if let finding = costFinding(expected: expected.cost, got: answer.cost, batchSize: problem.batchSize, tolerance: tolerance) {
             findings.append(finding)
         }
         return findings
+    }
+
+    /// The names of the catalogued mistakes whose answer matches `answer` completely: every failing
+    /// matrix explained, no right one contradicted.
+    public static func completeMistakes(problem: Problem, expected: Answer, answer: Answer,
+                                        tolerance: Tolerance = .float64) -> Set<String> {
+        let compared = Comparison(problem: problem, expected: expected, answer: answer, tolerance: tolerance)
+        guard !compared.failing.isEmpty else { return [] }
+        return Set(MutantCatalog.all.lazy.filter { $0.meetsCondition(problem) }
+            .compactMap { compared.finding(for: $0) }.filter(\.isComplete).compactMap { $0.mutant?.name })
+    }
+
+    /// Complete mutant findings that are one answer under two names (on cross_entropy a flipped sign
+    /// and a flipped −y/a give the same g) are said once, by the later mutant in catalog order,
+    /// which is the more specific (the catalog lists general mistakes first), naming the other.
+    static func distinct(_ findings: [Finding]) -> [Finding] {
+        var kept: [Finding] = []
+        for finding in findings.reversed() {
+            if let same = kept.firstIndex(where: { $0.isComplete && finding.isComplete && $0.explains == finding.explains }),
+               let other = finding.mutant {
+                kept[same].statement += " (here the same answer as \(other.name))"
+                continue
+            }
+            kept.insert(finding, at: 0)
+        }
+        return kept
     }
 
     /// The findings as lines a student reads; `noMatch` when a failing answer has none.

@@ -9,6 +9,8 @@ public struct StudentError: ClassifiedError, Equatable {
         case notJSON, wrongID, missingField, wrongType
         /// An answer in step with its request but shaped wrong: a wrong answer, not misbehaviour.
         case wrongShape
+        /// Not asked: the program never answered and timed out on several requests in a row.
+        case unresponsive
     }
 
     public var kind: Kind
@@ -22,12 +24,13 @@ public struct StudentError: ClassifiedError, Equatable {
         self.stderrTail = stderrTail
     }
 
-    /// How it counts: a wrong shape is a wrong answer; a program that cannot be started cannot
-    /// be asked again; anything else is misbehaviour.
+    /// How it counts: a wrong shape is a wrong answer; a program that cannot be started, or that
+    /// was given up on, is not asked again; anything else is misbehaviour.
     public var failureKind: FailureKind {
         switch kind {
         case .wrongShape: return .wrongAnswer
         case .notFound, .cannotStart: return .cannotStart
+        case .unresponsive: return .unresponsive
         default: return .misbehaved
         }
     }

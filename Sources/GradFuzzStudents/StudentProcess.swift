@@ -28,6 +28,17 @@ public actor StudentProcess {
     private var session: Session?
     /// Whether the running program has answered yet.
     private var warm = false
+    /// Whether any run of the program has ever answered.
+    private var everAnswered = false
+    /// Requests in a row that timed out while the program had never answered.
+    private var silentTimeouts = 0
+    /// After this many such timeouts the program is given up on: later requests are not sent, and
+    /// fail at once as not run. A program that never reads its input (or reads ahead, waiting for
+    /// more than one line) would otherwise cost the whole timeout on every request.
+    public static let silentTimeoutLimit = 3
+    /// Where the running program's stderr stood when the last request was sent: a failure shows
+    /// only what came after, what the program printed while answering it.
+    private var stderrMark = 0
 
     public init(command: [String], timeout: Duration = .seconds(10), startupAllowance: Duration = .seconds(10),
                 maxLineBytes: Int = 64 << 20) {
@@ -60,37 +71,48 @@ public actor StudentProcess {
     }
 
     private func exchange(_ problem: Problem, id: String) async throws(StudentError) -> StudentReply {
+        if !everAnswered && silentTimeouts >= Self.silentTimeoutLimit {
+            throw StudentError(.unresponsive, "not run: the program never answered; it timed out on the first \(silentTimeouts) requests in a row, so no more are sent — \(Self.silentAdvice)")
+        }
         let session = try running()
+        stderrMark = session.stderr.mark
+        let mark = stderrMark
         session.send(Array(StudentProtocol.request(id: id, problem: problem).utf8))
         let limit = warm ? timeout : timeout + startupAllowance
-        switch await session.nextLine(timeout: limit) {
+        let event = await session.nextLine(timeout: limit)
+        if case .timedOut = event { if !everAnswered { silentTimeouts += 1 } } else { silentTimeouts = 0 }
+        switch event {
         case let .line(bytes):
             warm = true
+            everAnswered = true
             do {
                 return try StudentProtocol.reply(bytes, id: id, problem: problem)
             } catch {
                 var failure = error
-                failure.stderrTail = session.stderr.text
+                failure.stderrTail = session.stderr.text(since: mark)
                 if failure.desynchronizes { await stop(session) }
                 throw failure
             }
         case .tooLong:
             await stop(session)
-            throw StudentError(.lineTooLong, "the answer line ran past \(Self.megabytes(maxLineBytes)) without a newline; expected one JSON answer per line (is the program printing a whole array in a loop, or never ending the line?)", stderrTail: session.stderr.text)
+            throw StudentError(.lineTooLong, "the answer line ran past \(Self.megabytes(maxLineBytes)) without a newline; expected one JSON answer per line (is the program printing a whole array in a loop, or never ending the line?)", stderrTail: session.stderr.text(since: mark))
         case .timedOut:
             await stop(session)
-            throw StudentError(.timedOut, "no answer within \(Self.seconds(limit)) (timeout\(warm ? "" : ", with the allowance for starting")); the program was stopped — is it waiting for more input, stuck in a loop, or not flushing stdout after each answer (Python: print(…, flush=True))?", stderrTail: session.stderr.text)
+            throw StudentError(.timedOut, "no answer within \(Self.seconds(limit)) (timeout\(warm ? "" : ", with the allowance for starting")); the program was stopped — \(Self.silentAdvice)", stderrTail: session.stderr.text(since: mark))
         case .closed:
             let what = "answering request \(JSONText.string(id))"
             guard let exit = await finish(session) else {
-                throw StudentError(.exited, "the program closed its stdout before \(what) but did not exit; it was stopped", stderrTail: session.stderr.text)
+                throw StudentError(.exited, "the program closed its stdout before \(what) but did not exit; it was stopped", stderrTail: session.stderr.text(since: mark))
             }
-            throw exit.error(before: what, stderrTail: session.stderr.text)
+            throw exit.error(before: what, stderrTail: session.stderr.text(since: mark))
         }
     }
 
-    /// The last lines the running program wrote to stderr.
-    public func stderrTail() -> String { session?.stderr.text ?? "" }
+    /// The questions a program that does not answer raises.
+    static let silentAdvice = "is it waiting for more input, stuck in a loop, not flushing stdout after each answer (Python: print(…, flush=True)), or reading stdin with read-ahead, so that it waits for more than one request before it sees the first (Python 2's `for line in sys.stdin`: use `for line in iter(sys.stdin.readline, '')`)?"
+
+    /// What the running program wrote to stderr since the last request was sent: what it printed while answering it.
+    public func stderrTail() -> String { session?.stderr.text(since: stderrMark) ?? "" }
 
     /// Closes the program's stdin, as the protocol ends, and waits a moment (2 s) for it to exit; then
     /// kills its whole process group, so that nothing it started in the background outlives the run.

@@ -31,7 +31,7 @@ public struct FixtureResult: Sendable {
     public var answer: Answer?
     /// For a failure: the likely mistakes, best first (`Diagnosis.diagnose`).
     public var findings: [Finding] = []
-    /// The last lines of the program's stderr, for a failure or an error.
+    /// The last lines of what the program wrote to stderr while answering this fixture, for a failure or an error.
     public var stderrTail = ""
     public var seconds = 0.0
 
@@ -48,7 +48,7 @@ public struct FixtureResult: Sendable {
         switch failure.kind {
         case .unsupported: self.init(c, .unsupported, summary: "the program answered an error: \(failure.message)")
         case .wrongAnswer: self.init(c, .fail, summary: failure.message)
-        case .misbehaved, .cannotStart: self.init(c, .error, summary: failure.message)
+        case .misbehaved, .cannotStart, .unresponsive: self.init(c, .error, summary: failure.message)
         }
         stderrTail = failure.errorOutput
     }

@@ -15,6 +15,11 @@ struct FuzzCommand: AsyncParsableCommand {
             --labels, --outputs and the depth, width and batch ranges) and every case is one it can answer; cases it declines \
             are counted as declined, never as checked, and the coverage table counts checked cases only.
 
+            Answers are judged with --tolerance (float64 when absent), --rtol and --atol, with the oracle's error \
+            estimate allowed on top. A failing case is shrunk while it fails in the same way (the same first wrong \
+            quantity, an error of the same size, far outside the tolerance) and written with that tolerance, so that \
+            replay and validate judge the fixture alike.
+
             Exit status: 0 no failure, 1 failures found (interrupted or not), 2 usage or input error or no case checked \
             (every case declined), 130 interrupted (Ctrl-C) without failures, 143 terminated (SIGTERM).
             """)
@@ -48,6 +53,8 @@ struct FuzzCommand: AsyncParsableCommand {
     @OptionGroup var implementationOptions: ImplementationOptions
 
     @OptionGroup(title: "Family (what the program supports; cases are drawn only from it)") var familyOptions: FamilyOptions
+
+    @OptionGroup var toleranceOptions: ToleranceOptions
 
     var distribution: Distribution { Distribution(family: familyOptions.resolved) }
 
@@ -85,7 +92,8 @@ struct FuzzCommand: AsyncParsableCommand {
         return FuzzConfiguration(seed: seed ?? UInt64.random(in: 0...UInt64.max) >> 16,  // short enough to retype
                                  iterations: iterations, jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount,
                                  distribution: distribution, shard: shard ?? .whole, outDirectory: directory,
-                                 implementation: implementation, replayCommand: replay, shrink: !noShrink)
+                                 implementation: implementation, replayCommand: replay,
+                                 tolerance: toleranceOptions.tolerance(over: .float64), shrink: !noShrink)
     }
 
     /// Runs the fuzzer with its progress line and summary, until the end or until `stop` is raised.
@@ -107,6 +115,8 @@ struct FuzzCommand: AsyncParsableCommand {
         print("distribution: \(setup.distribution.summary)")
         print("testing \(setup.implementation.name) against the GSL oracle: \(setup.iterations) iterations\(shardText), "
               + "\(setup.jobs) jobs; failing cases shrunk into \(setup.outDirectory?.relativePath ?? "nowhere")/")
+        print("tolerance: rtol \(setup.tolerance.rtol), atol \(setup.tolerance.atol), plus 10 × the oracle's error estimate; "
+              + "stored in each fixture, for replay and validate")
         fflush(nil)
 
         let progress = ProgressLine()

@@ -25,11 +25,36 @@ struct TimeoutOptions: ParsableArguments {
     var startupAllowance: Duration { .milliseconds(Int64(startup * 1000)) }
 }
 
-/// The tolerance presets of `validate --tolerance`.
+/// The tolerance presets of `--tolerance` (fuzz, replay and validate).
 enum TolerancePreset: String, ExpressibleByArgument, CaseIterable {
     case float64, float32
 
     var tolerance: Tolerance { self == .float32 ? .float32 : .float64 }
+}
+
+/// --tolerance, --rtol and --atol of `fuzz` and `replay`: how far an answer may lie from the
+/// expected values. fuzz applies float64 when they are absent and stores the tolerance in every
+/// fixture it writes; replay, like validate, applies each fixture's own. Against the GSL oracle the
+/// oracle's error estimate (×10) is allowed on top (`Tolerance.againstOracle`).
+struct ToleranceOptions: ParsableArguments {
+    @Option(help: "Tolerance preset; float32 accepts a program computing in single precision.")
+    var tolerance: TolerancePreset?
+
+    @Option(parsing: .unconditional, help: ArgumentHelp("Relative tolerance, overriding the preset.", valueName: "x"))
+    var rtol: Double?
+
+    @Option(parsing: .unconditional, help: ArgumentHelp("Absolute tolerance, overriding the preset.", valueName: "x"))
+    var atol: Double?
+
+    func validate() throws {
+        if let rtol, !(rtol >= 0 && rtol < 1) { throw ValidationError("--rtol: expected a number from 0 up to (not including) 1, got \(rtol)") }
+        if let atol, !(atol >= 0 && atol.isFinite) { throw ValidationError("--atol: expected a finite number ≥ 0, got \(atol)") }
+    }
+
+    /// The tolerance chosen: the preset, or `base` without one, with --rtol and --atol applied.
+    func tolerance(over base: Tolerance) -> Tolerance {
+        Tolerance.chosen(tolerance?.tolerance ?? base, rtol: rtol, atol: atol)
+    }
 }
 
 /// A comma-separated list of names of a contract's enumeration (activations, losses), parsed once

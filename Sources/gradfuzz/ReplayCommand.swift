@@ -13,6 +13,9 @@ struct ReplayCommand: AsyncParsableCommand {
             as it is read. With family options, fixtures outside the family are skipped and counted as outside the family, \
             never as failures or unsupported.
 
+            Each fixture is judged by its own tolerance, the one validate applies (or by --tolerance, --rtol and --atol), \
+            with the oracle's error estimate allowed on top.
+
             Exit status: 0 every fixture checked passes, 1 a fixture fails, 2 a fixture could not be read, \
             the program could not answer or no fixture was checked, 130 interrupted (Ctrl-C) without failures.
             """)
@@ -23,6 +26,8 @@ struct ReplayCommand: AsyncParsableCommand {
     @OptionGroup var implementationOptions: ImplementationOptions
 
     @OptionGroup(title: "Family (what the program supports; fixtures outside it are skipped)") var familyOptions: FamilyOptions
+
+    @OptionGroup var toleranceOptions: ToleranceOptions
 
     @Option(help: ArgumentHelp("Write an HTML report (heatmaps of every layer) here.", valueName: "file"))
     var html: String?
@@ -81,7 +86,7 @@ struct ReplayCommand: AsyncParsableCommand {
                 case .wrongAnswer:
                     print("\(file.path): \(fixture.id) — FAIL (\(failure.message))\n")
                     failed += 1
-                case .misbehaved, .cannotStart:
+                case .misbehaved, .cannotStart, .unresponsive:
                     let why = "\(file.path): \(implementation.name) gave no answer: \(failure.message)"
                     print(why + "\n")
                     unusable.append(why)
@@ -94,7 +99,11 @@ struct ReplayCommand: AsyncParsableCommand {
                 FileHandle.standardError.write(Data("\(file.path): checking \(entries) entries against the GSL oracle…\n".utf8))
             }
             let oracle = Oracle().differentiate(fixture.problem, jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount)
-            let verdict = Verdict(answer: answer, oracle: oracle)
+            // The fixture's own tolerance (or --tolerance's), as validate applies it, with the oracle's error estimate on top.
+            let tolerance = toleranceOptions.tolerance(over: fixture.tolerance)
+            let allowed = tolerance.isSinglePrecision ? oracle.allowingSinglePrecision(for: fixture.problem) : oracle
+            var verdict = Verdict(answer: answer, oracle: allowed, tolerance: tolerance.againstOracle)
+            verdict.compareCost(got: answer.cost, expected: fixture.expected.cost, tolerance: tolerance)
             if html != nil { page.sections.append(FixtureSection(replaying: fixture, file: file.path, answer: answer, oracle: oracle, verdict: verdict)) }
             print("\(file.path): \(fixture.id) — \(verdict.passed ? "PASS" : "FAIL")"
                   + " (\(verdict.checked) entries checked, \(verdict.kinks) not checkable at a kink)")

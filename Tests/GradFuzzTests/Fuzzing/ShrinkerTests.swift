@@ -35,11 +35,18 @@ import GradFuzzFixtures
 }
 
 @Test func simplerNumbersComeSimplestFirst() {
-    #expect(Shrinker.simplerValues(than: 0.3141) == [0, 0.3, 0.31, 0.314])
-    #expect(Shrinker.simplerValues(than: -12.75) == [0, -13, -10, -13, -12.8].reduce(into: []) { if !$0.contains($1) { $0.append($1) } })
-    #expect(Shrinker.simplerValues(than: 3) == [0])
+    let small: [Double] = [1, -1, 2, -2, 3, -3, 4, -4, 0.5, -0.5, 1.5, -1.5, 2.5, -2.5, 3.5, -3.5]
+    // Small integers, then halves, then fewer significant digits; 0 only where a field allows it.
+    #expect(Shrinker.simplerValues(than: 0.3141) == [0] + small + [0.3, 0.31, 0.314])
+    #expect(Shrinker.simplerValues(than: 0.3141, allowingZero: false) == small + [0.3, 0.31, 0.314])
+    #expect(Shrinker.simplerValues(than: -12.75) == [0] + small + [-13, -10, -12.8])
+    #expect(Shrinker.simplerValues(than: 2.5) == [0] + small.prefix(12))
+    #expect(Shrinker.simplerValues(than: 1) == [0])
     #expect(Shrinker.simplerValues(than: 0) == [])
+    #expect(Shrinker.simplerValues(than: -0.3).allSatisfy { $0.sign == .plus || $0 != 0 }, "no −0.0")
     #expect(Shrinker.significantDigits(1200) == 2 && Shrinker.significantDigits(0.25) == 2 && Shrinker.significantDigits(1e-7) == 1)
+    // A whole field at once: distinct small values, each with its number's sign.
+    #expect(Shrinker.simpleValues(like: [0.31, -7.2, 0.02, -0.4, 5]) == [1, -1, 2, -2, 3])
 }
 
 @Test func shrinkingKeepsOnlyValidFailingCandidates() async {

@@ -111,7 +111,7 @@ private func describe(_ report: ValidationReport) -> String {
 @Test func aWrongCostAloneFailsAndSaysSo() async throws {
     let directory = try temporaryDirectory("cost")
     defer { try? FileManager.default.removeItem(at: directory) }
-    let student = try mistakenStudent("cost = LOSS[loss][0](A[-1], Y).mean()", "cost = LOSS[loss][0](A[-1], Y).sum()", in: directory)
+    let student = try mistakenStudent("cost = losses(loss, Z[-1], A[-1], Y).mean()", "cost = losses(loss, Z[-1], A[-1], Y).sum()", in: directory)
     let report = await Validation.run(testCases(["cost"]), implementation: ExternalImplementation(command: ["python3", student]))
     let result = try #require(report.results.first)
     #expect(result.outcome == .fail && result.summary == "cost wrong, every gradient entry right", "\(result.explanation)")
