@@ -87,7 +87,7 @@ func theCommittedExamOfEachNamedFamilyIsCompleteAndRegenerates(_ name: String) t
 @Test(arguments: Family.named.map(\.name))
 func onTheCommittedExamTheDiagnosisNamesEachMistakeItCatches(_ name: String) throws {
     // Values are distinct and clear of kinks, so a mistake's wrong answer is its own: the diagnosis
-    // of a mutant's answer ranks that mutant (or one whose answer is the same, entry for entry) first.
+    // of a mutant's answer ranks that mutant (or one whose answer is the same, up to rounding) first.
     let directory = packageRoot.appendingPathComponent("fixtures/exams/\(name)")
     let fixtures = try Fixture.files(in: [directory.path]).map { try Fixture.read(from: $0) }
     for fixture in fixtures {
@@ -100,7 +100,10 @@ func onTheCommittedExamTheDiagnosisNamesEachMistakeItCatches(_ name: String) thr
                 Issue.record("\(fixture.id), \(mutant.name): the first finding is not a catalogued mistake: \(top)")
                 continue
             }
-            let same = named.name == mutant.name || named.backprop(fixture.problem) == answer
+            // Two mistakes may give the same answer up to rounding (a sign flipped everywhere, or in the
+            // cross_entropy gradient alone): then either name is right.
+            let same = named.name == mutant.name
+                || Verdict(answer: named.backprop(fixture.problem), expected: answer, tolerance: .float64).passed
             #expect(same, "\(fixture.id): the answer of \(mutant.name) is diagnosed as \(named.name)")
         }
     }
