@@ -1,4 +1,4 @@
-"""A complete gradfuzz-protocol/1 student in plain Python (no numpy), as the README shows it.
+"""A complete gradfuzz-protocol/1 student in plain Python (no numpy), as docs/protocol.md shows it.
 
 It handles identity, sigmoid and tanh with squared_error, and answers {"error": ...} for anything else.
 """
