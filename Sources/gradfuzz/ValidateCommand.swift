@@ -32,14 +32,8 @@ struct ValidateCommand: AsyncParsableCommand {
     /// that the default set does not grow with every fuzz run.
     static let committedFixtures = ["fixtures/curated", "fixtures/exams", "fixtures/oracle-regressions"]
 
-    @Option(help: "Tolerance preset; float32 accepts a program computing in single precision. Each fixture's own when absent.")
-    var tolerance: TolerancePreset?
-
-    @Option(parsing: .unconditional, help: ArgumentHelp("Relative tolerance, overriding the preset.", valueName: "x"))
-    var rtol: Double?
-
-    @Option(parsing: .unconditional, help: ArgumentHelp("Absolute tolerance, overriding the preset.", valueName: "x"))
-    var atol: Double?
+    /// Each fixture's own tolerance unless a preset, --rtol or --atol is given.
+    @OptionGroup var toleranceOptions: ToleranceOptions
 
     @OptionGroup var timeouts: TimeoutOptions
 
@@ -65,8 +59,6 @@ struct ValidateCommand: AsyncParsableCommand {
 
     func validate() throws {
         if command.isEmpty { throw ValidationError("expected the student's command after --, e.g. gradfuzz validate -- python3 student.py") }
-        if let rtol, !(rtol >= 0 && rtol < 1) { throw ValidationError("--rtol: expected a number from 0 up to (not including) 1, got \(rtol)") }
-        if let atol, !(atol >= 0 && atol.isFinite) { throw ValidationError("--atol: expected a finite number ≥ 0, got \(atol)") }
         try Expect.path(junit, "--junit", "a file for the JUnit report")
         try Expect.path(gradescope, "--gradescope", "a file for the Gradescope results")
         try Expect.path(html, "--html", "a file for the HTML report")
@@ -83,7 +75,7 @@ struct ValidateCommand: AsyncParsableCommand {
             throw ValidationError("--fixtures: none of \(fixturePaths.joined(separator: ", ")) is here; name fixture files or directories")
         }
         do { cases = try Validation.load(paths) } catch { throw ValidationError(error) }
-        let options = Validation.Options(tolerance: tolerance?.tolerance, rtol: rtol, atol: atol, only: only,
+        let options = Validation.Options(tolerance: toleranceOptions.tolerance?.tolerance, rtol: toleranceOptions.rtol, atol: toleranceOptions.atol, only: only,
                                          family: familyOptions.resolved)
         guard cases.contains(where: options.selects) else {
             throw ValidationError("--only: no fixture matches \(only ?? "") among \(cases.count) fixtures")
