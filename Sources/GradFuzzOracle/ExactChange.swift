@@ -11,7 +11,8 @@ typealias Lanes = SIMD4<Double>
 /// divided by a small step swamps the derivative. Written as below each change has a relative error
 /// of a few ε, whatever the step. A plain difference remains only where a move crosses a joint
 /// (relu's and leaky_relu's kink, elu's and softsign's joint at 0, the kinks of
-/// absolute_error and hinge) or for gelu a move above 1e-5; `changes` counts its rounding.
+/// absolute_error and hinge) or for gelu a move beyond its series' range, |d|·(1 + |z|) > 1/32;
+/// `changes` counts its rounding.
 extension Activation {
     /// The per-unit constant `change` uses, computed once from z:
     /// tanh: 1 − tanh² z = sech² z; sigmoid: σ(z)(1 − σ(z)); elu (z ≤ 0): e^z; softplus, silu: σ(z);
@@ -197,11 +198,17 @@ extension Activation {
     }
 
     /// f(z + d) − f(z) for one move, and whether it had to be computed as a plain difference
-    /// (across relu's or leaky_relu's kink, elu's or softsign's joint at 0, or for gelu a move above 1e-5).
+    /// (across relu's or leaky_relu's kink, elu's or softsign's joint at 0, or for gelu a move with
+    /// |d|·(1 + |z|) > 1/32).
     ///
     /// silu: (z + d)σ(z + d) − zσ(z) = z·Δσ + d·(σ + Δσ), Δσ as for sigmoid.
     /// gelu: z·ΔΦ + d·(Φ + ΔΦ), ΔΦ = φ(z) Σ_n (−1)ⁿ Heₙ(z) d^(n+1)/(n+1)! (the Taylor series of Φ,
-    /// whose derivatives are φ times Hermite polynomials), to n = 8: exact to ε for |d| < 1e-5.
+    /// whose derivatives are φ times Hermite polynomials), to n = 8 for |d| < 1e-5 and to n = 16 for
+    /// |d|·(1 + |z|) ≤ 1/32: exact to ε in both (|Heₙ(z)| ≲ (|z| + √n)ⁿ, so the first omitted term is
+    /// below ε·|d|; checked against mpmath for |z| ≤ 40). Beyond that, a plain difference of
+    /// z·Φ(z) with Φ(z) = erfc(−z/√2)/2: each value exact to a few ε of itself. (`value`'s
+    /// z(1 + erf(z/√2))/2 is not, in the left tail: 1 + erf cancels, and the value rounds by ε·|z|/2,
+    /// not ε·|f(z)|; its difference lost 3e-4 of a change at z = −6.1.)
     /// softsign, z and z + d on one side of 0: d / ((1 + |z|)(1 + |z + d|)).
     private func scalarChange(z: Double, a: Double, c: Double, d: Double) -> (change: Double, byDifference: Bool) {
         let moved = z + d
@@ -218,11 +225,15 @@ extension Activation {
             let ds = slope * e / (1 + c * e)
             return (z * ds + d * (c + ds), false)
         case .gelu:
-            guard abs(d) < 1e-5 else { return difference }
+            let terms = abs(d) < 1e-5 ? 8 : abs(d) * (1 + abs(z)) <= 1.0 / 32 ? 16 : 0
+            guard terms > 0 else {
+                // c = Φ(z) is from erfc too, so z·c is z·Φ(z) to an ulp.
+                return (moved * Double.erfc(-moved / 2.0.squareRoot()) / 2 - z * c, true)
+            }
             // Σ_n (−1)ⁿ Heₙ(z) dⁿ⁺¹/(n+1)!, He₀ = 1, He₁ = z, Heₙ₊₁ = z Heₙ − n Heₙ₋₁.
             var (previous, current) = (0.0, 1.0)
             var power = d, sum = d
-            for n in 0..<8 {
+            for n in 0..<terms {
                 (previous, current) = (current, z * current - Double(n) * previous)
                 power *= -d / Double(n + 2)
                 sum += current * power

@@ -159,3 +159,46 @@ private let exactCases: [(name: String, exact: Exact)] = [
     let verdict = Verdict(answer: Reference.backprop(problem).answer, oracle: Oracle().differentiate(problem))
     #expect(verdict.passed, "\(verdict.failureDetails())")
 }
+
+/// The false-alarm hunt's gelu case (seed 42, `--activations gelu --losses absolute_error`, iteration
+/// 7788, shrunk): layers [1, 2, 3, 1, 1, 1], the output a gelu far in its left tail (z ≈ −6.145,
+/// a ≈ −2.5e-9) with the target 20. A move of b^(1) reaches the output as a move of about 2e-5, above
+/// the Taylor range of gelu's change; there z(1 + erf(z/√2))/2 rounds by ε·|z|, not ε·|f(z)|, and a
+/// plain difference of two such values is off by 3e-4 of the change. Exact dW and db by mpmath at
+/// 60 digits, as above (db^(1)[0] also checked against a central difference of step 1e-25).
+@Test func theOracleIsWithinItsClaimedErrorWhenAMoveReachesAGeluOutputFarInItsLeftTail() {
+    let problem = Problem(
+        network: Network(layers: [1, 2, 3, 1, 1, 1], activations: [.gelu, .gelu, .identity, .gelu, .gelu],
+                         W: [Matrix(rows: [[0.34, -1.7]], columns: 2),
+                             Matrix(rows: [[0.0, 2.28, -1.26], [0.6, -0.68, -1.98]], columns: 3),
+                             Matrix(rows: [[-36.4], [53.0], [-70.0]], columns: 1),
+                             Matrix(rows: [[-0.38]], columns: 1), Matrix(rows: [[80.0]], columns: 1)],
+                         b: [[-0.0, -0.0], [0.0, -0.0, -0.0], [-0.9], [0.0], [-0.0]]),
+        loss: .squaredError, X: Matrix(rows: [[0.53]], columns: 1), Y: Matrix(rows: [[20.0]], columns: 1))
+    let exact = Exact(problem: problem,
+        dW: [[[5.4504041770008192128e-5, -1.7010063516771034989e-6]],
+             [[-1.6794189758260606139e-6, 4.451334275460067135e-6, -5.0328589019897486645e-6],
+              [2.7004916906885338824e-6, -7.1577083481769495568e-6, 8.092795092151436083e-6]],
+             [[-4.868423292911135902e-8], [2.3508563407369856837e-7], [1.2197788814397121009e-7]],
+             [[-1.2461629569932245064e-5]], [[-2.3166160876624461167e-8]]],
+        db: [[1.0283781466039281017e-4, -3.2094459465605724781e-6],
+             [-1.6307460941333471618e-5, 4.322325809030408397e-5, -4.8869967023607515314e-5],
+             [1.0641925309704884587e-6], [-2.800506660448653806e-6], [3.0159417816465879354e-7]])
+    let oracle = Oracle().differentiate(problem, delta: false)
+    for p in exact.db.indices {
+        for (k, want) in exact.db[p].enumerated() {
+            let estimates = oracle.db[p]
+            expectClose(estimates.value[0, k], want, within: Tolerance.oracle.errorFactor * estimates.error[0, k],
+                        "layer \(p + 1) db[\(k)] (claimed error \(estimates.error[0, k]))")
+        }
+        for (j, row) in exact.dW[p].enumerated() {
+            for (k, want) in row.enumerated() {
+                let estimates = oracle.dW[p]
+                expectClose(estimates.value[j, k], want, within: Tolerance.oracle.errorFactor * estimates.error[j, k],
+                            "layer \(p + 1) dW[\(j), \(k)] (claimed error \(estimates.error[j, k]))")
+            }
+        }
+    }
+    let verdict = Verdict(answer: Reference.backprop(problem).answer, oracle: Oracle().differentiate(problem))
+    #expect(verdict.passed, "\(verdict.failureDetails())")
+}
