@@ -69,7 +69,8 @@ extension Answer {
     /// number of layers, a matrix of the wrong shape), or nil when it can.
     public func shapeMismatch(for problem: Problem) -> ShapeMismatch? {
         let shape = AnswerShape(problem)
-        let why = AnswerShape.mismatch(dW, shape.weights, field: "dW")
+        let why =
+            AnswerShape.mismatch(dW, shape.weights, field: "dW")
             ?? AnswerShape.mismatch(db.map { Matrix(row: $0) }, shape.biases, field: "db")
             ?? delta.flatMap { AnswerShape.mismatch($0, shape.perSample, field: "delta") }
         return why.map(ShapeMismatch.init)

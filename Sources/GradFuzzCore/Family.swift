@@ -33,10 +33,12 @@ public struct Family: Equatable, Codable, Sendable {
 
     public static let unlimited = Int.max
 
-    public init(hiddenActivations: [Activation] = Activation.allCases, outputActivations: [Activation] = Activation.allCases,
-                losses: [Loss] = Loss.allCases, depth: ClosedRange<Int> = 1...unlimited,
-                width: ClosedRange<Int> = 1...unlimited, outputs: ClosedRange<Int>? = nil,
-                batch: ClosedRange<Int> = 1...unlimited, crossEntropyLabels: Labels = .soft, binaryLabels: Labels = .soft) {
+    public init(
+        hiddenActivations: [Activation] = Activation.allCases, outputActivations: [Activation] = Activation.allCases,
+        losses: [Loss] = Loss.allCases, depth: ClosedRange<Int> = 1...unlimited,
+        width: ClosedRange<Int> = 1...unlimited, outputs: ClosedRange<Int>? = nil,
+        batch: ClosedRange<Int> = 1...unlimited, crossEntropyLabels: Labels = .soft, binaryLabels: Labels = .soft
+    ) {
         self.hiddenActivations = hiddenActivations
         self.outputActivations = outputActivations
         self.losses = losses
@@ -192,18 +194,24 @@ extension Family {
 
     /// The families of common course implementations.
     public static let named: [Named] = [
-        Named(name: "sigmoid-squared-error", description: "sigmoid in every layer, squared_error, any depth",
-              family: Family(hiddenActivations: [.sigmoid], outputActivations: [.sigmoid], losses: [.squaredError])),
-        Named(name: "relu-softmax-cross-entropy",
-              description: "relu hidden layers, a softmax output, cross_entropy with one-hot labels",
-              family: Family(hiddenActivations: [.relu], outputActivations: [.softmax], losses: [.crossEntropy],
-                             outputs: 2...unlimited, crossEntropyLabels: .hard)),
-        Named(name: "relu-sigmoid-binary-cross-entropy",
-              description: "relu hidden layers, one sigmoid output unit, binary_cross_entropy with labels in {0, 1}",
-              family: Family(hiddenActivations: [.relu], outputActivations: [.sigmoid], losses: [.binaryCrossEntropy],
-                             outputs: 1...1, binaryLabels: .hard)),
-        Named(name: "tanh-sigmoid-squared-error", description: "tanh or sigmoid in any layer, squared_error, any depth",
-              family: Family(hiddenActivations: [.tanh, .sigmoid], outputActivations: [.tanh, .sigmoid], losses: [.squaredError])),
+        Named(
+            name: "sigmoid-squared-error", description: "sigmoid in every layer, squared_error, any depth",
+            family: Family(hiddenActivations: [.sigmoid], outputActivations: [.sigmoid], losses: [.squaredError])),
+        Named(
+            name: "relu-softmax-cross-entropy",
+            description: "relu hidden layers, a softmax output, cross_entropy with one-hot labels",
+            family: Family(
+                hiddenActivations: [.relu], outputActivations: [.softmax], losses: [.crossEntropy],
+                outputs: 2...unlimited, crossEntropyLabels: .hard)),
+        Named(
+            name: "relu-sigmoid-binary-cross-entropy",
+            description: "relu hidden layers, one sigmoid output unit, binary_cross_entropy with labels in {0, 1}",
+            family: Family(
+                hiddenActivations: [.relu], outputActivations: [.sigmoid], losses: [.binaryCrossEntropy],
+                outputs: 1...1, binaryLabels: .hard)),
+        Named(
+            name: "tanh-sigmoid-squared-error", description: "tanh or sigmoid in any layer, squared_error, any depth",
+            family: Family(hiddenActivations: [.tanh, .sigmoid], outputActivations: [.tanh, .sigmoid], losses: [.squaredError])),
     ]
 
     /// The named family called `name`.
@@ -230,8 +238,12 @@ extension Family {
         range(depth, "--min-depth", "--max-depth")
         range(width, "--min-width", "--max-width")
         if let outputs {
-            options += ["--outputs", outputs.upperBound == Self.unlimited ? "\(outputs.lowerBound)-"
-                        : outputs.lowerBound == outputs.upperBound ? "\(outputs.lowerBound)" : "\(outputs.lowerBound)-\(outputs.upperBound)"]
+            options += [
+                "--outputs",
+                outputs.upperBound == Self.unlimited
+                    ? "\(outputs.lowerBound)-"
+                    : outputs.lowerBound == outputs.upperBound ? "\(outputs.lowerBound)" : "\(outputs.lowerBound)-\(outputs.upperBound)",
+            ]
         }
         range(batch, "--min-batch", "--max-batch")
         switch (crossEntropyLabels, binaryLabels) {
@@ -284,12 +296,13 @@ extension Family {
             }
             return r
         }
-        self.init(hiddenActivations: try c.decode([Activation].self, forKey: .hiddenActivations),
-                  outputActivations: try c.decode([Activation].self, forKey: .outputActivations),
-                  losses: try c.decode([Loss].self, forKey: .losses), depth: try range(.depth), width: try range(.width),
-                  outputs: try c.contains(.outputs) ? range(.outputs) : nil, batch: try range(.batch),
-                  crossEntropyLabels: try c.decode(Labels.self, forKey: .crossEntropyLabels),
-                  binaryLabels: try c.decode(Labels.self, forKey: .binaryLabels))
+        self.init(
+            hiddenActivations: try c.decode([Activation].self, forKey: .hiddenActivations),
+            outputActivations: try c.decode([Activation].self, forKey: .outputActivations),
+            losses: try c.decode([Loss].self, forKey: .losses), depth: try range(.depth), width: try range(.width),
+            outputs: try c.contains(.outputs) ? range(.outputs) : nil, batch: try range(.batch),
+            crossEntropyLabels: try c.decode(Labels.self, forKey: .crossEntropyLabels),
+            binaryLabels: try c.decode(Labels.self, forKey: .binaryLabels))
     }
 
     public func encode(to encoder: any Encoder) throws {

@@ -8,8 +8,10 @@ public struct RawProblem: Codable, Sendable {
     public var X: [[Double]]?
     public var Y: [[Double]]?
 
-    public init(layers: [Int]? = nil, activations: [String]? = nil, loss: String? = nil, W: [[[Double]]]? = nil,
-                b: [[Double]]? = nil, X: [[Double]]? = nil, Y: [[Double]]? = nil) {
+    public init(
+        layers: [Int]? = nil, activations: [String]? = nil, loss: String? = nil, W: [[[Double]]]? = nil,
+        b: [[Double]]? = nil, X: [[Double]]? = nil, Y: [[Double]]? = nil
+    ) {
         self.layers = layers
         self.activations = activations
         self.loss = loss
@@ -52,7 +54,9 @@ extension Problem {
         var activations: [Activation] = []
         for (l, name) in names.enumerated() {
             guard let f = Activation(rawValue: name) else {
-                throw InputError(field: "activations[\(l)]", "unknown activation \"\(name)\"; expected one of \(Activation.allCases.map(\.rawValue).joined(separator: ", "))")
+                throw InputError(
+                    field: "activations[\(l)]", "unknown activation \"\(name)\"; expected one of \(Activation.allCases.map(\.rawValue).joined(separator: ", "))"
+                )
             }
             activations.append(f)
         }
@@ -61,7 +65,8 @@ extension Problem {
             throw InputError(field: "loss", "unknown loss \"\(lossName)\"; expected one of \(Loss.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         if let required = loss.requiredOutput, activations[depth - 1] != required {
-            throw InputError(field: "activations[\(depth - 1)]", "\(loss.rawValue) needs a \(required.rawValue) output layer, got \(activations[depth - 1].rawValue)")
+            throw InputError(
+                field: "activations[\(depth - 1)]", "\(loss.rawValue) needs a \(required.rawValue) output layer, got \(activations[depth - 1].rawValue)")
         }
         let W = try require(raw.W, "W")
         guard W.count == depth else {
@@ -86,7 +91,8 @@ extension Problem {
         guard !rawX.isEmpty else { throw InputError(field: "X", "the batch is empty; expected at least one sample") }
         let X = try Self.matrix(rawX, ExpectedShape(rows: rawX.count, columns: layers[0], names: "row i is sample x^(i) with m_0 entries"), field: "X")
         let rawY = try require(raw.Y, "Y")
-        let Y = try Self.matrix(rawY, ExpectedShape(rows: rawX.count, columns: layers[depth], names: "one target row of m_\(depth) entries per sample of X"), field: "Y")
+        let Y = try Self.matrix(
+            rawY, ExpectedShape(rows: rawX.count, columns: layers[depth], names: "one target row of m_\(depth) entries per sample of X"), field: "Y")
         for i in 0..<Y.rows {
             if let problem = loss.targetProblem(Y.row(i)) { throw InputError(field: "Y[\(i)]", problem) }
         }
@@ -98,7 +104,10 @@ extension Problem {
             for (name, values) in [("z", z[l]), ("a", a[l])] {
                 guard let k = values.storage.firstIndex(where: { !$0.isFinite }) else { continue }
                 let what = name == "z" ? "z^(\(l + 1))" : "a^(\(l + 1)) = \(activations[l].rawValue)(z^(\(l + 1)))"
-                throw InputError(field: "W", "\(what) of sample \(k / values.columns) overflows (unit \(k % values.columns) is \(values.storage[k])): weights, biases and inputs this large are beyond Double")
+                throw InputError(
+                    field: "W",
+                    "\(what) of sample \(k / values.columns) overflows (unit \(k % values.columns) is \(values.storage[k])): weights, biases and inputs this large are beyond Double"
+                )
             }
         }
         if let i = losses.firstIndex(where: { !$0.isFinite }) {

@@ -67,8 +67,9 @@ public enum Reference {
                 z[l].setRow(i, sample.z[l])
                 a[l].setRow(i, sample.a[l])
             }
-            losses[i] = problem.loss.value(z: sample.z[net.depth - 1], a: sample.a[net.depth - 1], y: problem.Y.row(i),
-                                           output: net.activations[net.depth - 1])
+            losses[i] = problem.loss.value(
+                z: sample.z[net.depth - 1], a: sample.a[net.depth - 1], y: problem.Y.row(i),
+                output: net.activations[net.depth - 1])
         }
         return (z, a, losses)
     }
@@ -101,8 +102,9 @@ public enum Reference {
                 guard l > 1 else { break }
                 // Eq. (110)/(4.2)/(5), corrected: g^(i,l−1) = f'(z^(i,l−1)) ⊙ (W^(l) g^(i,l)).
                 let W = hooks.propagationWeight?(net, l) ?? net.W[l - 1]
-                g = layerBackward(net.activations[l - 2], z: z[l - 2].row(i), a: values[l - 1], u: W.times(g),
-                                  position: .hidden, hooks: hooks)
+                g = layerBackward(
+                    net.activations[l - 2], z: z[l - 2].row(i), a: values[l - 1], u: W.times(g),
+                    position: .hidden, hooks: hooks)
             }
         }
         if hooks.transposeSquareDW {
@@ -125,8 +127,10 @@ public enum Reference {
     }
 
     /// Jᵀu through one layer (`Activation.backward`), unless a hook replaces it.
-    static func layerBackward(_ f: Activation, z: [Double], a: [Double], u: [Double], position: LayerPosition,
-                              hooks: BackwardHooks) -> [Double] {
+    static func layerBackward(
+        _ f: Activation, z: [Double], a: [Double], u: [Double], position: LayerPosition,
+        hooks: BackwardHooks
+    ) -> [Double] {
         hooks.layerBackward?(f, z, a, u, position) ?? f.backward(z: z, a: a, upstream: u)
     }
 }

@@ -86,8 +86,9 @@ extension Tolerance {
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        self.init(rtol: try c.decode(Double.self, forKey: .rtol), atol: try c.decode(Double.self, forKey: .atol),
-                  errorFactor: try c.decodeIfPresent(Double.self, forKey: .errorFactor) ?? 0)
+        self.init(
+            rtol: try c.decode(Double.self, forKey: .rtol), atol: try c.decode(Double.self, forKey: .atol),
+            errorFactor: try c.decodeIfPresent(Double.self, forKey: .errorFactor) ?? 0)
     }
 
     public func encode(to encoder: any Encoder) throws {

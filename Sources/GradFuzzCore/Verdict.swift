@@ -73,8 +73,10 @@ public struct MatrixVerdict: Equatable, Sendable {
 
     public var passed: Bool { failures.isEmpty }
 
-    package init(layer: Int, quantity: Quantity, expected: Matrix, got: Matrix, error: Matrix?, rounding: Matrix? = nil, kink: [Bool]?,
-                 tolerance: Tolerance) {
+    package init(
+        layer: Int, quantity: Quantity, expected: Matrix, got: Matrix, error: Matrix?, rounding: Matrix? = nil, kink: [Bool]?,
+        tolerance: Tolerance
+    ) {
         precondition(expected.rows == got.rows && expected.columns == got.columns, "shapes are checked before comparing")
         self.layer = layer
         self.quantity = quantity
@@ -88,8 +90,9 @@ public struct MatrixVerdict: Equatable, Sendable {
                 if atKink[index] { kinks += 1; continue }
                 checked += 1
                 let e = expected[r, c], g = got[r, c], err = error?[r, c] ?? 0, allowance = rounding?[r, c] ?? 0
-                let entry = Entry(layer: layer, quantity: quantity, row: r, column: c, expected: e, got: g,
-                                  bound: tolerance.bound(expected: e, got: g, error: err, rounding: allowance))
+                let entry = Entry(
+                    layer: layer, quantity: quantity, row: r, column: c, expected: e, got: g,
+                    bound: tolerance.bound(expected: e, got: g, error: err, rounding: allowance))
                 let difference = g.isFinite ? entry.error : .infinity
                 maxAbsError = max(maxAbsError, difference)
                 if e != 0 || difference != 0 { maxRelError = max(maxRelError, difference / max(abs(e), abs(g))) }
@@ -141,8 +144,9 @@ public struct Verdict: Equatable, Sendable {
     /// Compares the answer's cost, when it has one, with the expected cost; a non-finite cost fails.
     public mutating func compareCost(got: Double?, expected: Double, tolerance: Tolerance) {
         guard let got else { return }
-        cost = Entry(layer: 0, quantity: .cost, row: 0, column: 0, expected: expected, got: got,
-                     bound: tolerance.bound(expected: expected, got: got))
+        cost = Entry(
+            layer: 0, quantity: .cost, row: 0, column: 0, expected: expected, got: got,
+            bound: tolerance.bound(expected: expected, got: got))
         costPassed = tolerance.accepts(expected: expected, got: got)
     }
 
@@ -151,13 +155,19 @@ public struct Verdict: Equatable, Sendable {
     public init(answer: Answer, expected: Answer, tolerance: Tolerance) {
         matrices = []
         for p in answer.dW.indices {
-            matrices.append(MatrixVerdict(layer: p + 1, quantity: .dW, expected: expected.dW[p], got: answer.dW[p],
-                                          error: nil, kink: nil, tolerance: tolerance))
-            matrices.append(MatrixVerdict(layer: p + 1, quantity: .db, expected: Matrix(row: expected.db[p]), got: Matrix(row: answer.db[p]),
-                                          error: nil, kink: nil, tolerance: tolerance))
+            matrices.append(
+                MatrixVerdict(
+                    layer: p + 1, quantity: .dW, expected: expected.dW[p], got: answer.dW[p],
+                    error: nil, kink: nil, tolerance: tolerance))
+            matrices.append(
+                MatrixVerdict(
+                    layer: p + 1, quantity: .db, expected: Matrix(row: expected.db[p]), got: Matrix(row: answer.db[p]),
+                    error: nil, kink: nil, tolerance: tolerance))
             if let got = answer.delta, let want = expected.delta {
-                matrices.append(MatrixVerdict(layer: p + 1, quantity: .delta, expected: want[p], got: got[p],
-                                              error: nil, kink: nil, tolerance: tolerance))
+                matrices.append(
+                    MatrixVerdict(
+                        layer: p + 1, quantity: .delta, expected: want[p], got: got[p],
+                        error: nil, kink: nil, tolerance: tolerance))
             }
         }
         if let want = expected.cost { compareCost(got: answer.cost, expected: want, tolerance: tolerance) }

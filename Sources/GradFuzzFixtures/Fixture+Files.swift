@@ -1,6 +1,6 @@
+import Foundation
 import GradFuzzCore
 import GradFuzzOracle
-import Foundation
 
 extension Fixture {
     /// The name of an exam's manifest, which sits beside its fixtures and is not one.

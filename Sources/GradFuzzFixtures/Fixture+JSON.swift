@@ -1,6 +1,6 @@
+import Foundation
 import GradFuzzCore
 import GradFuzzOracle
-import Foundation
 
 // Reading and writing "gradfuzz-fixture/1". Writing is by hand, for a file a person can read
 // (one matrix row per line) whose bytes depend only on the fixture; every number is Swift's
@@ -96,7 +96,8 @@ extension Fixture {
         }
         let id = try Self.checkedID(root.member("id")?.string() ?? (problemFile ? name : nil))
         let description = try root.member("description")?.string() ?? ""
-        let origin = try root.member("origin").map { field throws(InputError) in try Origin(field.object()) }
+        let origin =
+            try root.member("origin").map { field throws(InputError) in try Origin(field.object()) }
             ?? Origin(kind: problemFile ? "problem" : "unknown")
         let problem = try Problem(validating: RawProblem(root))
         let tolerance = try root.member("tolerance").map { field throws(InputError) in try Tolerance(field.object()) } ?? .float64
@@ -106,9 +107,10 @@ extension Fixture {
         }
         guard let expected = expectedField else { throw InputError(field: "expected", "missing") }
         guard let stored = oracleField else { throw InputError(field: "oracle", "missing") }
-        return Fixture(id: id, description: description, origin: origin, problem: problem,
-                       expected: try ExpectedFile(expected.object()).gradients(for: problem),
-                       oracle: try OracleFile(stored.object()).result(for: problem), tolerance: tolerance)
+        return Fixture(
+            id: id, description: description, origin: origin, problem: problem,
+            expected: try ExpectedFile(expected.object()).gradients(for: problem),
+            oracle: try OracleFile(stored.object()).result(for: problem), tolerance: tolerance)
     }
 
     /// A fixture's id names it in every report and is sent to the student: it must be there, and
@@ -118,13 +120,18 @@ extension Fixture {
         guard !id.isEmpty else { throw InputError(field: "id", "empty; expected a non-empty string naming the fixture") }
         for (n, scalar) in id.unicodeScalars.enumerated() where scalar.properties.generalCategory == .control {
             let code = String(scalar.value, radix: 16, uppercase: true)
-            throw InputError(field: "id", "contains the control character U+\(String(repeating: "0", count: max(0, 4 - code.count)) + code) at character \(n + 1); expected printable text")
+            throw InputError(
+                field: "id",
+                "contains the control character U+\(String(repeating: "0", count: max(0, 4 - code.count)) + code) at character \(n + 1); expected printable text"
+            )
         }
         return id
     }
 
-    init(id: String, description: String, origin: Origin, problem: Problem, expected: Gradients,
-         oracle: OracleResult, tolerance: Tolerance) {
+    init(
+        id: String, description: String, origin: Origin, problem: Problem, expected: Gradients,
+        oracle: OracleResult, tolerance: Tolerance
+    ) {
         self.id = id
         self.description = description
         self.origin = origin
@@ -139,23 +146,25 @@ extension RawProblem {
     /// The problem fields ("layers" … "Y") of a fixture or request; a field of the wrong JSON type is
     /// an error here, its values and shapes are checked by `Problem(validating:)`.
     init(_ fields: JSONField) throws(InputError) {
-        self.init(layers: try fields.member("layers")?.integers(),
-                  activations: try fields.member("activations")?.strings(),
-                  loss: try fields.member("loss")?.string(),
-                  W: try fields.member("W")?.matrices(),
-                  b: try fields.member("b")?.rows(),
-                  X: try fields.member("X")?.rows(),
-                  Y: try fields.member("Y")?.rows())
+        self.init(
+            layers: try fields.member("layers")?.integers(),
+            activations: try fields.member("activations")?.strings(),
+            loss: try fields.member("loss")?.string(),
+            W: try fields.member("W")?.matrices(),
+            b: try fields.member("b")?.rows(),
+            X: try fields.member("X")?.rows(),
+            Y: try fields.member("Y")?.rows())
     }
 }
 
 extension Fixture.Origin {
     init(_ fields: JSONField) throws(InputError) {
         guard let kind = try fields.member("kind")?.string() else { throw InputError(field: "origin.kind", "missing") }
-        self.init(kind: kind, seed: try fields.member("seed")?.unsigned(), iteration: try fields.member("iteration")?.integer(),
-                  unshrunkLayers: try fields.member("unshrunkLayers")?.integers(),
-                  unshrunkBatch: try fields.member("unshrunkBatch")?.integer(),
-                  implementation: try fields.member("implementation")?.string(), command: try fields.member("command")?.string())
+        self.init(
+            kind: kind, seed: try fields.member("seed")?.unsigned(), iteration: try fields.member("iteration")?.integer(),
+            unshrunkLayers: try fields.member("unshrunkLayers")?.integers(),
+            unshrunkBatch: try fields.member("unshrunkBatch")?.integer(),
+            implementation: try fields.member("implementation")?.string(), command: try fields.member("command")?.string())
     }
 }
 
@@ -187,12 +196,13 @@ private struct ExpectedFile {
     func gradients(for problem: Problem) throws(InputError) -> Gradients {
         let shapes = Shapes(problem)
         guard let cost else { throw InputError(field: "expected.cost", "missing") }
-        return Gradients(cost: cost,
-                         dW: try shapes.weights(dW, field: "expected.dW"),
-                         db: try shapes.biases(db, field: "expected.db"),
-                         delta: try shapes.perSample(delta, field: "expected.delta"),
-                         z: try shapes.perSample(z, field: "expected.z"),
-                         a: try shapes.perSample(a, field: "expected.a"))
+        return Gradients(
+            cost: cost,
+            dW: try shapes.weights(dW, field: "expected.dW"),
+            db: try shapes.biases(db, field: "expected.db"),
+            delta: try shapes.perSample(delta, field: "expected.delta"),
+            z: try shapes.perSample(z, field: "expected.z"),
+            a: try shapes.perSample(a, field: "expected.a"))
     }
 }
 
@@ -224,8 +234,9 @@ private struct OracleFile {
             e.error = error
             return e
         }
-        return OracleResult(storedFor: problem, dW: zip(values, errors).map(estimates),
-                            db: zip(biases, biasErrors).map { estimates(Matrix(row: $0), Matrix(row: $1)) })
+        return OracleResult(
+            storedFor: problem, dW: zip(values, errors).map(estimates),
+            db: zip(biases, biasErrors).map { estimates(Matrix(row: $0), Matrix(row: $1)) })
     }
 }
 

@@ -1,6 +1,6 @@
+import Foundation
 import GradFuzzCore
 import GradFuzzOracle
-import Foundation
 
 /// A problem with the answers that checking it needs: the "gradfuzz-fixture/1" format.
 ///
@@ -32,8 +32,10 @@ public struct Fixture: Equatable, Sendable {
         /// The command that replays it.
         public var command: String?
 
-        public init(kind: String, seed: UInt64? = nil, iteration: Int? = nil, unshrunkLayers: [Int]? = nil,
-                    unshrunkBatch: Int? = nil, implementation: String? = nil, command: String? = nil) {
+        public init(
+            kind: String, seed: UInt64? = nil, iteration: Int? = nil, unshrunkLayers: [Int]? = nil,
+            unshrunkBatch: Int? = nil, implementation: String? = nil, command: String? = nil
+        ) {
             self.kind = kind
             self.seed = seed
             self.iteration = iteration
@@ -47,8 +49,10 @@ public struct Fixture: Equatable, Sendable {
     }
 
     /// A fixture for `problem`, with the reference's and the oracle's values computed now.
-    public init(id: String, description: String, origin: Origin, problem: Problem,
-                oracle: Oracle = Oracle(), tolerance: Tolerance = .float64) {
+    public init(
+        id: String, description: String, origin: Origin, problem: Problem,
+        oracle: Oracle = Oracle(), tolerance: Tolerance = .float64
+    ) {
         self.id = id
         self.description = description
         self.origin = origin

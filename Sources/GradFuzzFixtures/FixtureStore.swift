@@ -1,6 +1,6 @@
+import Foundation
 import GradFuzzCore
 import GradFuzzOracle
-import Foundation
 
 /// Why a fixture could not be written.
 public struct FixtureStoreError: Error, CustomStringConvertible, Sendable {
@@ -45,7 +45,8 @@ public struct FixtureStore: Sendable {
     public static func contentHash(_ problem: Problem) -> String {
         let net = problem.network
         func canonical(_ values: [Double]) -> [Double] { values.map { $0 == 0 ? 0 : $0 } }
-        let text = "layers \(net.layers) activations \(net.activations.map(\.rawValue)) loss \(problem.loss.rawValue) "
+        let text =
+            "layers \(net.layers) activations \(net.activations.map(\.rawValue)) loss \(problem.loss.rawValue) "
             + "W \(net.W.map { canonical($0.storage) }) b \(net.b.map(canonical)) X \(canonical(problem.X.storage)) Y \(canonical(problem.Y.storage))"
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in text.utf8 {
@@ -60,9 +61,11 @@ public struct FixtureStore: Sendable {
     /// `origin.command` is filled in with `replayCommand(path)`, the caller's command that replays the file
     /// (quoting the path as its shell needs).
     /// `tolerance` is stored in the fixture: what replay and validate apply to it by default.
-    public func write(_ problem: Problem, origin: Fixture.Origin,
-                      replayCommand: (String) -> String = { "gradfuzz replay \($0)" },
-                      headline: String, tolerance: Tolerance = .float64) throws(FixtureStoreError) -> URL {
+    public func write(
+        _ problem: Problem, origin: Fixture.Origin,
+        replayCommand: (String) -> String = { "gradfuzz replay \($0)" },
+        headline: String, tolerance: Tolerance = .float64
+    ) throws(FixtureStoreError) -> URL {
         try prepare()
         let hash = Self.contentHash(problem)
         var origin = origin
@@ -74,7 +77,8 @@ public struct FixtureStore: Sendable {
         }
         if !headline.isEmpty { description += "; \(headline)" }
         var fixture = Fixture(id: "fuzz-\(hash)", description: description, origin: origin, problem: problem, tolerance: tolerance)
-        let oracleValues = fixture.oracle.dW.flatMap { $0.value.storage + $0.error.storage }
+        let oracleValues =
+            fixture.oracle.dW.flatMap { $0.value.storage + $0.error.storage }
             + fixture.oracle.db.flatMap { $0.value.storage + $0.error.storage }
         guard oracleValues.allSatisfy(\.isFinite) else {
             throw FixtureStoreError(description: "the oracle has no finite value for some entry of this case: not written")

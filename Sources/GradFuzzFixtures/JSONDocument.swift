@@ -237,8 +237,9 @@ private struct Reader {
             let key = try string()
             if let first = seen[key] {
                 let line = JSONDocument.position(of: first, in: bytes).line
-                throw fail("appears twice in one object (on line \(line) and line \(JSONDocument.position(of: keyOffset, in: bytes).line)); expected each key once",
-                           at: keyOffset, field: JSONDocument.path(path + [.key(key)]))
+                throw fail(
+                    "appears twice in one object (on line \(line) and line \(JSONDocument.position(of: keyOffset, in: bytes).line)); expected each key once",
+                    at: keyOffset, field: JSONDocument.path(path + [.key(key)]))
             }
             seen[key] = keyOffset
             skipSpace()
@@ -358,7 +359,8 @@ private struct Reader {
 
     mutating func hex4() throws(JSONDocument.SyntaxError) -> UInt32 {
         guard i + 4 <= bytes.count, bytes[i..<(i + 4)].allSatisfy({ UnicodeScalar($0).properties.isASCIIHexDigit }),
-              let code = UInt32(String(decoding: bytes[i..<(i + 4)], as: UTF8.self), radix: 16) else {
+            let code = UInt32(String(decoding: bytes[i..<(i + 4)], as: UTF8.self), radix: 16)
+        else {
             throw fail("expected 4 hex digits after \\u")
         }
         i += 4

@@ -83,7 +83,8 @@ public enum OutputFile {
                 current = destination.hasPrefix("/") ? destination : (parent(of: current) as NSString).appendingPathComponent(destination)
             default:
                 let via = current == path ? "" : " (the link's target \(current))"
-                throw OutputFileError(path: path, "it is \(kindName(s.st_mode))\(via); expected a regular file, a new file's path, a character device or a FIFO")
+                throw OutputFileError(
+                    path: path, "it is \(kindName(s.st_mode))\(via); expected a regular file, a new file's path, a character device or a FIFO")
             }
         }
         throw OutputFileError(path: path, "too many levels of symbolic links")

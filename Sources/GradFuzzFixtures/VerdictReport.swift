@@ -1,6 +1,6 @@
+import Foundation
 import GradFuzzCore
 import GradFuzzOracle
-import Foundation
 
 // How verdicts read to a person: a table layer by layer, the worst entries, and a map of each
 // failing matrix that shows at a glance whether a row, a column or everything is wrong.
@@ -11,9 +11,12 @@ extension Verdict {
         var lines = ["layer  matrix  checked  kinks  failed  max abs err  max rel err  worst entry"]
         for v in matrices {
             let worst = v.worst.map { Self.index($0) } ?? "-"
-            lines.append([pad(v.layer, 5), v.quantity.rawValue.padding(toLength: 6, withPad: " ", startingAt: 0),
-                          pad(v.checked, 7), pad(v.kinks, 5), pad(v.failures.count, 6),
-                          pad(Self.short(v.maxAbsError), 11), pad(Self.short(v.maxRelError), 11), worst].joined(separator: "  "))
+            lines.append(
+                [
+                    pad(v.layer, 5), v.quantity.rawValue.padding(toLength: 6, withPad: " ", startingAt: 0),
+                    pad(v.checked, 7), pad(v.kinks, 5), pad(v.failures.count, 6),
+                    pad(Self.short(v.maxAbsError), 11), pad(Self.short(v.maxRelError), 11), worst,
+                ].joined(separator: "  "))
         }
         if let cost {
             lines.append("cost: expected \(cost.expected), got \(cost.got)" + (costPassed ? "" : "  FAILED"))

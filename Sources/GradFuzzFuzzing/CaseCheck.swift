@@ -1,7 +1,7 @@
 import Foundation
 import GradFuzzCore
-import GradFuzzMutants
 import GradFuzzFixtures
+import GradFuzzMutants
 import GradFuzzOracle
 
 /// The outcome of checking one answer against the oracle.

@@ -1,6 +1,6 @@
 import GradFuzzCore
-import GradFuzzMutants
 import GradFuzzFixtures
+import GradFuzzMutants
 import GradFuzzOracle
 import RealModule
 
@@ -97,8 +97,10 @@ public struct CaseGenerator: Sendable {
 
     /// Re-draws b_k until no sample's z_k is within the margin of 0; after 8 draws, a bias that
     /// puts every sample on one side, at least a margin away.
-    private func keepClearOfZero(unit k: Int, input: Matrix, w: Matrix, bias: inout [Double], z: inout Matrix,
-                                 scale: Double, _ rng: inout SplitMix64) {
+    private func keepClearOfZero(
+        unit k: Int, input: Matrix, w: Matrix, bias: inout [Double], z: inout Matrix,
+        scale: Double, _ rng: inout SplitMix64
+    ) {
         let margin = distribution.kinkMargin
         func clear() -> Bool { (0..<z.rows).allSatisfy { abs(z[$0, k]) >= margin } }
         func recompute() { z = Self.preActivations(input, w, bias) }

@@ -1,6 +1,6 @@
 import GradFuzzCore
-import GradFuzzMutants
 import GradFuzzFixtures
+import GradFuzzMutants
 import GradFuzzOracle
 
 /// What the fuzzer draws from: a `Family` with every range bounded, and the margin kept from kinks.
@@ -36,12 +36,16 @@ public struct Distribution: Equatable, Codable, Sendable {
     }
 
     /// Any activation in any layer (`activations`), the `losses`, within the ranges given.
-    public init(depth: ClosedRange<Int> = 1...defaultDepth, width: ClosedRange<Int> = 1...defaultWidth,
-                batch: ClosedRange<Int> = 1...defaultBatch, activations: [Activation] = Activation.allCases,
-                losses: [Loss] = Loss.allCases, kinkMargin: Double = 1e-2) {
-        self.init(family: Family(hiddenActivations: activations, outputActivations: activations, losses: losses,
-                                 depth: depth, width: width, batch: batch),
-                  kinkMargin: kinkMargin)
+    public init(
+        depth: ClosedRange<Int> = 1...defaultDepth, width: ClosedRange<Int> = 1...defaultWidth,
+        batch: ClosedRange<Int> = 1...defaultBatch, activations: [Activation] = Activation.allCases,
+        losses: [Loss] = Loss.allCases, kinkMargin: Double = 1e-2
+    ) {
+        self.init(
+            family: Family(
+                hiddenActivations: activations, outputActivations: activations, losses: losses,
+                depth: depth, width: width, batch: batch),
+            kinkMargin: kinkMargin)
     }
 
     /// L, the number of layers with weights.

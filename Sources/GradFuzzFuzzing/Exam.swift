@@ -1,7 +1,7 @@
 import Foundation
 import GradFuzzCore
-import GradFuzzMutants
 import GradFuzzFixtures
+import GradFuzzMutants
 import GradFuzzOracle
 import RealModule
 
@@ -156,10 +156,13 @@ public struct Exam: Sendable {
             let has = shapes.filter { $0.holds(for: c.problem, in: family) }
             shapesOf.append(has)
             let id = "\(name)-\(n + 1)"
-            let description = "exam fixture \(n + 1) of \(count) for the family \(name); catches \(caught.joined(separator: ", "))"
+            let description =
+                "exam fixture \(n + 1) of \(count) for the family \(name); catches \(caught.joined(separator: ", "))"
                 + (has.isEmpty ? "" : "; shapes: \(has.map(\.rawValue).joined(separator: ", "))")
-            fixtures.append(Fixture(id: id, description: description, origin: Fixture.Origin(kind: "exam", seed: seed, iteration: c.index),
-                                    problem: c.problem, oracle: oracle))
+            fixtures.append(
+                Fixture(
+                    id: id, description: description, origin: Fixture.Origin(kind: "exam", seed: seed, iteration: c.index),
+                    problem: c.problem, oracle: oracle))
             catches.append(caught)
         }
         return Exam(family: family, name: name, seed: seed, fixtures: fixtures, catches: catches, shapes: shapesOf, cannotOccur: cannot)
@@ -187,14 +190,16 @@ public struct Exam: Sendable {
             var mistakesThatCannotOccur: [Absent]
         }
         let entries = zip(fixtures, zip(catches, shapes)).map { f, c in
-            Entry(file: fileName(f), id: f.id, layers: f.problem.network.layers, activations: f.problem.network.activations.map(\.rawValue),
-                  loss: f.problem.loss.rawValue, batch: f.problem.batchSize, catches: c.0, shapes: c.1.map(\.rawValue))
+            Entry(
+                file: fileName(f), id: f.id, layers: f.problem.network.layers, activations: f.problem.network.activations.map(\.rawValue),
+                loss: f.problem.loss.rawValue, batch: f.problem.batchSize, catches: c.0, shapes: c.1.map(\.rawValue))
         }
         let caught = Set(catches.joined())
-        let manifest = Manifest(name: name, family: family, familySummary: family.summary, seed: seed,
-                                command: "gradfuzz exam " + (family.options(named: name) + ["--seed", "\(seed)"]).joined(separator: " "),
-                                fixtures: entries, mistakesCaught: MutantCatalog.all.map(\.name).filter(caught.contains),
-                                mistakesThatCannotOccur: cannotOccur.map { Absent(mutant: $0.mutant, why: $0.why) })
+        let manifest = Manifest(
+            name: name, family: family, familySummary: family.summary, seed: seed,
+            command: "gradfuzz exam " + (family.options(named: name) + ["--seed", "\(seed)"]).joined(separator: " "),
+            fixtures: entries, mistakesCaught: MutantCatalog.all.map(\.name).filter(caught.contains),
+            mistakesThatCannotOccur: cannotOccur.map { Absent(mutant: $0.mutant, why: $0.why) })
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         return ((try? encoder.encode(manifest)) ?? Data("{}".utf8)) + Data("\n".utf8)
@@ -298,8 +303,11 @@ struct ExamDrawer: Sendable {
         case .huber:
             // Residuals on both sides of |r| = 1.
             return a.map { v in
-                let r = (Bool.random(using: &rng) ? 1 : -1) * (Bool.random(using: &rng) ? Double.random(in: 0.2...0.8, using: &rng)
-                                                                                         : Double.random(in: 1.2...2, using: &rng))
+                let r =
+                    (Bool.random(using: &rng) ? 1 : -1)
+                    * (Bool.random(using: &rng)
+                        ? Double.random(in: 0.2...0.8, using: &rng)
+                        : Double.random(in: 1.2...2, using: &rng))
                 return v - r
             }
         case .squaredError, .absoluteError, .logCosh:

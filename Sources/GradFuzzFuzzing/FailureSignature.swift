@@ -98,7 +98,8 @@ public struct FailureSignature: Equatable, Sendable {
         guard candidate.place == place else { return false }
         if place == .malformed { return true }
         guard candidate.relativeError.isFinite == relativeError.isFinite,
-              candidate.relativeError >= relativeError * Self.shrinkableFactor else { return false }
+            candidate.relativeError >= relativeError * Self.shrinkableFactor
+        else { return false }
         guard candidate.timesOutside > 1, candidate.timesOutside >= min(Self.margin, timesOutside) else { return false }
         guard candidate.mistakes.isSubset(of: mistakes), mistakes.isEmpty || !candidate.mistakes.isEmpty else { return false }
         return true

@@ -1,7 +1,7 @@
 import Foundation
 import GradFuzzCore
-import GradFuzzMutants
 import GradFuzzFixtures
+import GradFuzzMutants
 import GradFuzzOracle
 
 /// Everything a fuzzing run needs to know.
@@ -26,11 +26,13 @@ public struct FuzzConfiguration: Sendable {
     /// Whether failing cases are shrunk before they are written.
     public var shrink: Bool
 
-    public init(seed: UInt64, iterations: Int, jobs: Int = ProcessInfo.processInfo.activeProcessorCount,
-                distribution: Distribution = Distribution(), shard: Shard = .whole, outDirectory: URL? = nil,
-                implementation: any BackpropImplementation = ReferenceImplementation(),
-                replayCommand: @escaping @Sendable (String) -> String = { "gradfuzz replay \($0)" },
-                oracle: Oracle = Oracle(), tolerance: Tolerance = .float64, shrink: Bool = true) {
+    public init(
+        seed: UInt64, iterations: Int, jobs: Int = ProcessInfo.processInfo.activeProcessorCount,
+        distribution: Distribution = Distribution(), shard: Shard = .whole, outDirectory: URL? = nil,
+        implementation: any BackpropImplementation = ReferenceImplementation(),
+        replayCommand: @escaping @Sendable (String) -> String = { "gradfuzz replay \($0)" },
+        oracle: Oracle = Oracle(), tolerance: Tolerance = .float64, shrink: Bool = true
+    ) {
         self.seed = seed
         self.iterations = iterations
         self.jobs = jobs

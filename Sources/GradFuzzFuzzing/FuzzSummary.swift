@@ -1,7 +1,8 @@
 import GradFuzzCore
-import GradFuzzMutants
 import GradFuzzFixtures
+import GradFuzzMutants
 import GradFuzzOracle
+
 /// What a fuzzing run found, as printed at its end and written by --json.
 ///
 /// Every count is a sum over cases, and the lists keep the lowest iterations, so the summary of a
@@ -120,7 +121,8 @@ public struct FuzzSummary: Codable, Equatable, Sendable {
     }
 
     /// The options that state a family, for a run whose cases were declined.
-    public static let familyAdvice = "state the family the program supports so that the fuzzer draws only from it: "
+    public static let familyAdvice =
+        "state the family the program supports so that the fuzzer draws only from it: "
         + "--family NAME, or --hidden-activations, --output-activations, --losses, --labels, --outputs, "
         + "--min-depth/--max-depth, --min-width/--max-width, --min-batch/--max-batch (gradfuzz fuzz --help)"
 
@@ -177,9 +179,10 @@ public struct FuzzSummary: Codable, Equatable, Sendable {
             if declinedCase { coverage[t].declined += 1 }
         }
         guard failedCase || declinedCase || oracleCase else { return }
-        var finding = Finding(iteration: outcome.iteration, layers: net.layers, batch: outcome.problem.batchSize,
-                              activations: net.activations, loss: outcome.problem.loss, message: Self.message(outcome.check),
-                              shrunkLayers: outcome.shrunkLayers, shrunkBatch: outcome.shrunkBatch)
+        var finding = Finding(
+            iteration: outcome.iteration, layers: net.layers, batch: outcome.problem.batchSize,
+            activations: net.activations, loss: outcome.problem.loss, message: Self.message(outcome.check),
+            shrunkLayers: outcome.shrunkLayers, shrunkBatch: outcome.shrunkBatch)
         switch outcome.fixture {
         case .success(let url)?:
             finding.fixture = url.relativePath

@@ -1,7 +1,7 @@
 import Foundation
 import GradFuzzCore
-import GradFuzzMutants
 import GradFuzzFixtures
+import GradFuzzMutants
 import GradFuzzOracle
 
 /// Runs the fuzzer: case i is drawn from (seed, i), answered by the implementation under test and
@@ -77,16 +77,23 @@ public struct Fuzzer: Sendable {
         outcome.shrunkBatch = minimal.batchSize
         if shrunk.withinFixtureTolerance {
             let t = configuration.tolerance
-            outcome.fixture = .failure(FixtureStoreError(description: "it fails against the oracle, but every entry is within the fixture's tolerance (rtol \(t.rtol), atol \(t.atol)) of the reference's values, so validate would pass it: not written"))
+            outcome.fixture = .failure(
+                FixtureStoreError(
+                    description:
+                        "it fails against the oracle, but every entry is within the fixture's tolerance (rtol \(t.rtol), atol \(t.atol)) of the reference's values, so validate would pass it: not written"
+                ))
             return outcome
         }
         let store = FixtureStore(directory: directory)
-        let origin = Fixture.Origin(kind: "fuzz", seed: configuration.seed, iteration: iteration,
-                                    unshrunkLayers: problem.network.layers, unshrunkBatch: problem.batchSize,
-                                    implementation: configuration.implementation.name, command: nil)
+        let origin = Fixture.Origin(
+            kind: "fuzz", seed: configuration.seed, iteration: iteration,
+            unshrunkLayers: problem.network.layers, unshrunkBatch: problem.batchSize,
+            implementation: configuration.implementation.name, command: nil)
         do throws(FixtureStoreError) {
-            outcome.fixture = .success(try store.write(minimal, origin: origin, replayCommand: configuration.replayCommand,
-                                                       headline: shrunk.check.headline ?? "", tolerance: configuration.tolerance))
+            outcome.fixture = .success(
+                try store.write(
+                    minimal, origin: origin, replayCommand: configuration.replayCommand,
+                    headline: shrunk.check.headline ?? "", tolerance: configuration.tolerance))
         } catch {
             outcome.fixture = .failure(error)
         }
@@ -130,9 +137,11 @@ public struct Fuzzer: Sendable {
         guard !verdict.passed else { return Examined(check: .verdict(verdict)) }
         let reference = Reference.backprop(problem).answer
         let exact = Verdict(answer: answer, expected: reference, tolerance: tolerance)
-        return Examined(check: .verdict(verdict),
-                        signature: FailureSignature(problem: problem, verdict: verdict, exact: exact, answer: answer,
-                                                    reference: reference, tolerance: tolerance),
-                        withinFixtureTolerance: exact.passed)
+        return Examined(
+            check: .verdict(verdict),
+            signature: FailureSignature(
+                problem: problem, verdict: verdict, exact: exact, answer: answer,
+                reference: reference, tolerance: tolerance),
+            withinFixtureTolerance: exact.passed)
     }
 }

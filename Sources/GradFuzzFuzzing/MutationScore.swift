@@ -1,7 +1,8 @@
 import GradFuzzCore
-import GradFuzzMutants
 import GradFuzzFixtures
+import GradFuzzMutants
 import GradFuzzOracle
+
 /// How one catalogued mistake fared: whether the fuzzer killed it, how soon, the shrunk failing
 /// case, and the curated fixtures that catch it.
 public struct MutantResult: Codable, Equatable, Sendable {
@@ -47,8 +48,10 @@ public struct MutationScore: Sendable {
     /// The most candidates the shrinker tries per kill.
     public var shrinkBudget: Int
 
-    public init(seed: UInt64 = 1, budget: Int = 200, distribution: Distribution = Distribution(), oracle: Oracle = Oracle(),
-                tolerance: Tolerance = .oracle, shrinkBudget: Int = 1000) {
+    public init(
+        seed: UInt64 = 1, budget: Int = 200, distribution: Distribution = Distribution(), oracle: Oracle = Oracle(),
+        tolerance: Tolerance = .oracle, shrinkBudget: Int = 1000
+    ) {
         self.seed = seed
         self.budget = budget
         self.distribution = distribution
@@ -96,8 +99,10 @@ public struct MutationScore: Sendable {
         fixtures.filter { fixture in
             let answer = mutant.backprop(fixture.problem)
             let expected = fixture.expected.answer
-            return !Verdict(answer: Answer(dW: answer.dW, db: answer.db), expected: Answer(dW: expected.dW, db: expected.db),
-                            tolerance: .float64).passed
+            return !Verdict(
+                answer: Answer(dW: answer.dW, db: answer.db), expected: Answer(dW: expected.dW, db: expected.db),
+                tolerance: .float64
+            ).passed
         }.map(\.id)
     }
 }

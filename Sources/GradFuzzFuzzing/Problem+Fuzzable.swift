@@ -1,6 +1,6 @@
 import GradFuzzCore
-import GradFuzzMutants
 import GradFuzzFixtures
+import GradFuzzMutants
 import GradFuzzOracle
 
 extension Problem {
@@ -14,8 +14,8 @@ extension Problem {
         let limit = CaseGenerator.magnitudeLimit
         func bounded(_ values: [Double]) -> Bool { values.allSatisfy { $0.isFinite && abs($0) <= limit } }
         guard g.cost.isFinite, abs(g.cost) <= limit,
-              g.z.allSatisfy({ bounded($0.storage) }), g.a.allSatisfy({ bounded($0.storage) }),
-              g.dW.allSatisfy({ bounded($0.storage) }), g.db.allSatisfy(bounded), g.delta.allSatisfy({ bounded($0.storage) })
+            g.z.allSatisfy({ bounded($0.storage) }), g.a.allSatisfy({ bounded($0.storage) }),
+            g.dW.allSatisfy({ bounded($0.storage) }), g.db.allSatisfy(bounded), g.delta.allSatisfy({ bounded($0.storage) })
         else { return false }
         return kinkClearance(z: g.z, a: g.a) >= kinkMargin
     }

@@ -1,6 +1,6 @@
 import GradFuzzCore
-import GradFuzzMutants
 import GradFuzzFixtures
+import GradFuzzMutants
 import GradFuzzOracle
 
 /// Which iterations a machine runs: shard K of N takes iterations i with i mod N = K − 1, so N

@@ -1,8 +1,8 @@
-import GradFuzzCore
-import GradFuzzMutants
-import GradFuzzFixtures
-import GradFuzzOracle
 import Foundation
+import GradFuzzCore
+import GradFuzzFixtures
+import GradFuzzMutants
+import GradFuzzOracle
 
 /// Reduces a failing case to a small one that still fails, in the manner of Hypothesis' shrinker.
 ///
@@ -36,8 +36,10 @@ public struct Shrinker: Sendable {
     /// Whether a case still fails.
     public var isFailing: @Sendable (Problem) async -> Bool
 
-    public init(kinkMargin: Double = Distribution().kinkMargin, stop: StopSignal = StopSignal(), budget: Int = 1000,
-                isFailing: @escaping @Sendable (Problem) async -> Bool) {
+    public init(
+        kinkMargin: Double = Distribution().kinkMargin, stop: StopSignal = StopSignal(), budget: Int = 1000,
+        isFailing: @escaping @Sendable (Problem) async -> Bool
+    ) {
         self.kinkMargin = kinkMargin
         self.stop = stop
         self.budget = budget
@@ -203,7 +205,8 @@ public struct Shrinker: Sendable {
     static func simpleValues(like values: [Double]) -> [Double] {
         var taken: Set<Double> = []
         return values.map { x in
-            let value = simple.first { ($0 < 0) == (x < 0) && !taken.contains($0) }
+            let value =
+                simple.first { ($0 < 0) == (x < 0) && !taken.contains($0) }
                 ?? (taken.max() ?? 0) + 1
             taken.insert(value)
             return value

@@ -14,7 +14,9 @@ extension OracleResult {
     public func allowingSinglePrecision(for problem: Problem) -> OracleResult {
         var rounded = problem
         func single(_ values: [Double]) -> [Double] { values.map { Double(Float($0)) } }
-        rounded.network.W = problem.network.W.map { var m = $0; m.storage = single(m.storage); return m }
+        rounded.network.W = problem.network.W.map {
+            var m = $0; m.storage = single(m.storage); return m
+        }
         rounded.network.b = problem.network.b.map(single)
         rounded.X.storage = single(problem.X.storage)
         rounded.Y.storage = single(problem.Y.storage)

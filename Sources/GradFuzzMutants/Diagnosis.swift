@@ -1,4 +1,5 @@
 import GradFuzzCore
+
 /// One gradient matrix of an answer: layer l's dW, db or g (the per-sample delta).
 public struct MatrixID: Hashable, Sendable, CustomStringConvertible {
     /// The seed's layer number, 1…L.
@@ -100,12 +101,15 @@ public struct Finding: Sendable, CustomStringConvertible {
 /// answer are said once (`distinct`).
 public enum Diagnosis {
     /// What is said when the answer fails and nothing explains it.
-    public static let noMatch = "no catalogued mistake matches: the failing matrices are neither a catalogued mistake's answer, nor ×2, ×½, ×m, ×1/m or −1 times the expected values, nor their transpose"
+    public static let noMatch =
+        "no catalogued mistake matches: the failing matrices are neither a catalogued mistake's answer, nor ×2, ×½, ×m, ×1/m or −1 times the expected values, nor their transpose"
 
     /// The findings for `answer` on `problem`, best first; empty when the answer passes, or when it
     /// fails and nothing explains it (`describe` then says so).
-    public static func diagnose(problem: Problem, expected: Answer, answer: Answer,
-                                tolerance: Tolerance = .float64) -> [Finding] {
+    public static func diagnose(
+        problem: Problem, expected: Answer, answer: Answer,
+        tolerance: Tolerance = .float64
+    ) -> [Finding] {
         let compared = Comparison(problem: problem, expected: expected, answer: answer, tolerance: tolerance)
         var findings: [Finding] = []
         if !compared.failing.isEmpty {
@@ -130,12 +134,15 @@ public enum Diagnosis {
 
     /// The names of the catalogued mistakes whose answer matches `answer` completely: every failing
     /// matrix explained, no right one contradicted.
-    public static func completeMistakes(problem: Problem, expected: Answer, answer: Answer,
-                                        tolerance: Tolerance = .float64) -> Set<String> {
+    public static func completeMistakes(
+        problem: Problem, expected: Answer, answer: Answer,
+        tolerance: Tolerance = .float64
+    ) -> Set<String> {
         let compared = Comparison(problem: problem, expected: expected, answer: answer, tolerance: tolerance)
         guard !compared.failing.isEmpty else { return [] }
-        return Set(MutantCatalog.all.lazy.filter { $0.meetsCondition(problem) }
-            .compactMap { compared.finding(for: $0) }.filter(\.isComplete).compactMap { $0.mutant?.name })
+        return Set(
+            MutantCatalog.all.lazy.filter { $0.meetsCondition(problem) }
+                .compactMap { compared.finding(for: $0) }.filter(\.isComplete).compactMap { $0.mutant?.name })
     }
 
     /// Complete mutant findings that are one answer under two names (on cross_entropy a flipped sign
@@ -145,7 +152,8 @@ public enum Diagnosis {
         var kept: [Finding] = []
         for finding in findings.reversed() {
             if let same = kept.firstIndex(where: { $0.isComplete && finding.isComplete && $0.explains == finding.explains }),
-               let other = finding.mutant {
+                let other = finding.mutant
+            {
                 kept[same].statement += " (here the same answer as \(other.name))"
                 continue
             }
@@ -172,7 +180,11 @@ public enum Diagnosis {
     static func factors(batchSize m: Int) -> [(factor: Double, statement: String)] {
         var list: [(Double, String)] = [(-1, "exactly −1 times the expected values: the sign is flipped")]
         if m == 2 {
-            list.append((2, "exactly 2 = m times the expected values: a factor 2 too many (2(a − y) for the gradient of ½(a − y)²?) or a sum over the batch without the 1/m"))
+            list.append(
+                (
+                    2,
+                    "exactly 2 = m times the expected values: a factor 2 too many (2(a − y) for the gradient of ½(a − y)²?) or a sum over the batch without the 1/m"
+                ))
             list.append((0.5, "exactly ½ = 1/m times the expected values: a factor ½ too many, or divided by m twice"))
         } else {
             list.append((2, "exactly 2 times the expected values: a factor 2 too many (2(a − y) for the gradient of ½(a − y)²?)"))
@@ -220,8 +232,10 @@ struct Comparison {
         var pairs: [Pair] = []
         for l in stride(from: depth, through: 1, by: -1) {
             pairs.append(Pair(id: MatrixID(layer: l, quantity: .dW), expected: expected.dW[l - 1], got: answer.dW[l - 1]))
-            pairs.append(Pair(id: MatrixID(layer: l, quantity: .db), expected: Matrix(row: expected.db[l - 1]),
-                              got: Matrix(row: answer.db[l - 1])))
+            pairs.append(
+                Pair(
+                    id: MatrixID(layer: l, quantity: .db), expected: Matrix(row: expected.db[l - 1]),
+                    got: Matrix(row: answer.db[l - 1])))
             if l <= deltas.count {
                 pairs.append(Pair(id: MatrixID(layer: l, quantity: .delta), expected: deltas[l - 1].0, got: deltas[l - 1].1))
             }
@@ -247,24 +261,28 @@ struct Comparison {
     }
 
     /// The finding that the failing matrices equal `predict`'s, where any do.
-    func finding(_ kind: Finding.Kind, mutant: Mutant? = nil, statement: String,
-                 among candidates: [Pair]? = nil, contradicted: (Pair) -> Bool = { _ in false },
-                 predict: (Pair) -> Matrix) -> Finding? {
+    func finding(
+        _ kind: Finding.Kind, mutant: Mutant? = nil, statement: String,
+        among candidates: [Pair]? = nil, contradicted: (Pair) -> Bool = { _ in false },
+        predict: (Pair) -> Matrix
+    ) -> Finding? {
         let explained = (candidates ?? failing).filter { matches($0.got, predict($0)) }
         guard !explained.isEmpty else { return nil }
         let ids = Set(explained.map(\.id))
-        return Finding(kind: kind, mutant: mutant, explains: explained.map(\.id),
-                       unexplained: failing.map(\.id).filter { !ids.contains($0) },
-                       contradicts: passing.filter(contradicted).map(\.id),
-                       distance: explained.map { distance($0.got, predict($0)) }.max() ?? 0,
-                       statement: statement)
+        return Finding(
+            kind: kind, mutant: mutant, explains: explained.map(\.id),
+            unexplained: failing.map(\.id).filter { !ids.contains($0) },
+            contradicts: passing.filter(contradicted).map(\.id),
+            distance: explained.map { distance($0.got, predict($0)) }.max() ?? 0,
+            statement: statement)
     }
 
     func finding(for mutant: Mutant) -> Finding? {
         let predicted = mutant.gradients(problem)
         let predict = { (pair: Pair) in Self.matrix(pair.id, of: predicted) }
-        return finding(.mutant(mutant.name), mutant: mutant, statement: "\(mutant.mistake); fix: \(mutant.fix)",
-                       contradicted: { !matches($0.got, predict($0)) }, predict: predict)
+        return finding(
+            .mutant(mutant.name), mutant: mutant, statement: "\(mutant.mistake); fix: \(mutant.fix)",
+            contradicted: { !matches($0.got, predict($0)) }, predict: predict)
     }
 
     func factorFindings(batchSize m: Int) -> [Finding] {
@@ -282,8 +300,10 @@ struct Comparison {
     }
 
     func transposedFinding() -> Finding? {
-        finding(.transposed, statement: "the expected dW transposed: dW^(l) has the shape of W^(l), m_{l−1} rows × m_l columns, (1/m) Σ_i a^(i,l−1) (g^(i,l))ᵀ",
-                among: failing.filter { $0.id.quantity == .dW }) { $0.expected.transposed }
+        finding(
+            .transposed, statement: "the expected dW transposed: dW^(l) has the shape of W^(l), m_{l−1} rows × m_l columns, (1/m) Σ_i a^(i,l−1) (g^(i,l))ᵀ",
+            among: failing.filter { $0.id.quantity == .dW }
+        ) { $0.expected.transposed }
     }
 
     static func matrix(_ id: MatrixID, of gradients: Gradients) -> Matrix {

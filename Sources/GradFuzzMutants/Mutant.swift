@@ -1,4 +1,5 @@
 import GradFuzzCore
+
 /// A catalogued backprop mistake: the reference's backward pass with one step done the way a
 /// student gets it wrong. Mutants prove that the harness catches real mistakes (every one must be
 /// killed) and let a diagnosis name the mistake behind a failing answer.
@@ -17,9 +18,11 @@ public struct Mutant: BackpropImplementation, CustomStringConvertible {
     let familyCondition: @Sendable (Family) -> String?
 
     /// `cannotOccur` says why no problem of a family meets the condition, or nil when some may.
-    public init(name: String, mistake: String, fix: String, condition: String, hooks: BackwardHooks,
-                appliesTo applicability: @escaping @Sendable (Problem) -> Bool,
-                cannotOccur familyCondition: @escaping @Sendable (Family) -> String? = { _ in nil }) {
+    public init(
+        name: String, mistake: String, fix: String, condition: String, hooks: BackwardHooks,
+        appliesTo applicability: @escaping @Sendable (Problem) -> Bool,
+        cannotOccur familyCondition: @escaping @Sendable (Family) -> String? = { _ in nil }
+    ) {
         self.name = name
         self.mistake = mistake
         self.fix = fix

@@ -38,7 +38,9 @@ public enum MutantCatalog {
         condition: "a hidden layer that is not identity",
         hooks: hooks(unfused: []) { f, z, a, u, position in position == .hidden ? u : nil },
         appliesTo: { $0.hiddenActivations.contains { $0 != .identity } },
-        cannotOccur: { $0.hasHiddenLayers && $0.hiddenActivations.contains { $0 != .identity } ? nil : "no network of the family has a hidden layer that is not identity" })
+        cannotOccur: {
+            $0.hasHiddenLayers && $0.hiddenActivations.contains { $0 != .identity } ? nil : "no network of the family has a hidden layer that is not identity"
+        })
 
     static let fprimeDroppedOutput = Mutant(
         name: "fprime_dropped_output",
@@ -47,7 +49,9 @@ public enum MutantCatalog {
         condition: "an output layer that is not identity",
         hooks: hooks(unfused: Set(Activation.allCases)) { f, z, a, u, position in position == .output ? u : nil },
         appliesTo: { $0.network.activations.last != .identity },
-        cannotOccur: { f in f.drawableLosses.flatMap(f.outputActivations(for:)).contains { $0 != .identity } ? nil : "every output layer of the family is identity" })
+        cannotOccur: { f in
+            f.drawableLosses.flatMap(f.outputActivations(for:)).contains { $0 != .identity } ? nil : "every output layer of the family is identity"
+        })
 
     /// Activations whose f'(a) differs from f'(z) (for identity, relu and leaky_relu they agree, as a and z share their sign).
     static let derivativeDependsOnValue: Set<Activation> = [.sigmoid, .tanh, .elu, .softplus, .silu, .gelu, .softsign]
@@ -129,7 +133,9 @@ public enum MutantCatalog {
         mistake: "sums dW and db over the batch without dividing by m",
         fix: "Cost is the mean over the batch: ∂Cost/∂W = (1/m) Σ_i a^(i,l−1) (g^(i,l))ᵀ, ∂Cost/∂b = (1/m) Σ_i g^(i,l)",
         condition: "a batch of more than one sample",
-        hooks: { var h = BackwardHooks(); h.dWScale = { _ in 1 }; h.dbScale = { _ in 1 }; return h }(),
+        hooks: {
+            var h = BackwardHooks(); h.dWScale = { _ in 1 }; h.dbScale = { _ in 1 }; return h
+        }(),
         appliesTo: { $0.batchSize > 1 },
         cannotOccur: needsBatch)
 
@@ -138,7 +144,9 @@ public enum MutantCatalog {
         mistake: "divides by m twice, once in δ^(L) and again when averaging dW and db",
         fix: "divide by m once: g^(i,l) is per sample, only dW and db carry the 1/m",
         condition: "a batch of more than one sample",
-        hooks: { var h = BackwardHooks(); h.outputDeltaScale = { 1 / Double($0) }; return h }(),
+        hooks: {
+            var h = BackwardHooks(); h.outputDeltaScale = { 1 / Double($0) }; return h
+        }(),
         appliesTo: { $0.batchSize > 1 },
         cannotOccur: needsBatch)
 
@@ -147,7 +155,9 @@ public enum MutantCatalog {
         mistake: "averages dW over the batch but sums db without dividing by m",
         fix: "db^(l) = (1/m) Σ_i g^(i,l), averaged like dW",
         condition: "a batch of more than one sample",
-        hooks: { var h = BackwardHooks(); h.dbScale = { _ in 1 }; return h }(),
+        hooks: {
+            var h = BackwardHooks(); h.dbScale = { _ in 1 }; return h
+        }(),
         appliesTo: { $0.batchSize > 1 },
         cannotOccur: needsBatch)
 
@@ -156,7 +166,9 @@ public enum MutantCatalog {
         mistake: "takes the error as y − a instead of a − y, so every gradient comes out with its sign flipped",
         fix: "differentiate L with respect to a: for squared_error ∂L/∂a = a − y; the minus sign belongs to the descent step, not the gradient",
         condition: "any problem",
-        hooks: { var h = BackwardHooks(); h.outputDeltaScale = { _ in -1 }; return h }(),
+        hooks: {
+            var h = BackwardHooks(); h.outputDeltaScale = { _ in -1 }; return h
+        }(),
         appliesTo: { _ in true })
 
     // MARK: Indices and shapes
@@ -203,7 +215,9 @@ public enum MutantCatalog {
         mistake: "returns dW^(l) transposed, m_l × m_{l−1}, as g aᵀ instead of a gᵀ",
         fix: "dW^(l) has the shape of W^(l), m_{l−1} rows × m_l columns: (1/m) Σ_i a^(i,l−1) (g^(i,l))ᵀ",
         condition: "a square weight matrix (m_{l−1} = m_l ≥ 2); elsewhere the shape gives it away",
-        hooks: { var h = BackwardHooks(); h.transposeSquareDW = true; return h }(),
+        hooks: {
+            var h = BackwardHooks(); h.transposeSquareDW = true; return h
+        }(),
         appliesTo: { p in hasSquareLayer(p, atLeast: 2) },
         cannotOccur: canHaveSquareLayer(atLeast: 2))
 
@@ -308,16 +322,19 @@ public enum MutantCatalog {
             let wide = size...Family.unlimited
             if depths.upperBound >= 2 && family.width.overlaps(wide) { return nil }
             if family.width.clamped(to: family.outputWidth).overlaps(wide) && family.width.overlaps(family.outputWidth) { return nil }
-            return size > 1 ? "no network of the family has a square weight matrix of 2 or more units (m_{l−1} = m_l ≥ 2)"
-                            : "no network of the family has a layer with as many inputs as units"
+            return size > 1
+                ? "no network of the family has a square weight matrix of 2 or more units (m_{l−1} = m_l ≥ 2)"
+                : "no network of the family has a layer with as many inputs as units"
         }
     }
 
     // MARK: Building hooks
 
     /// A mistake in Jᵀu through a layer: `wrong` returns the wrong g, or nil where the reference's is used.
-    static func hooks(unfused: Set<Activation>,
-                      _ wrong: @escaping @Sendable (Activation, [Double], [Double], [Double], LayerPosition) -> [Double]?) -> BackwardHooks {
+    static func hooks(
+        unfused: Set<Activation>,
+        _ wrong: @escaping @Sendable (Activation, [Double], [Double], [Double], LayerPosition) -> [Double]?
+    ) -> BackwardHooks {
         var h = BackwardHooks()
         h.unfusedOutput = unfused
         h.layerBackward = wrong
@@ -326,8 +343,10 @@ public enum MutantCatalog {
 
     /// A mistake in f'(z) of the element-wise activations `affected`, in hidden and output layers
     /// alike: `wrong` returns the wrong f'(z) given f, z and a.
-    static func derivativeMistake(of affected: Set<Activation>,
-                                  _ wrong: @escaping @Sendable (Activation, Double, Double) -> Double) -> BackwardHooks {
+    static func derivativeMistake(
+        of affected: Set<Activation>,
+        _ wrong: @escaping @Sendable (Activation, Double, Double) -> Double
+    ) -> BackwardHooks {
         hooks(unfused: affected) { f, z, a, u, _ in
             guard affected.contains(f) else { return nil }
             return z.indices.map { k in wrong(f, z[k], a[k]) * u[k] }

@@ -1,7 +1,8 @@
-import GradFuzzCore
 import Dispatch
+import GradFuzzCore
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `gradfuzz bench`: how fast and how accurate a full entry-by-entry check is on fixed networks.
@@ -38,14 +39,17 @@ public enum Benchmark {
         var W: [Matrix] = []
         for l in 1...depth {
             let scale = (1 / Double(layers[l - 1])).squareRoot()
-            W.append(Matrix(rows: (0..<layers[l - 1]).map { _ in (0..<layers[l]).map { _ in scale * rng.normal() } },
-                            columns: layers[l]))
+            W.append(
+                Matrix(
+                    rows: (0..<layers[l - 1]).map { _ in (0..<layers[l]).map { _ in scale * rng.normal() } },
+                    columns: layers[l]))
         }
         let b = (1...depth).map { [Double](repeating: 0, count: layers[$0]) }
         let activations = [Activation](repeating: .tanh, count: depth - 1) + [.sigmoid]
         let X = Matrix(rows: (0..<shape.batch).map { _ in (0..<layers[0]).map { _ in rng.normal() } }, columns: layers[0])
-        let Y = Matrix(rows: (0..<shape.batch).map { _ in (0..<layers[depth]).map { _ in Double.random(in: 0..<1, using: &rng) } },
-                       columns: layers[depth])
+        let Y = Matrix(
+            rows: (0..<shape.batch).map { _ in (0..<layers[depth]).map { _ in Double.random(in: 0..<1, using: &rng) } },
+            columns: layers[depth])
         return Problem(network: Network(layers: layers, activations: activations, W: W, b: b), loss: .squaredError, X: X, Y: Y)
     }
 
@@ -124,9 +128,11 @@ public enum Benchmark {
         for p in 0..<problem.network.depth {
             entries += result.dW[p].value.storage.count + result.db[p].value.storage.count + result.delta[p].value.storage.count
         }
-        return Result(shape: shape, parameters: problem.network.parameterCount, includesDelta: delta, jobs: jobs,
-                      evaluationsPerEntry: Double(result.evaluations) / Double(entries),
-                      checkSeconds: check, checkCPUSeconds: median(cpu), fastestCheckSeconds: wall.min() ?? check, backpropSeconds: backprop, maxRelativeError: error, worstEntry: place)
+        return Result(
+            shape: shape, parameters: problem.network.parameterCount, includesDelta: delta, jobs: jobs,
+            evaluationsPerEntry: Double(result.evaluations) / Double(entries),
+            checkSeconds: check, checkCPUSeconds: median(cpu), fastestCheckSeconds: wall.min() ?? check, backpropSeconds: backprop, maxRelativeError: error,
+            worstEntry: place)
     }
 
     static func seconds(_ body: () -> Void) -> Double {

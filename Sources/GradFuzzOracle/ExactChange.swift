@@ -1,5 +1,5 @@
-import GradFuzzCore
 import CLaneKernels
+import GradFuzzCore
 import RealModule
 
 /// Four values at once: the four points of one `gsl_deriv_central` stencil (x₀ − h, x₀ + h, x₀ − h/2, x₀ + h/2).
@@ -64,9 +64,11 @@ extension Activation {
     /// last part is also written into it unit by unit (0 for a unit whose change is exact to a few
     /// ε of |f'|·size_c). Element-wise activations only: a softmax layer is `softmaxChanges`.
     @inline(__always)
-    func changes(z: UnsafePointer<Double>, a: UnsafePointer<Double>, c: UnsafePointer<Double>, dz: UnsafePointer<Lanes>,
-                 size: UnsafePointer<Double>, into da: UnsafeMutablePointer<Lanes>, count: Int,
-                 differences: UnsafeMutablePointer<Double>? = nil) -> Double {
+    func changes(
+        z: UnsafePointer<Double>, a: UnsafePointer<Double>, c: UnsafePointer<Double>, dz: UnsafePointer<Lanes>,
+        size: UnsafePointer<Double>, into da: UnsafeMutablePointer<Lanes>, count: Int,
+        differences: UnsafeMutablePointer<Double>? = nil
+    ) -> Double {
         var carried = 0.0
         if let differences { differences.update(repeating: 0, count: count) }
         switch self {
@@ -77,8 +79,9 @@ extension Activation {
         case .tanh:
             if allTiny(dz, count: count) {
                 // The short series (tanh d = d − d³/3, 1/(1 + v) = 1 − v + v² − v³), four lanes a register.
-                gradfuzz_tanh_tiny_changes(UnsafeRawPointer(dz).assumingMemoryBound(to: Double.self), a, c, count,
-                                           UnsafeMutableRawPointer(da).assumingMemoryBound(to: Double.self))
+                gradfuzz_tanh_tiny_changes(
+                    UnsafeRawPointer(dz).assumingMemoryBound(to: Double.self), a, c, count,
+                    UnsafeMutableRawPointer(da).assumingMemoryBound(to: Double.self))
                 for u in 0..<count { carried += c[u] * size[u] }
             } else {
                 for u in 0..<count {
@@ -164,9 +167,11 @@ extension Activation {
     ///
     /// (the derivatives of s_k' with respect to Δz_j are s_k(δ_kj − s_j); ∂s_t'/∂Δz_t = s_t c_t).
     @inline(__always)
-    static func softmaxChanges(a: UnsafePointer<Double>, c: UnsafePointer<Double>, dz: UnsafePointer<Lanes>,
-                               size: UnsafePointer<Double>, into da: UnsafeMutablePointer<Lanes>,
-                               daSize: UnsafeMutablePointer<Double>, count: Int) -> Double {
+    static func softmaxChanges(
+        a: UnsafePointer<Double>, c: UnsafePointer<Double>, dz: UnsafePointer<Lanes>,
+        size: UnsafePointer<Double>, into da: UnsafeMutablePointer<Lanes>,
+        daSize: UnsafeMutablePointer<Double>, count: Int
+    ) -> Double {
         var rest = Lanes.zero
         var top = -1
         var restSize = 0.0
@@ -296,8 +301,8 @@ extension Loss {
             switch (abs(s) <= 1, abs(t) <= 1) {
             case (true, true): return dd * (s + dd / 2)
             case (false, false): return (s > 0) == (t > 0) ? dd : (abs(t) - abs(s))
-            case (true, false): return dd - (1 - s) * (1 - s) / 2      // (t − ½) − s²/2
-            case (false, true): return dd + (1 - t) * (1 - t) / 2      // t²/2 − (s − ½)
+            case (true, false): return dd - (1 - s) * (1 - s) / 2  // (t − ½) − s²/2
+            case (false, true): return dd + (1 - t) * (1 - t) / 2  // t²/2 − (s − ½)
             }
         case .logCosh:
             let half = Double.sinh(d / 2)

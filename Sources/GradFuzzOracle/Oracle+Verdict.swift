@@ -6,8 +6,9 @@ extension Verdict {
     public init(answer: Answer, oracle: OracleResult, tolerance: Tolerance = .oracle) {
         var matrices: [MatrixVerdict] = []
         func verdict(_ p: Int, _ quantity: Quantity, _ estimates: Estimates, _ got: Matrix) -> MatrixVerdict {
-            MatrixVerdict(layer: p + 1, quantity: quantity, expected: estimates.value, got: got, error: estimates.error,
-                          rounding: estimates.analyticRounding, kink: estimates.kink, tolerance: tolerance)
+            MatrixVerdict(
+                layer: p + 1, quantity: quantity, expected: estimates.value, got: got, error: estimates.error,
+                rounding: estimates.analyticRounding, kink: estimates.kink, tolerance: tolerance)
         }
         for p in answer.dW.indices {
             matrices.append(verdict(p, .dW, oracle.dW[p], answer.dW[p]))

@@ -1,7 +1,7 @@
-import GradFuzzCore
 import CGSL
 import Dispatch
 import Foundation
+import GradFuzzCore
 
 /// Numerical derivatives of one matrix of a gradient, entry by entry, with their error estimates.
 public struct Estimates: Equatable, Sendable {
@@ -115,7 +115,9 @@ public struct Oracle: Sendable {
         // when called from the command line's async context.
         let finished = DispatchSemaphore(value: 0)
         for worker in 1..<workers {
-            Thread { work(worker); finished.signal() }.start()
+            Thread {
+                work(worker); finished.signal()
+            }.start()
         }
         work(0)
         for _ in 1..<workers { finished.wait() }

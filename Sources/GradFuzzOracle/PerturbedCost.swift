@@ -1,5 +1,5 @@
-import GradFuzzCore
 import CLaneKernels
+import GradFuzzCore
 
 /// How much the loss of a batch changes when one pre-activation moves: the function the oracle
 /// differentiates, evaluated incrementally and without cancellation, four moves at once.
@@ -37,9 +37,9 @@ final class PerturbedCost {
     private let a: UnsafeMutablePointer<Double>
     let weights: UnsafeMutablePointer<Double>
     let targets: UnsafeMutablePointer<Double>
-    private let layerOffset: [Int]   // start of layer p's block of m rows in z and a
-    let weightOffset: [Int]          // start of W^(p+1) in weights
-    private let scratchOffset: [Int] // start of layer p's row in the one-sample scratch buffers
+    private let layerOffset: [Int]  // start of layer p's block of m rows in z and a
+    let weightOffset: [Int]  // start of W^(p+1) in weights
+    private let scratchOffset: [Int]  // start of layer p's row in the one-sample scratch buffers
 
     /// Per unit of the cached forward pass, `Activation.changeConstant` (for softmax,
     /// `Activation.softmaxComplements`); per output term, `Loss.changeConstant`.
@@ -224,10 +224,12 @@ final class PerturbedCost {
             if p == depth - 1 && !separable { return crossEntropyChange(sample: i, into: &change) }
             let dap = daLanes + scratchOffset[p], dsp = daSize + scratchOffset[p]
             if f.hasKinkAtZero { for c in 0..<width { noteKink(z: z[row + c], dz: dzp[c]) } }
-            let sizeA = f == .softmax
+            let sizeA =
+                f == .softmax
                 ? Activation.softmaxChanges(a: a + row, c: unitConstant + row, dz: dzp, size: sp, into: dap, daSize: dsp, count: width)
-                : f.changes(z: z + row, a: a + row, c: unitConstant + row, dz: dzp, size: sp, into: dap, count: width,
-                            differences: p == depth - 1 ? dsp : nil)
+                : f.changes(
+                    z: z + row, a: a + row, c: unitConstant + row, dz: dzp, size: sp, into: dap, count: width,
+                    differences: p == depth - 1 ? dsp : nil)
             if p == depth - 1 {
                 // An element-wise unit's Δa_c is exact to a few ε of |f'|·(size of Δz_c), so the size of
                 // its ΔL_c is carried from Δz_c by |ΔL_c/Δz_c|, and the rounding of a plain difference
@@ -249,9 +251,10 @@ final class PerturbedCost {
                 }
                 var size = 0.0
                 for c in 0..<width {
-                    size += outputTermChanges(sample: i, unit: c, dz: dzp[c], da: dap[c],
-                                              move: bySoftmax ? dap[c][0] : dzp[c][0], moveSize: bySoftmax ? dsp[c] : sp[c],
-                                              softmaxUnit: bySoftmax, differenced: bySoftmax ? 0 : dsp[c], into: &change)
+                    size += outputTermChanges(
+                        sample: i, unit: c, dz: dzp[c], da: dap[c],
+                        move: bySoftmax ? dap[c][0] : dzp[c][0], moveSize: bySoftmax ? dsp[c] : sp[c],
+                        softmaxUnit: bySoftmax, differenced: bySoftmax ? 0 : dsp[c], into: &change)
                 }
                 return size
             }
@@ -259,8 +262,9 @@ final class PerturbedCost {
             let next = widths[p + 2]
             let dzq = dzLanes + scratchOffset[p + 1], sq = dzSize + scratchOffset[p + 1]
             let bound = columnMax + scratchOffset[p + 1]
-            gradfuzz_lane_sums(UnsafeRawPointer(dap).assumingMemoryBound(to: Double.self), weightsT + weightOffset[p + 1],
-                               width, next, UnsafeMutableRawPointer(dzq).assumingMemoryBound(to: Double.self))
+            gradfuzz_lane_sums(
+                UnsafeRawPointer(dap).assumingMemoryBound(to: Double.self), weightsT + weightOffset[p + 1],
+                width, next, UnsafeMutableRawPointer(dzq).assumingMemoryBound(to: Double.self))
             for c in 0..<next { sq[c] = sizeA * bound[c] }
             p += 1
         }
@@ -293,8 +297,10 @@ final class PerturbedCost {
     /// |ΔL| + |ΔL/move|·`moveSize`, where `move` (the first lane's Δz, or Δa for a softmax unit) has
     /// size bound `moveSize`, plus |ΔL/Δa|·`differenced` for the rounding of a Δa computed as a plain difference.
     @inline(__always)
-    private func outputTermChanges(sample i: Int, unit c: Int, dz: Lanes, da: Lanes, move: Double, moveSize: Double,
-                                   softmaxUnit: Bool = false, differenced: Double = 0, into change: inout Lanes) -> Double {
+    private func outputTermChanges(
+        sample i: Int, unit c: Int, dz: Lanes, da: Lanes, move: Double, moveSize: Double,
+        softmaxUnit: Bool = false, differenced: Double = 0, into change: inout Lanes
+    ) -> Double {
         let t = i * widths[depth] + c
         let u = layerOffset[depth - 1] + t
         let y = targets[t]
@@ -302,8 +308,10 @@ final class PerturbedCost {
             let side = loss.kinkSide(a: a[u], y: y)
             for lane in 0..<4 where loss.kinkSide(a: a[u] + da[lane], y: y) != side { crossedKink = true }
         }
-        let dL = squaredError ? da * ((a[u] - y) + da / 2)
-                              : loss.termChange(z: z[u], a: a[u], y: y, c: termConstant[t], dz: dz, da: da)
+        let dL =
+            squaredError
+            ? da * ((a[u] - y) + da / 2)
+            : loss.termChange(z: z[u], a: a[u], y: y, c: termConstant[t], dz: dz, da: da)
         change += dL
         // A softmax unit's Δa can be exactly 0 with a nonzero bound: then the slope is |∂L/∂a|.
         let slope = softmaxUnit && move == 0 ? abs(loss.gradient(a: a[u], y: y)) : Self.slope(dL[0], move)

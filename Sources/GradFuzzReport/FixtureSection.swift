@@ -1,6 +1,6 @@
 import GradFuzzCore
-import GradFuzzMutants
 import GradFuzzFixtures
+import GradFuzzMutants
 import GradFuzzOracle
 import GradFuzzStudents
 
@@ -83,8 +83,10 @@ public struct FixtureSection: Sendable {
     public var wrong: Int { matrices.reduce(0) { $0 + $1.wrong } }
 
     /// A fixture without heatmaps: unsupported, a program error, a wrong shape, an unreadable file.
-    public init(id: String, file: String, description: String = "", outcome: Outcome, summary: String,
-                problem: Problem? = nil, stderr: String = "") {
+    public init(
+        id: String, file: String, description: String = "", outcome: Outcome, summary: String,
+        problem: Problem? = nil, stderr: String = ""
+    ) {
         self.id = id
         self.file = file
         self.description = description
@@ -96,9 +98,10 @@ public struct FixtureSection: Sendable {
 
     /// A student's answer against a fixture's reference values (`gradfuzz validate`).
     public init(_ result: FixtureResult, fixture: Fixture, tolerance: Tolerance) {
-        self.init(id: result.id, file: result.file, description: result.description,
-                  outcome: Outcome(rawValue: result.outcome.rawValue) ?? .error, summary: result.summary,
-                  problem: fixture.problem, stderr: result.stderrTail)
+        self.init(
+            id: result.id, file: result.file, description: result.description,
+            outcome: Outcome(rawValue: result.outcome.rawValue) ?? .error, summary: result.summary,
+            problem: fixture.problem, stderr: result.stderrTail)
         guard let verdict = result.verdict, let answer = result.answer else { return }
         let expected = fixture.expected.answer
         matrices = verdict.matrices.map { v in
@@ -114,10 +117,13 @@ public struct FixtureSection: Sendable {
     }
 
     /// An implementation's answer against the GSL oracle (`gradfuzz replay`, and the fuzzer's finds).
-    public init(replaying fixture: Fixture, file: String, answer: Answer, oracle: OracleResult, verdict: Verdict,
-                tolerance: Tolerance = .oracle) {
-        self.init(id: fixture.id, file: file, description: fixture.description, outcome: verdict.passed ? .pass : .fail,
-                  summary: "", problem: fixture.problem)
+    public init(
+        replaying fixture: Fixture, file: String, answer: Answer, oracle: OracleResult, verdict: Verdict,
+        tolerance: Tolerance = .oracle
+    ) {
+        self.init(
+            id: fixture.id, file: file, description: fixture.description, outcome: verdict.passed ? .pass : .fail,
+            summary: "", problem: fixture.problem)
         let estimates = { (v: MatrixVerdict) -> Estimates in
             switch v.quantity {
             case .dW: return oracle.dW[v.layer - 1]
@@ -137,8 +143,9 @@ public struct FixtureSection: Sendable {
         } else {
             summary = "\(verdict.failureCount) of \(verdict.checked) entries wrong against the GSL oracle\(kinkNote)"
             if let layer = verdict.firstWrongLayer { summary += "; first wrong layer: \(layer) of \(fixture.problem.network.depth)" }
-            findings = Diagnosis.diagnose(problem: fixture.problem, expected: Reference.backprop(fixture.problem).answer,
-                                          answer: answer, tolerance: .float64)
+            findings = Diagnosis.diagnose(
+                problem: fixture.problem, expected: Reference.backprop(fixture.problem).answer,
+                answer: answer, tolerance: .float64)
         }
     }
 

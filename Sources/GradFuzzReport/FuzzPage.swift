@@ -23,8 +23,10 @@ public struct FuzzPage: Sendable {
 
     /// The run's report, with the first `limit` failing cases' fixtures replayed by `implementation`
     /// (before it is closed) against a fresh oracle.
-    public static func build(_ summary: FuzzSummary, implementation: any BackpropImplementation,
-                             limit: Int = FuzzPage.drawnCases) async -> FuzzPage {
+    public static func build(
+        _ summary: FuzzSummary, implementation: any BackpropImplementation,
+        limit: Int = FuzzPage.drawnCases
+    ) async -> FuzzPage {
         var sections: [FixtureSection] = [], seen: Set<String> = []
         for finding in summary.failed {
             guard sections.count < limit else { break }
@@ -43,17 +45,20 @@ public struct FuzzPage: Sendable {
         do {
             let answer = try await implementation.backprop(fixture.problem, id: fixture.id)
             if let mismatch = answer.shapeMismatch(for: fixture.problem) {
-                return FixtureSection(id: fixture.id, file: path, description: fixture.description, outcome: .fail,
-                                      summary: mismatch.message, problem: fixture.problem)
+                return FixtureSection(
+                    id: fixture.id, file: path, description: fixture.description, outcome: .fail,
+                    summary: mismatch.message, problem: fixture.problem)
             }
             let oracle = Oracle().differentiate(fixture.problem)
-            return FixtureSection(replaying: fixture, file: path, answer: answer, oracle: oracle,
-                                  verdict: Verdict(answer: answer, oracle: oracle))
+            return FixtureSection(
+                replaying: fixture, file: path, answer: answer, oracle: oracle,
+                verdict: Verdict(answer: answer, oracle: oracle))
         } catch {
             let failure = AnswerFailure(error)
-            var section = FixtureSection(id: fixture.id, file: path, description: fixture.description,
-                                         outcome: failure.kind == .unsupported ? .unsupported : .error,
-                                         summary: failure.message, problem: fixture.problem, stderr: failure.errorOutput)
+            var section = FixtureSection(
+                id: fixture.id, file: path, description: fixture.description,
+                outcome: failure.kind == .unsupported ? .unsupported : .error,
+                summary: failure.message, problem: fixture.problem, stderr: failure.errorOutput)
             section.command = fixture.origin.command
             return section
         }
@@ -64,9 +69,11 @@ public struct FuzzPage: Sendable {
         var w = HTMLWriter()
         w.element("h1", "gradfuzz fuzz: \(s.implementation)")
         let state = s.interrupted ? " (interrupted)" : ""
-        w.element("p", ["class": "meta"], "seed \(s.seed) · \(s.iterationsRun) of \(s.iterationsPlanned) iterations\(state)"
-                  + (s.shard.count > 1 ? " · shard \(s.shard)" : "")
-                  + " · \(String(format: "%.1f", s.elapsedSeconds)) s (\(Int(s.casesPerSecond.rounded())) cases/s)")
+        w.element(
+            "p", ["class": "meta"],
+            "seed \(s.seed) · \(s.iterationsRun) of \(s.iterationsPlanned) iterations\(state)"
+                + (s.shard.count > 1 ? " · shard \(s.shard)" : "")
+                + " · \(String(format: "%.1f", s.elapsedSeconds)) s (\(Int(s.casesPerSecond.rounded())) cases/s)")
         w.element("p", ["class": "meta"], "distribution: \(s.distribution.summary)")
         var figures = "cases: \(s.checked) checked (\(s.passed) passed, \(s.failures) failed), \(s.declined) declined by the program; "
         figures += "\(s.entriesChecked) entries checked, \(s.entriesNotCheckableAtKinks) not checkable at a kink; "
@@ -85,20 +92,27 @@ public struct FuzzPage: Sendable {
         failures(&w)
         if !sections.isEmpty {
             w.raw(PageShell.legend)
-            w.raw("<div class=\"tools\"><button type=\"button\" data-fold=\"open\" hidden>Expand all cases</button><button type=\"button\" data-fold=\"close\" hidden>Collapse all</button></div>")
+            w.raw(
+                "<div class=\"tools\"><button type=\"button\" data-fold=\"open\" hidden>Expand all cases</button><button type=\"button\" data-fold=\"close\" hidden>Collapse all</button></div>"
+            )
             for (index, section) in sections.enumerated() { ValidationPage.write(section, index: index, into: &w) }
         }
         let checked = sections.reduce(0) { $0 + $1.checked }
-        return PageShell.document(title: "gradfuzz fuzz: \(s.implementation), seed \(s.seed)",
-                                  bodyAttributes: [("data-expected", "GSL oracle"), ("data-checked", "\(checked)"),
-                                                   ("data-fixtures", "\(sections.count)")], body: w.text)
+        return PageShell.document(
+            title: "gradfuzz fuzz: \(s.implementation), seed \(s.seed)",
+            bodyAttributes: [
+                ("data-expected", "GSL oracle"), ("data-checked", "\(checked)"),
+                ("data-fixtures", "\(sections.count)"),
+            ], body: w.text)
     }
 
     func coverage(_ w: inout HTMLWriter) {
         let s = summary
         let most = max(1, s.coverage.map(\.checked).max() ?? 1)
-        w.element("p", ["class": "meta"], "Each cell: cases checked (answered and judged; declined cases are not counted) whose network has the activation in some layer and whose loss is the column's; "
-                  + "shaded by the number of cases (log scale); a cell with failures is outlined and marked ✕. – : not drawn.")
+        w.element(
+            "p", ["class": "meta"],
+            "Each cell: cases checked (answered and judged; declined cases are not counted) whose network has the activation in some layer and whose loss is the column's; "
+                + "shaded by the number of cases (log scale); a cell with failures is outlined and marked ✕. – : not drawn.")
         w.raw("<table class=\"cov\"><thead><tr><th>activation \\ loss</th>")
         for loss in Loss.allCases { w.element("th", loss.rawValue) }
         w.raw("</tr></thead><tbody>")
@@ -111,7 +125,9 @@ public struct FuzzPage: Sendable {
                 }
                 let alpha = 0.08 + 0.5 * log(1 + Double(c.checked)) / log(1 + Double(most))
                 let tip = "\(f.rawValue) × \(loss.rawValue): \(c.checked) cases checked, \(c.failed) failed, \(c.declined) declined"
-                w.raw("<td class=\"c\(c.failed > 0 ? " f" : "")\" style=\"background:rgba(60,110,200,\(String(format: "%.2f", alpha)))\" title=\"\(HTML.escape(tip))\">")
+                w.raw(
+                    "<td class=\"c\(c.failed > 0 ? " f" : "")\" style=\"background:rgba(60,110,200,\(String(format: "%.2f", alpha)))\" title=\"\(HTML.escape(tip))\">"
+                )
                 w.raw("\(c.checked)" + (c.failed > 0 ? "<br>✕ \(c.failed) failed" : ""))
                 w.raw("</td>")
             }
@@ -126,7 +142,9 @@ public struct FuzzPage: Sendable {
             w.element("p", "No failing case.")
             return
         }
-        w.raw("<table class=\"failures\"><thead><tr><th>iteration</th><th>drawn</th><th>shrunk to</th><th>first wrong entry</th><th>fixture</th></tr></thead><tbody>")
+        w.raw(
+            "<table class=\"failures\"><thead><tr><th>iteration</th><th>drawn</th><th>shrunk to</th><th>first wrong entry</th><th>fixture</th></tr></thead><tbody>"
+        )
         for f in s.failed {
             let index = sections.firstIndex { $0.file == f.fixture }
             w.raw("<tr><td class=\"n\">\(f.iteration)</td>")
@@ -143,7 +161,9 @@ public struct FuzzPage: Sendable {
         }
         w.raw("</tbody></table>")
         if s.failures > s.failed.count {
-            w.element("p", ["class": "meta"], "… and \(s.failures - s.failed.count) more failing cases (the report keeps the lowest \(FuzzSummary.findingsKept) iterations)")
+            w.element(
+                "p", ["class": "meta"],
+                "… and \(s.failures - s.failed.count) more failing cases (the report keeps the lowest \(FuzzSummary.findingsKept) iterations)")
         }
         let undrawn = Set(s.failed.compactMap(\.fixture)).count - sections.count
         if undrawn > 0 { w.element("p", ["class": "meta"], "The first \(sections.count) fixtures are drawn below; \(undrawn) more are listed above.") }
@@ -161,11 +181,13 @@ public struct FuzzPage: Sendable {
         let barWidth = bars.count > 24 ? 14 : 24, height = 110
         let width = max(120, bars.count * barWidth + 10)
         var out = "<figure class=\"hist\"><figcaption>\(HTML.escape(title))</figcaption>"
-        out += "<svg width=\"\(width)\" height=\"\(height + 30)\" role=\"img\" aria-label=\"\(HTML.escape(title + ": " + bars.map { "\(axis) \($0.label): \($0.count)" }.joined(separator: ", ")))\">"
+        out +=
+            "<svg width=\"\(width)\" height=\"\(height + 30)\" role=\"img\" aria-label=\"\(HTML.escape(title + ": " + bars.map { "\(axis) \($0.label): \($0.count)" }.joined(separator: ", ")))\">"
         for (i, bar) in bars.enumerated() {
             let h = Double(height - 14) * Double(bar.count) / Double(most)
             let x = 5 + i * barWidth, y = Double(height) - h
-            out += "<rect x=\"\(x)\" y=\"\(String(format: "%.1f", y))\" width=\"\(barWidth - 3)\" height=\"\(String(format: "%.1f", h))\"><title>\(HTML.escape("\(axis) \(bar.label): \(bar.count)"))</title></rect>"
+            out +=
+                "<rect x=\"\(x)\" y=\"\(String(format: "%.1f", y))\" width=\"\(barWidth - 3)\" height=\"\(String(format: "%.1f", h))\"><title>\(HTML.escape("\(axis) \(bar.label): \(bar.count)"))</title></rect>"
             if bars.count <= 24 || i % 4 == 0 {
                 out += "<text x=\"\(x + (barWidth - 3) / 2)\" y=\"\(height + 12)\" text-anchor=\"middle\">\(bar.label)</text>"
             }

@@ -12,11 +12,13 @@ public enum NetworkStrip {
             let height = 6 + 54 * log2(1 + Double(width)) / log2(1 + max(widest, 2))
             return "<span class=\"bar\" style=\"height:\(Int(height.rounded()))px\"></span>"
         }
-        let description = "network: input of \(net.layers[0]) units, "
+        let description =
+            "network: input of \(net.layers[0]) units, "
             + (1...net.depth).map { "layer \($0): \(net.layers[$0]) \(net.activations[$0 - 1].rawValue)" }.joined(separator: ", ")
             + ", loss \(problem.loss.rawValue), batch m = \(problem.batchSize)"
         var out = "<div class=\"strip\" role=\"group\" aria-label=\"\(HTML.escape(description))\">"
-        out += "<div class=\"lyr in\">\(bar(net.layers[0]))<b>m<sub>0</sub> = \(net.layers[0])</b><span>input</span><span>m = \(problem.batchSize) samples</span></div>"
+        out +=
+            "<div class=\"lyr in\">\(bar(net.layers[0]))<b>m<sub>0</sub> = \(net.layers[0])</b><span>input</span><span>m = \(problem.batchSize) samples</span></div>"
         for l in 1...net.depth {
             let wrong = l == firstWrongLayer
             out += "<span class=\"arr\" aria-hidden=\"true\">→</span>"

@@ -43,7 +43,8 @@ public enum PageShell {
             out += "<text x=\"\(x + (step - 2) / 2)\" y=\"31\" text-anchor=\"middle\">\(label)</text>"
         }
         out += "</svg><span>at a kink (not checkable)</span>"
-        out += "<svg class=\"hm key\" viewBox=\"0 0 1 1\" width=\"18\" height=\"18\" aria-hidden=\"true\"><rect class=\"kink swatch\" x=\"0\" y=\"0\"/></svg></div>"
+        out +=
+            "<svg class=\"hm key\" viewBox=\"0 0 1 1\" width=\"18\" height=\"18\" aria-hidden=\"true\"><rect class=\"kink swatch\" x=\"0\" y=\"0\"/></svg></div>"
         return out
     }
 

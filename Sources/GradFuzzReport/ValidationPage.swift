@@ -1,7 +1,7 @@
 import Foundation
 import GradFuzzCore
-import GradFuzzMutants
 import GradFuzzFixtures
+import GradFuzzMutants
 import GradFuzzOracle
 import GradFuzzStudents
 
@@ -28,14 +28,16 @@ public struct ValidationPage: Sendable {
     public init(_ report: ValidationReport, cases: [Validation.Case], options: Validation.Options = Validation.Options()) {
         var byFile: [String: Validation.Case] = [:]
         for c in cases { byFile[c.file] = c }
-        self.init(title: "gradfuzz validate: \(report.implementation)", expectedFrom: "reference",
-                  meta: ["checked in \(String(format: "%.2f", report.seconds)) s"]
-                    + (report.cannotStart.map { ["the program could not be started: \($0)"] } ?? []))
+        self.init(
+            title: "gradfuzz validate: \(report.implementation)", expectedFrom: "reference",
+            meta: ["checked in \(String(format: "%.2f", report.seconds)) s"]
+                + (report.cannotStart.map { ["the program could not be started: \($0)"] } ?? []))
         sections = report.results.map { result in
             guard let c = byFile[result.file], c.fixture.id == result.id else {
-                return FixtureSection(id: result.id, file: result.file, description: result.description,
-                                      outcome: FixtureSection.Outcome(rawValue: result.outcome.rawValue) ?? .error,
-                                      summary: result.summary, stderr: result.stderrTail)
+                return FixtureSection(
+                    id: result.id, file: result.file, description: result.description,
+                    outcome: FixtureSection.Outcome(rawValue: result.outcome.rawValue) ?? .error,
+                    summary: result.summary, stderr: result.stderrTail)
             }
             return FixtureSection(result, fixture: c.fixture, tolerance: options.tolerance(for: c.fixture))
         }
@@ -51,14 +53,23 @@ public struct ValidationPage: Sendable {
         w.element("h1", title)
         for line in meta { w.element("p", ["class": "meta"], line) }
         let counts = [FixtureSection.Outcome.pass, .fail, .unsupported, .error].map { o in "\(sections.count { $0.outcome == o }) \(Self.word(o))" }
-        w.element("p", ["class": "meta"], "\(sections.count) fixture\(sections.count == 1 ? "" : "s"): \(counts.joined(separator: ", ")); "
-                  + "\(checked) entries checked, \(sections.reduce(0) { $0 + $1.wrong }) wrong; expected values: \(expectedFrom == "reference" ? "each fixture's reference values" : "the GSL oracle's")")
+        w.element(
+            "p", ["class": "meta"],
+            "\(sections.count) fixture\(sections.count == 1 ? "" : "s"): \(counts.joined(separator: ", ")); "
+                + "\(checked) entries checked, \(sections.reduce(0) { $0 + $1.wrong }) wrong; expected values: \(expectedFrom == "reference" ? "each fixture's reference values" : "the GSL oracle's")"
+        )
         w.raw(PageShell.legend)
         summaryTable(&w)
-        w.raw("<div class=\"tools\"><button type=\"button\" data-fold=\"open\" hidden>Expand all fixtures</button><button type=\"button\" data-fold=\"close\" hidden>Collapse all</button></div>")
+        w.raw(
+            "<div class=\"tools\"><button type=\"button\" data-fold=\"open\" hidden>Expand all fixtures</button><button type=\"button\" data-fold=\"close\" hidden>Collapse all</button></div>"
+        )
         for (index, section) in sections.enumerated() { Self.write(section, index: index, into: &w) }
-        return PageShell.document(title: title, bodyAttributes: [("data-expected", expectedFrom), ("data-checked", "\(checked)"),
-                                                                 ("data-fixtures", "\(sections.count)")], body: w.text)
+        return PageShell.document(
+            title: title,
+            bodyAttributes: [
+                ("data-expected", expectedFrom), ("data-checked", "\(checked)"),
+                ("data-fixtures", "\(sections.count)"),
+            ], body: w.text)
     }
 
     static func word(_ outcome: FixtureSection.Outcome) -> String {
@@ -76,7 +87,9 @@ public struct ValidationPage: Sendable {
     }
 
     func summaryTable(_ w: inout HTMLWriter) {
-        w.raw("<table class=\"summary\"><thead><tr><th>fixture</th><th>outcome</th><th>entries wrong</th><th>first wrong layer</th><th>diagnosis</th></tr></thead><tbody>\n")
+        w.raw(
+            "<table class=\"summary\"><thead><tr><th>fixture</th><th>outcome</th><th>entries wrong</th><th>first wrong layer</th><th>diagnosis</th></tr></thead><tbody>\n"
+        )
         for (index, s) in sections.enumerated() {
             w.raw("<tr class=\"row-\(s.outcome.rawValue)\"><td>")
             w.element("a", ["href": "#" + Self.anchor(index)], s.id)
@@ -124,8 +137,10 @@ public struct ValidationPage: Sendable {
                 let matrices = s.matrices.filter { $0.layer == l }
                 guard !matrices.isEmpty, let problem = s.problem else { continue }
                 w.raw("<div class=\"layer\" id=\"\(anchor(index, layer: l))\">")
-                w.element("h3", "Layer \(l): \(problem.network.activations[l - 1].rawValue), m\(subscripted(l - 1)) = \(problem.network.layers[l - 1]) → m\(subscripted(l)) = \(problem.network.layers[l])"
-                          + (l == s.firstWrongLayer ? " — ✕ first wrong layer" : ""))
+                w.element(
+                    "h3",
+                    "Layer \(l): \(problem.network.activations[l - 1].rawValue), m\(subscripted(l - 1)) = \(problem.network.layers[l - 1]) → m\(subscripted(l)) = \(problem.network.layers[l])"
+                        + (l == s.firstWrongLayer ? " — ✕ first wrong layer" : ""))
                 for m in matrices { figure(m, into: &w) }
                 if l == s.firstWrongLayer { diagnosisBox(s, into: &w) }
                 w.raw("</div>\n")
@@ -198,7 +213,9 @@ public struct ValidationPage: Sendable {
         for m in s.matrices { for i in 0..<m.count where m.failed[i] { worst.append((m, i)) } }
         worst.sort { $0.0.severity($0.1) > $1.0.severity($1.1) }
         if !worst.isEmpty {
-            w.raw("<table class=\"worst\"><thead><tr><th>worst entries</th><th>expected</th><th>got</th><th>|difference|</th><th>allowed</th></tr></thead><tbody>")
+            w.raw(
+                "<table class=\"worst\"><thead><tr><th>worst entries</th><th>expected</th><th>got</th><th>|difference|</th><th>allowed</th></tr></thead><tbody>"
+            )
             for (m, i) in worst.prefix(5) {
                 w.raw("<tr><td>✕ ")
                 w.text(place(m, i))

@@ -1,13 +1,15 @@
 import GradFuzzCore
-import GradFuzzMutants
 import GradFuzzFixtures
+import GradFuzzMutants
 
 /// Walks the JSON of an answer into matrices, naming the field and the shape expected at each step
 /// (`ExpectedShape` says what is wrong with a shape).
 struct AnswerReader {
     func matrices(_ value: JSONValue?, field: String, shapes: [ExpectedShape], hint: String) throws(StudentError) -> [Matrix] {
         guard let value, value != .null else { throw StudentError(.missingField, "\"\(field)\": missing; expected \(shapes.count) matrices (\(hint))") }
-        guard case let .array(list) = value else { throw StudentError(.wrongType, "\"\(field)\": expected a list of \(shapes.count) matrices, got \(value.kind)") }
+        guard case let .array(list) = value else {
+            throw StudentError(.wrongType, "\"\(field)\": expected a list of \(shapes.count) matrices, got \(value.kind)")
+        }
         guard list.count == shapes.count else {
             throw StudentError(.wrongShape, "\"\(field)\": expected \(shapes.count) matrices (one per layer), got \(list.count)")
         }
@@ -20,7 +22,10 @@ struct AnswerReader {
             var numbers: [[Double]] = []
             for (r, row) in rows.enumerated() {
                 if case .number = row {
-                    throw StudentError(.wrongShape, "\"\(name)\": expected \(shape.rows)×\(shape.columns) (\(shape.names)) as a list of rows, got a flat list of \(rows.count) numbers — reshape it to (\(shape.rows), \(shape.columns))")
+                    throw StudentError(
+                        .wrongShape,
+                        "\"\(name)\": expected \(shape.rows)×\(shape.columns) (\(shape.names)) as a list of rows, got a flat list of \(rows.count) numbers — reshape it to (\(shape.rows), \(shape.columns))"
+                    )
                 }
                 numbers.append(try self.numbers(row, field: "\(name)[\(r)]"))
             }
@@ -33,8 +38,12 @@ struct AnswerReader {
     }
 
     func vectors(_ value: JSONValue?, field: String, sizes: [Int]) throws(StudentError) -> [[Double]] {
-        guard let value, value != .null else { throw StudentError(.missingField, "\"\(field)\": missing; expected \(sizes.count) lists of numbers (∂Cost/∂b^(l), shaped as b)") }
-        guard case let .array(list) = value else { throw StudentError(.wrongType, "\"\(field)\": expected a list of \(sizes.count) lists of numbers, got \(value.kind)") }
+        guard let value, value != .null else {
+            throw StudentError(.missingField, "\"\(field)\": missing; expected \(sizes.count) lists of numbers (∂Cost/∂b^(l), shaped as b)")
+        }
+        guard case let .array(list) = value else {
+            throw StudentError(.wrongType, "\"\(field)\": expected a list of \(sizes.count) lists of numbers, got \(value.kind)")
+        }
         guard list.count == sizes.count else {
             throw StudentError(.wrongShape, "\"\(field)\": expected \(sizes.count) lists (one per layer), got \(list.count)")
         }
@@ -43,7 +52,10 @@ struct AnswerReader {
             let name = "\(field)[\(l)]"
             if case let .array(entries) = item, let first = entries.first, case .array = first {
                 let inner = entries.map { if case let .array(x) = $0 { return x.count } else { return -1 } }
-                throw StudentError(.wrongShape, "\"\(name)\": expected a flat list of \(size) numbers (m_\(l + 1)), got a \(entries.count)×\(inner.first ?? 0) nested list — flatten your (\(entries.count), \(inner.first ?? 0)) array")
+                throw StudentError(
+                    .wrongShape,
+                    "\"\(name)\": expected a flat list of \(size) numbers (m_\(l + 1)), got a \(entries.count)×\(inner.first ?? 0) nested list — flatten your (\(entries.count), \(inner.first ?? 0)) array"
+                )
             }
             let numbers = try self.numbers(item, field: name)
             guard numbers.count == size else {

@@ -1,6 +1,6 @@
 import GradFuzzCore
-import GradFuzzMutants
 import GradFuzzFixtures
+import GradFuzzMutants
 import Synchronization
 
 /// A student's program as an implementation under test: `gradfuzz --impl 'python3 student.py'`.
@@ -9,8 +9,10 @@ public final class ExternalImplementation: BackpropImplementation {
     public let process: StudentProcess
     private let counter = Mutex(0)
 
-    public init(command: [String], timeout: Duration = .seconds(10), startupAllowance: Duration = .seconds(10),
-                maxLineBytes: Int = 64 << 20) {
+    public init(
+        command: [String], timeout: Duration = .seconds(10), startupAllowance: Duration = .seconds(10),
+        maxLineBytes: Int = 64 << 20
+    ) {
         process = StudentProcess(command: command, timeout: timeout, startupAllowance: startupAllowance, maxLineBytes: maxLineBytes)
     }
 
@@ -23,7 +25,11 @@ public final class ExternalImplementation: BackpropImplementation {
 
     /// Request ids "1", "2", … in order.
     public func backprop(_ problem: Problem) async throws -> Answer {
-        try await backprop(problem, id: counter.withLock { n in n += 1; return "\(n)" })
+        try await backprop(
+            problem,
+            id: counter.withLock { n in
+                n += 1; return "\(n)"
+            })
     }
 
     public func backprop(_ problem: Problem, id: String) async throws -> Answer {

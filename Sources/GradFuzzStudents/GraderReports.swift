@@ -1,7 +1,7 @@
-import GradFuzzCore
-import GradFuzzMutants
-import GradFuzzFixtures
 import Foundation
+import GradFuzzCore
+import GradFuzzFixtures
+import GradFuzzMutants
 
 /// A validation report in the forms course graders read: JUnit XML and Gradescope's results.json.
 /// Both are written by `OutputFile`: through a temporary file and a rename, so a grader never
@@ -11,7 +11,8 @@ public enum GraderReports {
     /// misbehaving program <error>, an unsupported problem <skipped>; each carries its one-line
     /// summary as the message and the full explanation (worst entries, maps, stderr) as its text.
     public static func junit(_ report: ValidationReport) -> String {
-        let attributes = "tests=\"\(report.results.count)\" failures=\"\(report.count(.fail))\" errors=\"\(report.count(.error))\" "
+        let attributes =
+            "tests=\"\(report.results.count)\" failures=\"\(report.count(.fail))\" errors=\"\(report.count(.error))\" "
             + "skipped=\"\(report.count(.unsupported) + report.count(.notRun))\" time=\"\(time(report.seconds))\""
         var xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
         xml += "<testsuites name=\"gradfuzz validate\" \(attributes)>\n"

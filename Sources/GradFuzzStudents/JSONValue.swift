@@ -6,12 +6,19 @@ indirect enum JSONValue: Decodable, Equatable {
 
     init(from decoder: any Decoder) throws {
         let c = try decoder.singleValueContainer()
-        if c.decodeNil() { self = .null }
-        else if let x = try? c.decode(Bool.self) { self = .bool(x) }
-        else if let x = try? c.decode(Double.self) { self = .number(x) }
-        else if let x = try? c.decode(String.self) { self = .string(x) }
-        else if let x = try? c.decode([JSONValue].self) { self = .array(x) }
-        else { self = .object(try c.decode([String: JSONValue].self)) }
+        if c.decodeNil() {
+            self = .null
+        } else if let x = try? c.decode(Bool.self) {
+            self = .bool(x)
+        } else if let x = try? c.decode(Double.self) {
+            self = .number(x)
+        } else if let x = try? c.decode(String.self) {
+            self = .string(x)
+        } else if let x = try? c.decode([JSONValue].self) {
+            self = .array(x)
+        } else {
+            self = .object(try c.decode([String: JSONValue].self))
+        }
     }
 
     /// "a number", "a list of 3", …: what a message says was found.

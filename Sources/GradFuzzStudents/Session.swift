@@ -1,9 +1,10 @@
 import Foundation
 import Subprocess
-import SystemPackage
 import Synchronization
+import SystemPackage
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// One run of the student's program: a task that owns the child process for its whole life,
@@ -18,9 +19,12 @@ final class Session: Sendable {
             switch self {
             case let .failedToStart(error): return error
             case let .terminated(.exited(code)):
-                return StudentError(.exited, "the program exited (status \(code)) before \(what)\(code == 0 ? "; it must keep reading requests until stdin closes" : "")", stderrTail: stderrTail)
+                return StudentError(
+                    .exited, "the program exited (status \(code)) before \(what)\(code == 0 ? "; it must keep reading requests until stdin closes" : "")",
+                    stderrTail: stderrTail)
             case let .terminated(.signaled(signal)):
-                return StudentError(.exited, "the program crashed (killed by signal \(signal)\(Self.signalName(signal))) before \(what)", stderrTail: stderrTail)
+                return StudentError(
+                    .exited, "the program crashed (killed by signal \(signal)\(Self.signalName(signal))) before \(what)", stderrTail: stderrTail)
             }
         }
 
@@ -57,9 +61,11 @@ final class Session: Sendable {
             do {
                 // Python block-buffers a piped stdout: a student who forgets to flush would look hung.
                 let environment = Environment.inherit.updating(["PYTHONUNBUFFERED": "1"])
-                let result = try await run(executable, arguments: Arguments(Array(command.dropFirst())), environment: environment,
-                                           platformOptions: options,
-                                           input: .inputWriter, output: .sequence, error: .sequence) { execution in
+                let result = try await run(
+                    executable, arguments: Arguments(Array(command.dropFirst())), environment: environment,
+                    platformOptions: options,
+                    input: .inputWriter, output: .sequence, error: .sequence
+                ) { execution in
                     processGroup.started(execution.processIdentifier.value)
                     await withTaskGroup(of: Void.self) { group in
                         group.addTask {
@@ -92,7 +98,8 @@ final class Session: Sendable {
                 }
                 return .terminated(result.terminationStatus)
             } catch let error as SubprocessError where error.code == .executableNotFound {
-                return .failedToStart(StudentError(.notFound, "command not found: \(command[0]) (not on PATH: \(ProcessInfo.processInfo.environment["PATH"] ?? ""))"))
+                return .failedToStart(
+                    StudentError(.notFound, "command not found: \(command[0]) (not on PATH: \(ProcessInfo.processInfo.environment["PATH"] ?? ""))"))
             } catch {
                 return .failedToStart(StudentError(.cannotStart, "cannot start \(ShellWords.quoted(command)): \(error)"))
             }

@@ -1,6 +1,6 @@
 import GradFuzzCore
-import GradFuzzMutants
 import GradFuzzFixtures
+import GradFuzzMutants
 
 /// Why a student's program gave no usable answer, said so that its author can fix it.
 public struct StudentError: ClassifiedError, Equatable {

@@ -1,12 +1,13 @@
-import GradFuzzCore
-import GradFuzzMutants
-import GradFuzzFixtures
 import Foundation
+import GradFuzzCore
+import GradFuzzFixtures
+import GradFuzzMutants
 import Subprocess
-import SystemPackage
 import Synchronization
+import SystemPackage
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A student's program, started once and kept running, spoken to in gradfuzz-protocol/1.
@@ -40,8 +41,10 @@ public actor StudentProcess {
     /// only what came after, what the program printed while answering it.
     private var stderrMark = 0
 
-    public init(command: [String], timeout: Duration = .seconds(10), startupAllowance: Duration = .seconds(10),
-                maxLineBytes: Int = 64 << 20) {
+    public init(
+        command: [String], timeout: Duration = .seconds(10), startupAllowance: Duration = .seconds(10),
+        maxLineBytes: Int = 64 << 20
+    ) {
         self.command = command
         self.timeout = timeout
         self.startupAllowance = startupAllowance
@@ -72,7 +75,10 @@ public actor StudentProcess {
 
     private func exchange(_ problem: Problem, id: String) async throws(StudentError) -> StudentReply {
         if !everAnswered && silentTimeouts >= Self.silentTimeoutLimit {
-            throw StudentError(.unresponsive, "not run: the program never answered; it timed out on the first \(silentTimeouts) requests in a row, so no more are sent — \(Self.silentAdvice)")
+            throw StudentError(
+                .unresponsive,
+                "not run: the program never answered; it timed out on the first \(silentTimeouts) requests in a row, so no more are sent — \(Self.silentAdvice)"
+            )
         }
         let session = try running()
         stderrMark = session.stderr.mark
@@ -95,21 +101,29 @@ public actor StudentProcess {
             }
         case .tooLong:
             await stop(session)
-            throw StudentError(.lineTooLong, "the answer line ran past \(Self.megabytes(maxLineBytes)) without a newline; expected one JSON answer per line (is the program printing a whole array in a loop, or never ending the line?)", stderrTail: session.stderr.text(since: mark))
+            throw StudentError(
+                .lineTooLong,
+                "the answer line ran past \(Self.megabytes(maxLineBytes)) without a newline; expected one JSON answer per line (is the program printing a whole array in a loop, or never ending the line?)",
+                stderrTail: session.stderr.text(since: mark))
         case .timedOut:
             await stop(session)
-            throw StudentError(.timedOut, "no answer within \(Self.seconds(limit)) (timeout\(warm ? "" : ", with the allowance for starting")); the program was stopped — \(Self.silentAdvice)", stderrTail: session.stderr.text(since: mark))
+            throw StudentError(
+                .timedOut,
+                "no answer within \(Self.seconds(limit)) (timeout\(warm ? "" : ", with the allowance for starting")); the program was stopped — \(Self.silentAdvice)",
+                stderrTail: session.stderr.text(since: mark))
         case .closed:
             let what = "answering request \(JSONText.string(id))"
             guard let exit = await finish(session) else {
-                throw StudentError(.exited, "the program closed its stdout before \(what) but did not exit; it was stopped", stderrTail: session.stderr.text(since: mark))
+                throw StudentError(
+                    .exited, "the program closed its stdout before \(what) but did not exit; it was stopped", stderrTail: session.stderr.text(since: mark))
             }
             throw exit.error(before: what, stderrTail: session.stderr.text(since: mark))
         }
     }
 
     /// The questions a program that does not answer raises.
-    static let silentAdvice = "is it waiting for more input, stuck in a loop, not flushing stdout after each answer (Python: print(…, flush=True)), or reading stdin with read-ahead, so that it waits for more than one request before it sees the first (Python 2's `for line in sys.stdin`: use `for line in iter(sys.stdin.readline, '')`)?"
+    static let silentAdvice =
+        "is it waiting for more input, stuck in a loop, not flushing stdout after each answer (Python: print(…, flush=True)), or reading stdin with read-ahead, so that it waits for more than one request before it sees the first (Python 2's `for line in sys.stdin`: use `for line in iter(sys.stdin.readline, '')`)?"
 
     /// What the running program wrote to stderr since the last request was sent: what it printed while answering it.
     public func stderrTail() -> String { session?.stderr.text(since: stderrMark) ?? "" }

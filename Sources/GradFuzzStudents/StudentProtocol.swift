@@ -1,7 +1,7 @@
-import GradFuzzCore
-import GradFuzzMutants
-import GradFuzzFixtures
 import Foundation
+import GradFuzzCore
+import GradFuzzFixtures
+import GradFuzzMutants
 
 /// "gradfuzz-protocol/1": how gradfuzz talks to a student's program, in any language.
 ///
@@ -53,7 +53,9 @@ public enum StudentProtocol {
             throw StudentError(.wrongType, "\"id\": expected the string \(JSONText.string(id)), got \(idValue.kind)")
         }
         guard answered == id else {
-            throw StudentError(.wrongID, "answered id \(JSONText.string(answered)) to the request with id \(JSONText.string(id)); answer each request, in order, with its own id")
+            throw StudentError(
+                .wrongID,
+                "answered id \(JSONText.string(answered)) to the request with id \(JSONText.string(id)); answer each request, in order, with its own id")
         }
         if let error = fields["error"], error != .null {
             guard case let .string(message) = error else {
@@ -99,7 +101,8 @@ public enum StudentProtocol {
     /// Nil for a line that is not an answer at all (debugging output, say).
     static func diagnosis(_ data: Data) -> String? {
         if let (offset, byte) = JSONDocument.invalidUTF8(in: data) {
-            return "invalid UTF-8 at byte \(offset + 1) (0x\(String(byte, radix: 16, uppercase: true))) of the answer line; write text as UTF-8: \(excerpt(data))"
+            return
+                "invalid UTF-8 at byte \(offset + 1) (0x\(String(byte, radix: 16, uppercase: true))) of the answer line; write text as UTF-8: \(excerpt(data))"
         }
         let document: JSONDocument
         do { document = try JSONDocument(data, nonFiniteTokens: true) } catch {
@@ -110,7 +113,8 @@ public enum StudentProtocol {
             switch node.value {
             case let .number(text):
                 guard Double(text)?.isFinite != true else { return nil }
-                return "\"\(JSONDocument.path(path))\": the number \(JSONDocument.shown(text)) at byte \(node.offset + 1) is out of Double's range (±1.8e308); send a float64"
+                return
+                    "\"\(JSONDocument.path(path))\": the number \(JSONDocument.shown(text)) at byte \(node.offset + 1) is out of Double's range (±1.8e308); send a float64"
             case let .array(items):
                 for (n, item) in items.enumerated() { if let why = outOfRange(item, path + [.index(n)]) { return why } }
             case let .object(members):

@@ -1,9 +1,10 @@
-import GradFuzzCore
-import GradFuzzMutants
-import GradFuzzFixtures
 import Foundation
+import GradFuzzCore
+import GradFuzzFixtures
+import GradFuzzMutants
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Checking an implementation — a student's program or Swift type — against fixtures: every entry
@@ -34,8 +35,10 @@ public enum Validation {
         /// the family, never as failures or unsupported.
         public var family: Family
 
-        public init(tolerance: Tolerance? = nil, rtol: Double? = nil, atol: Double? = nil, only: String? = nil,
-                    family: Family = .all) {
+        public init(
+            tolerance: Tolerance? = nil, rtol: Double? = nil, atol: Double? = nil, only: String? = nil,
+            family: Family = .all
+        ) {
             self.tolerance = tolerance
             self.rtol = rtol
             self.atol = atol
@@ -85,7 +88,8 @@ public enum Validation {
             }
         }
         guard problems.isEmpty else {
-            throw InputError(field: "--fixtures", "\(problems.count) fixture file\(problems.count == 1 ? "" : "s") cannot be used:\n  " + problems.joined(separator: "\n  "))
+            throw InputError(
+                field: "--fixtures", "\(problems.count) fixture file\(problems.count == 1 ? "" : "s") cannot be used:\n  " + problems.joined(separator: "\n  "))
         }
         return cases
     }
@@ -94,9 +98,11 @@ public enum Validation {
     /// Each fixture is asked as a request with its own id. An implementation that cannot be started
     /// is not retried, and the remaining fixtures report why. Once `stop` is raised no fixture
     /// starts: the fixture in progress finishes, and the rest are reported as not run.
-    public static func run(_ cases: [Case], implementation: some BackpropImplementation, options: Options = Options(),
-                           stop: StopSignal = StopSignal(),
-                           progress: (@Sendable (FixtureResult) -> Void)? = nil) async -> ValidationReport {
+    public static func run(
+        _ cases: [Case], implementation: some BackpropImplementation, options: Options = Options(),
+        stop: StopSignal = StopSignal(),
+        progress: (@Sendable (FixtureResult) -> Void)? = nil
+    ) async -> ValidationReport {
         let clock = ContinuousClock(), started = clock.now
         var results: [FixtureResult] = [], outside: [OutsideFamily] = []
         var cannotStart: AnswerFailure?
@@ -130,11 +136,13 @@ public enum Validation {
         }
         await implementation.close()
         let passed = cases.filter { c in results.contains { $0.outcome == .pass && $0.id == c.fixture.id && $0.file == c.file } }
-        return ValidationReport(implementation: implementation.name, results: results, outside: outside,
-                                mistakes: MistakeCoverage(family: options.family, passed: passed.map(\.fixture),
-                                                          tolerance: options.tolerance(for:)),
-                                seconds: (clock.now - started).seconds, cannotStart: cannotStart?.message,
-                                interrupted: results.contains { $0.outcome == .notRun })
+        return ValidationReport(
+            implementation: implementation.name, results: results, outside: outside,
+            mistakes: MistakeCoverage(
+                family: options.family, passed: passed.map(\.fixture),
+                tolerance: options.tolerance(for:)),
+            seconds: (clock.now - started).seconds, cannotStart: cannotStart?.message,
+            interrupted: results.contains { $0.outcome == .notRun })
     }
 
     /// The verdict on one answer, explained: the first wrong layer, the worst entries, a map of each wrong matrix.
@@ -179,7 +187,9 @@ public enum Validation {
         let failing = verdict.matrices.filter { !$0.passed }
         let entries = failing.flatMap(\.failures)
         if entries.contains(where: { !$0.got.isFinite }) {
-            lines.append("non-finite values: the program computed NaN or ±Infinity (JSON has no such numbers; look for a log of 0, a division by 0 or an overflowing exp)")
+            lines.append(
+                "non-finite values: the program computed NaN or ±Infinity (JSON has no such numbers; look for a log of 0, a division by 0 or an overflowing exp)"
+            )
         }
         if let hint = roundingHint(entries) { lines.append("hint: " + hint) }
         if !entries.isEmpty { lines.append("worst entries:") }

@@ -1,7 +1,7 @@
 import Foundation
 import GradFuzzCore
-import GradFuzzMutants
 import GradFuzzFixtures
+import GradFuzzMutants
 
 /// How one fixture went.
 public struct FixtureResult: Sendable {
@@ -93,8 +93,10 @@ public struct MistakeCoverage: Sendable {
         ruledOut = applicable.filter { mutant in
             passed.contains { fixture in
                 mutant.meetsCondition(fixture.problem)
-                    && !Verdict(answer: mutant.backprop(fixture.problem), expected: fixture.expected.answer,
-                                tolerance: tolerance(fixture)).passed
+                    && !Verdict(
+                        answer: mutant.backprop(fixture.problem), expected: fixture.expected.answer,
+                        tolerance: tolerance(fixture)
+                    ).passed
             }
         }.map(\.name)
     }
@@ -126,8 +128,10 @@ public struct ValidationReport: Sendable {
     /// Whether the run was interrupted: the fixtures it did not reach are `notRun`.
     public var interrupted = false
 
-    public init(implementation: String, results: [FixtureResult], outside: [OutsideFamily] = [], mistakes: MistakeCoverage? = nil,
-                seconds: Double, cannotStart: String? = nil, interrupted: Bool = false) {
+    public init(
+        implementation: String, results: [FixtureResult], outside: [OutsideFamily] = [], mistakes: MistakeCoverage? = nil,
+        seconds: Double, cannotStart: String? = nil, interrupted: Bool = false
+    ) {
         self.implementation = implementation
         self.results = results
         self.outside = outside

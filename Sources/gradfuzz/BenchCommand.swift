@@ -14,7 +14,9 @@ struct BenchCommand: ParsableCommand {
             Times are medians. Relative error of an entry: |numeric - analytic| / max(|analytic|, 1e-3 * largest |analytic| of its matrix).
             """)
 
-    @Option(parsing: .unconditional, help: ArgumentHelp("Runs per shape, of which the median is reported; 31 for S, 15 for M and 5 for L when absent.", valueName: "n"))
+    @Option(
+        parsing: .unconditional,
+        help: ArgumentHelp("Runs per shape, of which the median is reported; 31 for S, 15 for M and 5 for L when absent.", valueName: "n"))
     var runs: Int?
 
     @Option(parsing: .unconditional, help: ArgumentHelp("Worker threads for one check.", valueName: "n"))
@@ -70,9 +72,10 @@ struct BenchCommand: ParsableCommand {
         print("| shape | layers | batch | parameters | evaluations/entry | check | check (CPU) | fastest check | backprop | max rel. error |")
         print("|---|---|---|---|---|---|---|---|---|---|")
         for r in results {
-            print("| \(r.shape.name) | \(r.shape.layers.map(String.init).joined(separator: ",")) | \(r.shape.batch) | \(r.parameters) "
-                  + "| \(String(format: "%.2f", r.evaluationsPerEntry)) | \(duration(r.checkSeconds)) | \(duration(r.checkCPUSeconds)) | \(duration(r.fastestCheckSeconds)) | \(duration(r.backpropSeconds)) "
-                  + "| \(String(format: "%.1e", r.maxRelativeError)) |")
+            print(
+                "| \(r.shape.name) | \(r.shape.layers.map(String.init).joined(separator: ",")) | \(r.shape.batch) | \(r.parameters) "
+                    + "| \(String(format: "%.2f", r.evaluationsPerEntry)) | \(duration(r.checkSeconds)) | \(duration(r.checkCPUSeconds)) | \(duration(r.fastestCheckSeconds)) | \(duration(r.backpropSeconds)) "
+                    + "| \(String(format: "%.1e", r.maxRelativeError)) |")
         }
     }
 

@@ -39,12 +39,14 @@ struct ExamCommand: ParsableCommand {
         print("gradfuzz exam: \(name == "custom" ? "" : name + ": ")\(family.summary); seed \(seed)")
         for (fixture, catches) in zip(exam.fixtures, exam.catches) {
             let p = fixture.problem
-            print("  \(exam.fileName(fixture))  layers \(p.network.layers), batch \(p.batchSize), "
-                  + "\(p.network.activations.map(\.rawValue).joined(separator: ",")) + \(p.loss.rawValue): "
-                  + "catches \(catches.count) (\(catches.joined(separator: ", ")))")
+            print(
+                "  \(exam.fileName(fixture))  layers \(p.network.layers), batch \(p.batchSize), "
+                    + "\(p.network.activations.map(\.rawValue).joined(separator: ",")) + \(p.loss.rawValue): "
+                    + "catches \(catches.count) (\(catches.joined(separator: ", ")))")
         }
         let caught = Set(exam.catches.joined()).count
-        print("\(exam.fixtures.count) fixtures in \(out)/: every one of the \(caught) catalogued mistakes that can occur in the family "
-              + "fails at least one; \(exam.cannotOccur.count) cannot occur in it (\(Fixture.manifestName) says why)")
+        print(
+            "\(exam.fixtures.count) fixtures in \(out)/: every one of the \(caught) catalogued mistakes that can occur in the family "
+                + "fails at least one; \(exam.cannotOccur.count) cannot occur in it (\(Fixture.manifestName) says why)")
     }
 }

@@ -5,27 +5,33 @@ import GradFuzz
 /// and `exam`: `--family NAME` and the options that state or refine one. With none of them the
 /// family is the whole contract (fuzz draws within its default ceilings: depth 6, widths 24, batch 8).
 struct FamilyOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("A named family: \(Family.named.map(\.name).joined(separator: ", ")); the options below refine it.",
-                               valueName: "name"),
-            transform: FamilyOptions.named)
+    @Option(
+        help: ArgumentHelp(
+            "A named family: \(Family.named.map(\.name).joined(separator: ", ")); the options below refine it.",
+            valueName: "name"),
+        transform: FamilyOptions.named)
     var family: String?
 
-    @Option(help: ArgumentHelp("Activations allowed in any layer, comma-separated; all when absent.", valueName: "names"),
-            transform: NameList<Activation>.parse)
+    @Option(
+        help: ArgumentHelp("Activations allowed in any layer, comma-separated; all when absent.", valueName: "names"),
+        transform: NameList<Activation>.parse)
     var activations: NameList<Activation>?
 
-    @Option(name: .customLong("hidden-activations"),
-            help: ArgumentHelp("Activations allowed in the hidden layers (there instead of --activations).", valueName: "names"),
-            transform: NameList<Activation>.parse)
+    @Option(
+        name: .customLong("hidden-activations"),
+        help: ArgumentHelp("Activations allowed in the hidden layers (there instead of --activations).", valueName: "names"),
+        transform: NameList<Activation>.parse)
     var hiddenActivations: NameList<Activation>?
 
-    @Option(name: .customLong("output-activations"),
-            help: ArgumentHelp("Activations allowed in the output layer (there instead of --activations).", valueName: "names"),
-            transform: NameList<Activation>.parse)
+    @Option(
+        name: .customLong("output-activations"),
+        help: ArgumentHelp("Activations allowed in the output layer (there instead of --activations).", valueName: "names"),
+        transform: NameList<Activation>.parse)
     var outputActivations: NameList<Activation>?
 
-    @Option(help: ArgumentHelp("Losses allowed, comma-separated; when absent, all that fit an allowed output activation.", valueName: "names"),
-            transform: NameList<Loss>.parse)
+    @Option(
+        help: ArgumentHelp("Losses allowed, comma-separated; when absent, all that fit an allowed output activation.", valueName: "names"),
+        transform: NameList<Loss>.parse)
     var losses: NameList<Loss>?
 
     @Option(name: .customLong("min-depth"), parsing: .unconditional, help: ArgumentHelp("Fewest layers L.", valueName: "n"))
@@ -37,13 +43,15 @@ struct FamilyOptions: ParsableArguments {
     @Option(name: .customLong("min-width"), parsing: .unconditional, help: ArgumentHelp("Narrowest input or hidden layer.", valueName: "n"))
     var minWidth: Int?
 
-    @Option(name: .customLong("max-width"), parsing: .unconditional,
-            help: ArgumentHelp("Widest input or hidden layer (fuzz: 24 when absent).", valueName: "n"))
+    @Option(
+        name: .customLong("max-width"), parsing: .unconditional,
+        help: ArgumentHelp("Widest input or hidden layer (fuzz: 24 when absent).", valueName: "n"))
     var maxWidth: Int?
 
-    @Option(parsing: .unconditional,
-            help: ArgumentHelp("Output units m_L: N, N-M or N- (no upper limit); within the widths when absent.", valueName: "n[-m]"),
-            transform: FamilyOptions.outputRange)
+    @Option(
+        parsing: .unconditional,
+        help: ArgumentHelp("Output units m_L: N, N-M or N- (no upper limit); within the widths when absent.", valueName: "n[-m]"),
+        transform: FamilyOptions.outputRange)
     var outputs: ClosedRange<Int>?
 
     @Option(name: .customLong("min-batch"), parsing: .unconditional, help: ArgumentHelp("Fewest samples m.", valueName: "n"))
@@ -52,19 +60,25 @@ struct FamilyOptions: ParsableArguments {
     @Option(name: .customLong("max-batch"), parsing: .unconditional, help: ArgumentHelp("Most samples m (fuzz: 8 when absent).", valueName: "n"))
     var maxBatch: Int?
 
-    @Option(help: ArgumentHelp("Targets of the classification losses: soft (anything in the loss's domain, the default), hard (both), "
-                               + "one-hot (cross_entropy's hard) or binary (binary_cross_entropy's in {0, 1}); comma-separated.",
-                               valueName: "kind"),
-            transform: FamilyOptions.labelsChoice)
+    @Option(
+        help: ArgumentHelp(
+            "Targets of the classification losses: soft (anything in the loss's domain, the default), hard (both), "
+                + "one-hot (cross_entropy's hard) or binary (binary_cross_entropy's in {0, 1}); comma-separated.",
+            valueName: "kind"),
+        transform: FamilyOptions.labelsChoice)
     var labels: String?
 
     func validate() throws {
-        for (value, flag, limit) in [(minDepth, "--min-depth", 64), (maxDepth, "--max-depth", 64), (minWidth, "--min-width", 1024),
-                                     (maxWidth, "--max-width", 1024), (minBatch, "--min-batch", 1024), (maxBatch, "--max-batch", 1024)] {
+        for (value, flag, limit) in [
+            (minDepth, "--min-depth", 64), (maxDepth, "--max-depth", 64), (minWidth, "--min-width", 1024),
+            (maxWidth, "--max-width", 1024), (minBatch, "--min-batch", 1024), (maxBatch, "--max-batch", 1024),
+        ] {
             if let value { try Expect.whole(value, flag, in: 1...limit) }
         }
-        for (low, high, lowFlag, highFlag) in [(minDepth, maxDepth, "--min-depth", "--max-depth"), (minWidth, maxWidth, "--min-width", "--max-width"),
-                                               (minBatch, maxBatch, "--min-batch", "--max-batch")] {
+        for (low, high, lowFlag, highFlag) in [
+            (minDepth, maxDepth, "--min-depth", "--max-depth"), (minWidth, maxWidth, "--min-width", "--max-width"),
+            (minBatch, maxBatch, "--min-batch", "--max-batch"),
+        ] {
             if let low, let high, low > high { throw ValidationError("\(lowFlag) \(low) is above \(highFlag) \(high)") }
         }
         if let why = resolved.problem { throw ValidationError("the family has no valid network: \(why)") }
@@ -100,7 +114,8 @@ struct FamilyOptions: ParsableArguments {
         let f = resolved
         return (losses?.values ?? []).compactMap { loss in
             guard let output = loss.requiredOutput, !f.outputActivations.contains(output) else { return nil }
-            return "note: --losses \(loss.rawValue) is not drawn: it needs a \(output.rawValue) output layer, which the family's output activations do not allow"
+            return
+                "note: --losses \(loss.rawValue) is not drawn: it needs a \(output.rawValue) output layer, which the family's output activations do not allow"
         }
     }
 

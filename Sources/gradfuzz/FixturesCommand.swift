@@ -26,8 +26,9 @@ struct FixturesCommand: ParsableCommand {
     @Option(parsing: .upToNextOption, help: ArgumentHelp("Fixture files or directories whose stored values to recompute in place.", valueName: "path"))
     var refresh: [String] = []
 
-    @Option(parsing: .upToNextOption,
-            help: ArgumentHelp("Problem files (or directories of them) to complete into fixtures, in place.", valueName: "path"))
+    @Option(
+        parsing: .upToNextOption,
+        help: ArgumentHelp("Problem files (or directories of them) to complete into fixtures, in place.", valueName: "path"))
     var complete: [String] = []
 
     func validate() throws {
@@ -75,8 +76,9 @@ struct FixturesCommand: ParsableCommand {
             throw ValidationError("\(flag): no fixture files (*.json) in \(paths.joined(separator: ", ")); nothing \(done)")
         }
         for (file, old) in zip(files, fixtures) {
-            let fresh = Fixture(id: old.id, description: old.description, origin: old.origin, problem: old.problem,
-                                tolerance: old.tolerance)
+            let fresh = Fixture(
+                id: old.id, description: old.description, origin: old.origin, problem: old.problem,
+                tolerance: old.tolerance)
             do { try fresh.write(to: file) } catch {
                 throw ValidationError("cannot write \(file.path): \(error.localizedDescription)")
             }

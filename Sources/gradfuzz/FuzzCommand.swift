@@ -24,8 +24,9 @@ struct FuzzCommand: AsyncParsableCommand {
             (every case declined), 130 interrupted (Ctrl-C) without failures, 143 terminated (SIGTERM).
             """)
 
-    @Option(name: .customLong("iters"), parsing: .unconditional,
-            help: ArgumentHelp("Number of random cases in the whole run, over all shards.", valueName: "n"))
+    @Option(
+        name: .customLong("iters"), parsing: .unconditional,
+        help: ArgumentHelp("Number of random cases in the whole run, over all shards.", valueName: "n"))
     var iterations = 10000
 
     @Option(parsing: .unconditional, help: "Seed of the run; a fresh one is drawn and printed when absent.", transform: Expect.seed)
@@ -40,8 +41,9 @@ struct FuzzCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Also write the summary as JSON to this file.", valueName: "file"))
     var json: String?
 
-    @Option(parsing: .unconditional, help: ArgumentHelp("Run only shard K of N (1 ≤ K ≤ N): iterations i with i mod N = K − 1.", valueName: "K/N"),
-            transform: Expect.shard)
+    @Option(
+        parsing: .unconditional, help: ArgumentHelp("Run only shard K of N (1 ≤ K ≤ N): iterations i with i mod N = K − 1.", valueName: "K/N"),
+        transform: Expect.shard)
     var shard: Shard?
 
     @Option(help: ArgumentHelp("Also write an HTML report (coverage, shapes, each failing case's heatmaps) to this file.", valueName: "file"))
@@ -65,8 +67,9 @@ struct FuzzCommand: AsyncParsableCommand {
         try Expect.path(json, "--json", "a file for the JSON summary")
         try Expect.path(html, "--html", "a file for the HTML report")
         if let shard, shard.count(of: iterations) == 0 {
-            throw ValidationError("--shard \(shard): no case to run: shard K/N runs iterations i with i mod N = K − 1, "
-                                  + "and --iters \(iterations) has none of them; expected --iters ≥ \(shard.index)")
+            throw ValidationError(
+                "--shard \(shard): no case to run: shard K/N runs iterations i with i mod N = K − 1, "
+                    + "and --iters \(iterations) has none of them; expected --iters ≥ \(shard.index)")
         }
     }
 
@@ -89,11 +92,12 @@ struct FuzzCommand: AsyncParsableCommand {
             do throws(OutputFileError) { try OutputFile.checkWritable(json) } catch { throw ValidationError("--json: \(error)") }
         }
         let (implementation, replay) = implementationOptions.implementation()
-        return FuzzConfiguration(seed: seed ?? UInt64.random(in: 0...UInt64.max) >> 16,  // short enough to retype
-                                 iterations: iterations, jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount,
-                                 distribution: distribution, shard: shard ?? .whole, outDirectory: directory,
-                                 implementation: implementation, replayCommand: replay,
-                                 tolerance: toleranceOptions.tolerance(over: .float64), shrink: !noShrink)
+        return FuzzConfiguration(
+            seed: seed ?? UInt64.random(in: 0...UInt64.max) >> 16,  // short enough to retype
+            iterations: iterations, jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount,
+            distribution: distribution, shard: shard ?? .whole, outDirectory: directory,
+            implementation: implementation, replayCommand: replay,
+            tolerance: toleranceOptions.tolerance(over: .float64), shrink: !noShrink)
     }
 
     /// Runs the fuzzer with its progress line and summary, until the end or until `stop` is raised.
@@ -113,10 +117,12 @@ struct FuzzCommand: AsyncParsableCommand {
         let shardText = setup.shard == .whole ? "" : ", shard \(setup.shard) (\(planned) of them)"
         print("gradfuzz: seed \(setup.seed) (the same run again: --seed \(setup.seed))")
         print("distribution: \(setup.distribution.summary)")
-        print("testing \(setup.implementation.name) against the GSL oracle: \(setup.iterations) iterations\(shardText), "
-              + "\(setup.jobs) jobs; failing cases shrunk into \(setup.outDirectory?.relativePath ?? "nowhere")/")
-        print("tolerance: rtol \(setup.tolerance.rtol), atol \(setup.tolerance.atol), plus 10 × the oracle's error estimate; "
-              + "stored in each fixture, for replay and validate")
+        print(
+            "testing \(setup.implementation.name) against the GSL oracle: \(setup.iterations) iterations\(shardText), "
+                + "\(setup.jobs) jobs; failing cases shrunk into \(setup.outDirectory?.relativePath ?? "nowhere")/")
+        print(
+            "tolerance: rtol \(setup.tolerance.rtol), atol \(setup.tolerance.atol), plus 10 × the oracle's error estimate; "
+                + "stored in each fixture, for replay and validate")
         fflush(nil)
 
         let progress = ProgressLine()

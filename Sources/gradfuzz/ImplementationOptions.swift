@@ -4,12 +4,15 @@ import GradFuzz
 /// --impl and --mutant (and the program's --timeout and --startup), shared by `fuzz` and `replay`:
 /// which backprop is under test.
 struct ImplementationOptions: ParsableArguments {
-    @Option(name: .customLong("impl"),
-            help: ArgumentHelp("Test an external program speaking gradfuzz-protocol/1 instead of the reference.", valueName: "'command'"))
+    @Option(
+        name: .customLong("impl"),
+        help: ArgumentHelp("Test an external program speaking gradfuzz-protocol/1 instead of the reference.", valueName: "'command'"))
     var externalCommand: String?
 
-    @Option(help: ArgumentHelp("Test a catalogued backprop mistake instead of the reference, on the cases where it applies (names: gradfuzz mutants --list).",
-                               valueName: "name"))
+    @Option(
+        help: ArgumentHelp(
+            "Test a catalogued backprop mistake instead of the reference, on the cases where it applies (names: gradfuzz mutants --list).",
+            valueName: "name"))
     var mutant: String?
 
     @OptionGroup var timeouts: TimeoutOptions
@@ -29,8 +32,9 @@ struct ImplementationOptions: ParsableArguments {
     /// that declines (as unsupported) the problems where it changes nothing.
     func implementation() -> (any BackpropImplementation, @Sendable (String) -> String) {
         if let externalCommand {
-            let program = ExternalImplementation(command: ShellWords.split(externalCommand), timeout: timeouts.answerTimeout,
-                                                 startupAllowance: timeouts.startupAllowance)
+            let program = ExternalImplementation(
+                command: ShellWords.split(externalCommand), timeout: timeouts.answerTimeout,
+                startupAllowance: timeouts.startupAllowance)
             let quoted = ShellWords.quoted([externalCommand])
             return (program, { "gradfuzz replay \(ShellWords.quoted([$0])) --impl \(quoted)" })
         }

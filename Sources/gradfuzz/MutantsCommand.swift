@@ -46,8 +46,9 @@ struct MutantsCommand: AsyncParsableCommand {
             return
         }
         let (score, mutants, fixtures) = try setup()
-        print("gradfuzz mutants: seed \(score.seed), at most \(score.budget) fuzzed cases per mutant; "
-              + (noFixtures ? "no curated fixtures" : "\(fixtures.count) curated fixtures from \(self.fixtures.joined(separator: ", "))"))
+        print(
+            "gradfuzz mutants: seed \(score.seed), at most \(score.budget) fuzzed cases per mutant; "
+                + (noFixtures ? "no curated fixtures" : "\(fixtures.count) curated fixtures from \(self.fixtures.joined(separator: ", "))"))
         print("")
         let results = await withTaskGroup(of: (Int, MutantResult).self) { group in
             for (n, mutant) in mutants.enumerated() {
@@ -97,25 +98,32 @@ struct MutantsCommand: AsyncParsableCommand {
         let shapes = results.map { $0.shrunkShape ?? "-" }
         let shapeWidth = max(19, shapes.map(\.count).max() ?? 0)
         func pad(_ s: String, _ width: Int) -> String { s + String(repeating: " ", count: max(0, width - s.count)) }
-        var lines = [pad("mutant", nameWidth) + "  killed  iterations  " + pad("shrunk failing case", shapeWidth)
-                     + (checkFixtures ? "  curated fixtures failed" : "")]
+        var lines = [
+            pad("mutant", nameWidth) + "  killed  iterations  " + pad("shrunk failing case", shapeWidth)
+                + (checkFixtures ? "  curated fixtures failed" : "")
+        ]
         for (result, shape) in zip(results, shapes) {
-            var line = pad(result.mutant, nameWidth) + "  " + pad(result.killed ? "yes" : "NO", 6) + "  "
+            var line =
+                pad(result.mutant, nameWidth) + "  " + pad(result.killed ? "yes" : "NO", 6) + "  "
                 + pad(result.iterationsToFirstFailure.map(String.init) ?? "-", 10) + "  " + pad(shape, shapeWidth)
             if checkFixtures {
                 let ids = result.failedFixtures
                 let shown = verbose ? ids : Array(ids.prefix(3))
                 let rest = ids.count > shown.count ? ", … \(ids.count - shown.count) more" : ""
-                line += "  " + (ids.isEmpty ? "NONE of \(fixtureCount): no curated fixture catches it"
-                                            : "\(ids.count)/\(fixtureCount): \(shown.joined(separator: ", "))\(rest)")
+                line +=
+                    "  "
+                    + (ids.isEmpty
+                        ? "NONE of \(fixtureCount): no curated fixture catches it"
+                        : "\(ids.count)/\(fixtureCount): \(shown.joined(separator: ", "))\(rest)")
             }
             lines.append(line)
         }
         let killed = results.filter(\.killed).count
         let budgetWorst = results.compactMap(\.iterationsToFirstFailure).max() ?? 0
         lines.append("")
-        lines.append("\(killed) of \(results.count) mutants killed by the fuzzer"
-                     + (killed > 0 ? " (the slowest after \(budgetWorst) cases)" : ""))
+        lines.append(
+            "\(killed) of \(results.count) mutants killed by the fuzzer"
+                + (killed > 0 ? " (the slowest after \(budgetWorst) cases)" : ""))
         if checkFixtures {
             let caught = results.filter { !$0.failedFixtures.isEmpty }
             lines.append("\(caught.count) of \(results.count) mutants fail at least one of the \(fixtureCount) curated fixtures")

@@ -4,12 +4,14 @@ import GradFuzz
 /// --timeout and --startup: how long a student's program may take to answer. Shared by `fuzz`,
 /// `replay` (with --impl) and `validate`.
 struct TimeoutOptions: ParsableArguments {
-    @Option(parsing: .unconditional,
-            help: ArgumentHelp("Seconds to wait for each answer of a program before it is stopped and restarted.", valueName: "seconds"))
+    @Option(
+        parsing: .unconditional,
+        help: ArgumentHelp("Seconds to wait for each answer of a program before it is stopped and restarted.", valueName: "seconds"))
     var timeout: Double = 10
 
-    @Option(parsing: .unconditional,
-            help: ArgumentHelp("Extra seconds for a program's first answer after each start, while it loads (numpy, a JIT).", valueName: "seconds"))
+    @Option(
+        parsing: .unconditional,
+        help: ArgumentHelp("Extra seconds for a program's first answer after each start, while it loads (numpy, a JIT).", valueName: "seconds"))
     var startup: Double = 10
 
     func validate() throws {

@@ -76,9 +76,13 @@ struct ReplayCommand: AsyncParsableCommand {
             let answer: Answer
             do { answer = try await implementation.backprop(fixture.problem, id: fixture.id) } catch {
                 let failure = AnswerFailure(error)
-                page.sections.append(FixtureSection(id: fixture.id, file: file.path, outcome: failure.kind == .unsupported ? .unsupported
-                                                    : (failure.kind == .wrongAnswer ? .fail : .error), summary: failure.message,
-                                                    problem: fixture.problem, stderr: failure.errorOutput))
+                page.sections.append(
+                    FixtureSection(
+                        id: fixture.id, file: file.path,
+                        outcome: failure.kind == .unsupported
+                            ? .unsupported
+                            : (failure.kind == .wrongAnswer ? .fail : .error), summary: failure.message,
+                        problem: fixture.problem, stderr: failure.errorOutput))
                 switch failure.kind {
                 case .unsupported:
                     print("\(file.path): \(fixture.id) — UNSUPPORTED (\(failure.message))\n")
@@ -105,8 +109,9 @@ struct ReplayCommand: AsyncParsableCommand {
             var verdict = Verdict(answer: answer, oracle: allowed, tolerance: tolerance.againstOracle)
             verdict.compareCost(got: answer.cost, expected: fixture.expected.cost, tolerance: tolerance)
             if html != nil { page.sections.append(FixtureSection(replaying: fixture, file: file.path, answer: answer, oracle: oracle, verdict: verdict)) }
-            print("\(file.path): \(fixture.id) — \(verdict.passed ? "PASS" : "FAIL")"
-                  + " (\(verdict.checked) entries checked, \(verdict.kinks) not checkable at a kink)")
+            print(
+                "\(file.path): \(fixture.id) — \(verdict.passed ? "PASS" : "FAIL")"
+                    + " (\(verdict.checked) entries checked, \(verdict.kinks) not checkable at a kink)")
             print(verdict.table())
             if verdict.passed {
                 passed += 1
@@ -120,9 +125,10 @@ struct ReplayCommand: AsyncParsableCommand {
         if let html {
             do { try page.write(to: html) } catch { throw ValidationError("--html: \(error)") }
         }
-        print("\(passed) passed, \(failed) failed" + (unsupported > 0 ? ", \(unsupported) unsupported" : "")
-              + (unusable.isEmpty ? "" : ", \(unusable.count) unusable") + (outside > 0 ? ", \(outside) outside the family (skipped)" : "")
-              + (notRun > 0 ? ", \(notRun) not run (interrupted)" : ""))
+        print(
+            "\(passed) passed, \(failed) failed" + (unsupported > 0 ? ", \(unsupported) unsupported" : "")
+                + (unusable.isEmpty ? "" : ", \(unusable.count) unusable") + (outside > 0 ? ", \(outside) outside the family (skipped)" : "")
+                + (notRun > 0 ? ", \(notRun) not run (interrupted)" : ""))
         if let first = unusable.first {
             throw ValidationError("\(unusable.count) of \(files.count) fixture\(files.count == 1 ? "" : "s") could not be replayed; the first: \(first)")
         }
@@ -131,8 +137,9 @@ struct ReplayCommand: AsyncParsableCommand {
             if unsupported == 0 {
                 throw ValidationError("no fixture was checked: all \(outside) are outside the family (\(family.summary))")
             }
-            throw ValidationError("no fixture was checked: \(implementation.name) declined all \(unsupported) as unsupported"
-                                  + (outside > 0 ? " (\(outside) more outside the family)" : ""))
+            throw ValidationError(
+                "no fixture was checked: \(implementation.name) declined all \(unsupported) as unsupported"
+                    + (outside > 0 ? " (\(outside) more outside the family)" : ""))
         }
         if notRun > 0 { throw ExitCode(130) }
     }

@@ -11,7 +11,8 @@ struct SummaryReport {
         let s = summary
         var out = "\n"
         let state = s.interrupted ? " (interrupted)" : ""
-        out += "iterations: \(s.iterationsRun) of \(s.iterationsPlanned)\(state) in \(String(format: "%.1f", s.elapsedSeconds)) s"
+        out +=
+            "iterations: \(s.iterationsRun) of \(s.iterationsPlanned)\(state) in \(String(format: "%.1f", s.elapsedSeconds)) s"
             + " (\(Int(s.casesPerSecond.rounded())) cases/s)\n"
         if let why = s.stoppedBecause { out += "stopped: \(why)\n" }
         let depths = s.networksByDepth.enumerated().dropFirst().filter { $0.element > 0 }.map { "\($0.offset): \($0.element)" }
@@ -22,7 +23,8 @@ struct SummaryReport {
         out += "entries checked: \(s.entriesChecked); not checkable at a kink: \(s.entriesNotCheckableAtKinks)\n"
         out += "failures: \(s.failures) cases (\(s.failingEntries) entries)\n"
         for f in s.failed.prefix(10) {
-            out += "  iteration \(f.iteration): layers \(f.layers), batch \(f.batch), \(f.activations.map(\.rawValue).joined(separator: ",")) + \(f.loss.rawValue)\n"
+            out +=
+                "  iteration \(f.iteration): layers \(f.layers), batch \(f.batch), \(f.activations.map(\.rawValue).joined(separator: ",")) + \(f.loss.rawValue)\n"
             out += "    \(f.message)\n"
             if let path = f.fixture {
                 out += "    shrunk to layers \(f.shrunkLayers ?? []), batch \(f.shrunkBatch ?? 0): \(path)\n"
@@ -33,7 +35,10 @@ struct SummaryReport {
         if s.failed.count > 10 { out += "  … \(s.failures - 10) more failing cases (the first \(FuzzSummary.findingsKept) in --json)\n" }
         for f in s.declinedCases.prefix(3) { out += "  iteration \(f.iteration) declined: \(f.message)\n" }
         for f in s.oracleUnusableCases.prefix(3) { out += "  iteration \(f.iteration), layers \(f.layers): \(f.message)\n" }
-        if !s.fixtures.isEmpty { out += "fixtures: \(s.fixtures.count) in \(s.fixtures.first.map { ($0 as NSString).deletingLastPathComponent } ?? "")/ (replay: gradfuzz replay FILE…)\n" }
+        if !s.fixtures.isEmpty {
+            out +=
+                "fixtures: \(s.fixtures.count) in \(s.fixtures.first.map { ($0 as NSString).deletingLastPathComponent } ?? "")/ (replay: gradfuzz replay FILE…)\n"
+        }
         out += coverageTable
         if let note = s.mostlyDeclined { out += "note: \(note)\n" }
         return out

@@ -24,8 +24,9 @@ struct ValidateCommand: AsyncParsableCommand {
             Example: gradfuzz validate --junit report.xml -- python3 Examples/python/student.py
             """)
 
-    @Option(name: .customLong("fixtures"), parsing: .upToNextOption,
-            help: ArgumentHelp("Fixture files or directories (searched recursively for *.json).", valueName: "path"))
+    @Option(
+        name: .customLong("fixtures"), parsing: .upToNextOption,
+        help: ArgumentHelp("Fixture files or directories (searched recursively for *.json).", valueName: "path"))
     var fixturePaths: [String] = Self.committedFixtures
 
     /// The fixtures a checkout comes with; fixtures/found, where the fuzzer writes, is left out so
@@ -75,13 +76,15 @@ struct ValidateCommand: AsyncParsableCommand {
             throw ValidationError("--fixtures: none of \(fixturePaths.joined(separator: ", ")) is here; name fixture files or directories")
         }
         do { cases = try Validation.load(paths) } catch { throw ValidationError(error) }
-        let options = Validation.Options(tolerance: toleranceOptions.tolerance?.tolerance, rtol: toleranceOptions.rtol, atol: toleranceOptions.atol, only: only,
-                                         family: familyOptions.resolved)
+        let options = Validation.Options(
+            tolerance: toleranceOptions.tolerance?.tolerance, rtol: toleranceOptions.rtol, atol: toleranceOptions.atol, only: only,
+            family: familyOptions.resolved)
         guard cases.contains(where: options.selects) else {
             throw ValidationError("--only: no fixture matches \(only ?? "") among \(cases.count) fixtures")
         }
-        let student = ExternalImplementation(command: command, timeout: timeouts.answerTimeout,
-                                             startupAllowance: timeouts.startupAllowance)
+        let student = ExternalImplementation(
+            command: command, timeout: timeouts.answerTimeout,
+            startupAllowance: timeouts.startupAllowance)
         print("gradfuzz validate: \(student.name), \(StudentProtocol.version)")
         if familyOptions.isGiven { print("family: \(familyOptions.name == "custom" ? "" : familyOptions.name + ": ")\(options.family.summary)") }
         let quiet = quiet

@@ -1,5 +1,5 @@
-import GradFuzzCore
 import CGSL
+import GradFuzzCore
 import GradFuzzOracle
 
 /// `gsl_deriv_central` on a Swift closure: the derivative of f at x, with GSL's error estimate.

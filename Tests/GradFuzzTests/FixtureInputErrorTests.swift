@@ -1,23 +1,27 @@
 import Foundation
+import GradFuzzTestSupport
 import Testing
+
 @testable import GradFuzz
 @testable import GradFuzzCore
 @testable import GradFuzzFixtures
 @testable import GradFuzzStudents
-import GradFuzzTestSupport
 
 // Bad fixture and problem files get one clear error that names the field and what was expected.
 
 /// The text of a valid fixture (layers [2, 3, 2], tanh then identity, hinge, batch 2).
 private func fixtureText(id: String = "t") -> String {
-    let fixture = Fixture(id: id, description: "", origin: .curated,
-                          problem: randomProblem([2, 3, 2], [.tanh, .identity], .hinge, batch: 2, seed: 3))
+    let fixture = Fixture(
+        id: id, description: "", origin: .curated,
+        problem: randomProblem([2, 3, 2], [.tanh, .identity], .hinge, batch: 2, seed: 3))
     return String(decoding: fixture.json(), as: UTF8.self)
 }
 
 /// The fixture's text with `old` replaced by `new` (which must be there).
-private func edited(_ old: String, _ new: String, in text: String = fixtureText(),
-                    sourceLocation: SourceLocation = #_sourceLocation) -> Data {
+private func edited(
+    _ old: String, _ new: String, in text: String = fixtureText(),
+    sourceLocation: SourceLocation = #_sourceLocation
+) -> Data {
     #expect(text.contains(old), "the fixture has no \(old)", sourceLocation: sourceLocation)
     return Data(text.replacingOccurrences(of: old, with: new).utf8)
 }
@@ -116,8 +120,9 @@ func aForwardPassThatOverflowsIsRefusedWhateverTheActivation(_ hidden: Activatio
         let error = decodingError(Data(fixtureText(id: id).utf8))
         #expect(error?.field == "id", "\(id.debugDescription): \(String(describing: error))")
         #expect(error?.message.contains("control character") == true, "\(String(describing: error))")
-        #expect(error?.description.unicodeScalars.contains { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) } == false,
-                "the message itself holds no control character")
+        #expect(
+            error?.description.unicodeScalars.contains { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) } == false,
+            "the message itself holds no control character")
     }
     #expect(decodingError(Data(fixtureText(id: "ünïcode · fine").utf8)) == nil)
 }

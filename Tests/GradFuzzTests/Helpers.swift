@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import GradFuzzFixtures
+import Testing
 
 /// The curated fixtures as committed under fixtures/curated.
 func curatedFixtures() throws -> [Fixture] {
@@ -98,7 +98,8 @@ func livingMembers(ofGroup group: pid_t) -> [pid_t] {
     let ids = (try? FileManager.default.contentsOfDirectory(atPath: "/proc"))?.compactMap { pid_t($0) } ?? []
     return ids.filter { id in
         guard let stat = try? String(contentsOfFile: "/proc/\(id)/stat", encoding: .utf8),
-              let end = stat.lastIndex(of: ")") else { return false }
+            let end = stat.lastIndex(of: ")")
+        else { return false }
         // After "pid (comm)": state, ppid, pgrp, …
         let fields = stat[stat.index(after: end)...].split(separator: " ")
         return fields.count > 2 && fields[0] != "Z" && pid_t(fields[2]) == group

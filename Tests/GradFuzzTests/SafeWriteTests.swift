@@ -1,17 +1,19 @@
 import Foundation
+import GradFuzzTestSupport
 import Testing
+
 @testable import GradFuzz
 @testable import GradFuzzCore
 @testable import GradFuzzFixtures
 @testable import GradFuzzStudents
-import GradFuzzTestSupport
 
 // Writing a fixture or a report never replaces what is not a regular file: a device or a FIFO is
 // written through, a symlink is followed to its target, a directory is refused, and a missing
 // parent directory is said so.
 
-private let smallFixture = Fixture(id: "safe-write", description: "", origin: .curated,
-                                   problem: randomProblem([2, 2], [.tanh], .squaredError, batch: 1, seed: 5))
+private let smallFixture = Fixture(
+    id: "safe-write", description: "", origin: .curated,
+    problem: randomProblem([2, 2], [.tanh], .squaredError, batch: 1, seed: 5))
 
 private func fileType(_ path: String) -> FileAttributeType? {
     (try? FileManager.default.attributesOfItem(atPath: path))?[.type] as? FileAttributeType
@@ -149,11 +151,15 @@ private func isCharacterDevice(_ path: String) -> Bool {
     let directory = try temporaryDirectory("fuzz-json")
     defer { try? FileManager.default.removeItem(at: directory) }
     // The program cannot start: the run ends before any case, and nothing may claim to be its summary.
-    let run = try runGradfuzz(["fuzz", "--iters", "1", "--seed", "1", "--json", "summary.json",
-                               "--impl", "/nonexistent/student-program"], directory: directory)
+    let run = try runGradfuzz(
+        [
+            "fuzz", "--iters", "1", "--seed", "1", "--json", "summary.json",
+            "--impl", "/nonexistent/student-program",
+        ], directory: directory)
     #expect(run.status == 2, "\(run.stderr)")
-    #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("summary.json").path),
-            "no summary file for a run that never ran")
+    #expect(
+        !FileManager.default.fileExists(atPath: directory.appendingPathComponent("summary.json").path),
+        "no summary file for a run that never ran")
 }
 
 @Test func fuzzJSONInAMissingDirectoryIsRefusedAtTheStart() throws {

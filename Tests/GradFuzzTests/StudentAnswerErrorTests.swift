@@ -1,10 +1,11 @@
 import Foundation
+import GradFuzzTestSupport
 import Testing
+
 @testable import GradFuzz
 @testable import GradFuzzCore
 @testable import GradFuzzFixtures
 @testable import GradFuzzStudents
-import GradFuzzTestSupport
 
 // An answer line that is JSON-shaped but unreadable is told what is actually wrong with it, not
 // that stdout is for answers only.

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import GradFuzz
 @testable import GradFuzzCore
 @testable import GradFuzzStudents
@@ -12,7 +13,8 @@ import Testing
 /// A correct student that forks `sleep 1000` into the background, writes "pid pgid" of it to
 /// `pidFile`, and answers each request after `delay` seconds.
 private func forkingStudent(in directory: URL, pidFile: URL, delay: Double = 0) throws -> String {
-    try pythonScript("""
+    try pythonScript(
+        """
         import os, time
         from gradfuzz_student import serve
         from student import backprop
@@ -54,8 +56,9 @@ private func expectGone(_ group: pid_t, _ what: String) async throws {
     defer { try? FileManager.default.removeItem(at: directory) }
     let pidFile = directory.appendingPathComponent("child.pid")
     let student = try forkingStudent(in: directory, pidFile: pidFile)
-    let run = try RunningGradfuzz(["validate", "--fixtures", "fixtures/curated/one-neuron.json", "--", "python3", student],
-                                  output: directory, directory: packageRoot)
+    let run = try RunningGradfuzz(
+        ["validate", "--fixtures", "fixtures/curated/one-neuron.json", "--", "python3", student],
+        output: directory, directory: packageRoot)
     let status = try await run.exitStatus(within: 60)
     #expect(status == 0, "status \(String(describing: status)): \(run.stdout) \(run.stderr)")
     let group = try await backgroundGroup(pidFile)
@@ -68,9 +71,12 @@ private func expectGone(_ group: pid_t, _ what: String) async throws {
     defer { try? FileManager.default.removeItem(at: directory) }
     let pidFile = directory.appendingPathComponent("child.pid")
     let student = try forkingStudent(in: directory, pidFile: pidFile)
-    let run = try RunningGradfuzz(["--impl", "python3 \(student)", "--iters", "1000000", "--jobs", "1", "--max-depth", "2",
-                                   "--max-width", "3", "--out", directory.appendingPathComponent("found").path],
-                                  output: directory)
+    let run = try RunningGradfuzz(
+        [
+            "--impl", "python3 \(student)", "--iters", "1000000", "--jobs", "1", "--max-depth", "2",
+            "--max-width", "3", "--out", directory.appendingPathComponent("found").path,
+        ],
+        output: directory)
     let group = try await backgroundGroup(pidFile)
     #expect(group != nil, "the student wrote no pid file: \(run.stderr)")
     try await Task.sleep(for: .milliseconds(300))
@@ -86,9 +92,12 @@ private func expectGone(_ group: pid_t, _ what: String) async throws {
     let pidFile = directory.appendingPathComponent("child.pid")
     // Each answer takes 20 s: only the second Ctrl-C can end the run quickly.
     let student = try forkingStudent(in: directory, pidFile: pidFile, delay: 20)
-    let run = try RunningGradfuzz(["--impl", "python3 \(student)", "--iters", "1000", "--jobs", "1", "--timeout", "60",
-                                   "--out", directory.appendingPathComponent("found").path],
-                                  output: directory)
+    let run = try RunningGradfuzz(
+        [
+            "--impl", "python3 \(student)", "--iters", "1000", "--jobs", "1", "--timeout", "60",
+            "--out", directory.appendingPathComponent("found").path,
+        ],
+        output: directory)
     let group = try await backgroundGroup(pidFile)
     #expect(group != nil, "the student wrote no pid file: \(run.stderr)")
     try await Task.sleep(for: .milliseconds(300))
@@ -104,10 +113,14 @@ private func expectGone(_ group: pid_t, _ what: String) async throws {
     let directory = try temporaryDirectory("group-validate-int")
     defer { try? FileManager.default.removeItem(at: directory) }
     let pidFile = directory.appendingPathComponent("child.pid")
-    let student = try forkingStudent(in: directory, pidFile: pidFile, delay: 1)  // 86 fixtures of 1 s: the Ctrl-C comes long before the end, even on a loaded machine
+    // 86 fixtures of 1 s each: the Ctrl-C comes long before the end, even on a loaded machine.
+    let student = try forkingStudent(in: directory, pidFile: pidFile, delay: 1)
     let junit = directory.appendingPathComponent("report.xml"), gradescope = directory.appendingPathComponent("results.json")
-    let run = try RunningGradfuzz(["validate", "--fixtures", "fixtures/curated", "--junit", junit.path, "--gradescope", gradescope.path,
-                                   "--", "python3", student], output: directory, directory: packageRoot)
+    let run = try RunningGradfuzz(
+        [
+            "validate", "--fixtures", "fixtures/curated", "--junit", junit.path, "--gradescope", gradescope.path,
+            "--", "python3", student,
+        ], output: directory, directory: packageRoot)
     let group = try await backgroundGroup(pidFile)
     #expect(group != nil, "the student wrote no pid file: \(run.stderr)")
     try await Task.sleep(for: .seconds(1))

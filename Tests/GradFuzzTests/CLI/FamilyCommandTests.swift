@@ -1,10 +1,11 @@
 import Foundation
+import GradFuzzStudents
+import GradFuzzTestSupport
 import Testing
+
 @testable import GradFuzzCore
 @testable import GradFuzzFixtures
 @testable import GradFuzzFuzzing
-import GradFuzzStudents
-import GradFuzzTestSupport
 
 // Families on the command line, end to end: the example student restricted to one family with
 // --family, fuzzed, validated and replayed with the matching family options; exams; problem files.
@@ -14,8 +15,10 @@ func fuzzWithTheFamilyOptionsAnswersNearlyEveryCase(_ name: String) throws {
     let directory = try temporaryDirectory("fuzz-family")
     defer { try? FileManager.default.removeItem(at: directory) }
     let json = directory.appendingPathComponent("summary.json")
-    let run = try runGradfuzz(["--impl", "python3 \(exampleStudent) --family \(name)", "--family", name, "--iters", "60", "--seed", "5",
-                               "--jobs", "2", "--out", directory.appendingPathComponent("found").path, "--json", json.path])
+    let run = try runGradfuzz([
+        "--impl", "python3 \(exampleStudent) --family \(name)", "--family", name, "--iters", "60", "--seed", "5",
+        "--jobs", "2", "--out", directory.appendingPathComponent("found").path, "--json", json.path,
+    ])
     #expect(run.status == 0, "\(name): status \(run.status): \(run.stdout)\n\(run.stderr)")
     let summary = try JSONDecoder().decode(FuzzSummary.self, from: Data(contentsOf: json))
     #expect(summary.failures == 0 && summary.checked + summary.declined + summary.oracleUnusable == 60)
@@ -28,21 +31,25 @@ func fuzzWithTheFamilyOptionsAnswersNearlyEveryCase(_ name: String) throws {
     defer { try? FileManager.default.removeItem(at: directory) }
     let student = "python3 \(exampleStudent) --family tanh-sigmoid-squared-error"
     // Most cases declined: the run checks the rest and says so.
-    let some = try runGradfuzz(["--impl", student, "--activations", "tanh,sigmoid,relu", "--losses", "squared_error,hinge", "--iters", "40",
-                                "--seed", "2", "--jobs", "2", "--out", directory.path])
+    let some = try runGradfuzz([
+        "--impl", student, "--activations", "tanh,sigmoid,relu", "--losses", "squared_error,hinge", "--iters", "40",
+        "--seed", "2", "--jobs", "2", "--out", directory.path,
+    ])
     #expect(some.status == 0, "\(some.stdout)\n\(some.stderr)")
     #expect(some.stdout.contains("note: most cases were declined") && some.stdout.contains("--family NAME"), "\(some.stdout)")
     // Nothing checked: exit 2, naming what was declined and the family options.
     let none = try runGradfuzz(["--impl", student, "--activations", "relu", "--iters", "10", "--seed", "2", "--out", directory.path])
     #expect(none.status == 2, "\(none.stdout)\n\(none.stderr)")
-    #expect(none.stderr.contains("no case was checked") && none.stderr.contains("by activation (in some layer): relu 10")
+    #expect(
+        none.stderr.contains("no case was checked") && none.stderr.contains("by activation (in some layer): relu 10")
             && none.stderr.contains("--hidden-activations"), "\(none.stderr)")
 }
 
 @Test func validateWithTheFamilyReportsACompleteExamAndExitsZero() throws {
     let name = "relu-softmax-cross-entropy"
-    let right = try runGradfuzz(["validate", "-q", "--fixtures", "fixtures", "--family", name, "--", "python3", exampleStudent, "--family", name],
-                                directory: packageRoot)
+    let right = try runGradfuzz(
+        ["validate", "-q", "--fixtures", "fixtures", "--family", name, "--", "python3", exampleStudent, "--family", name],
+        directory: packageRoot)
     #expect(right.status == 0, "\(right.stdout)\n\(right.stderr)")
     #expect(right.stdout.contains("outside the family (skipped)") && right.stdout.contains("0 unsupported"), "\(right.stdout)")
     #expect(right.stdout.contains("a complete exam"), "\(right.stdout)")
@@ -50,26 +57,31 @@ func fuzzWithTheFamilyOptionsAnswersNearlyEveryCase(_ name: String) throws {
     let directory = try temporaryDirectory("validate-family")
     defer { try? FileManager.default.removeItem(at: directory) }
     let mistaken = try mistakenStudent("g = A[-1] * Y.sum(axis=1, keepdims=True) - Y", "g = A[-1] - 2 * Y", in: directory)
-    let wrong = try runGradfuzz(["validate", "-q", "--fixtures", "fixtures/exams/\(name)", "--family", name, "--", "python3", mistaken, "--family", name],
-                                directory: packageRoot)
+    let wrong = try runGradfuzz(
+        ["validate", "-q", "--fixtures", "fixtures/exams/\(name)", "--family", name, "--", "python3", mistaken, "--family", name],
+        directory: packageRoot)
     #expect(wrong.status == 1 && wrong.stdout.contains("incomplete"), "\(wrong.stdout)\n\(wrong.stderr)")
     // No fixture inside the family: exit 2.
-    let none = try runGradfuzz(["validate", "--fixtures", "fixtures/curated/one-neuron.json", "--family", name, "--", "python3", exampleStudent],
-                               directory: packageRoot)
+    let none = try runGradfuzz(
+        ["validate", "--fixtures", "fixtures/curated/one-neuron.json", "--family", name, "--", "python3", exampleStudent],
+        directory: packageRoot)
     #expect(none.status == 2 && none.stderr.contains("no fixture is inside the family"), "\(none.stderr)")
 }
 
 @Test func aFamilyWithNoValidNetworkIsAUsageErrorNamingWhy() throws {
-    for (arguments, words) in [(["--output-activations", "tanh", "--losses", "cross_entropy"], "cross_entropy needs softmax"),
-                               (["--hidden-activations", "", "--min-depth", "2"], "expected at least one"),
-                               (["--family", "relu-everything"], "unknown family \"relu-everything\""),
-                               (["--min-depth", "4", "--max-depth", "2"], "--min-depth 4 is above --max-depth 2"),
-                               (["--outputs", "3-1"], "expected N, N-M or N-"),
-                               (["--labels", "fuzzy"], "expected hard, soft, one-hot")] {
+    for (arguments, words) in [
+        (["--output-activations", "tanh", "--losses", "cross_entropy"], "cross_entropy needs softmax"),
+        (["--hidden-activations", "", "--min-depth", "2"], "expected at least one"),
+        (["--family", "relu-everything"], "unknown family \"relu-everything\""),
+        (["--min-depth", "4", "--max-depth", "2"], "--min-depth 4 is above --max-depth 2"),
+        (["--outputs", "3-1"], "expected N, N-M or N-"),
+        (["--labels", "fuzzy"], "expected hard, soft, one-hot"),
+    ] {
         for command in [["exam", "--out", "/tmp/gradfuzz-never-written"], ["fuzz", "--iters", "1"]] {
             let run = try runGradfuzz(command + arguments)
-            #expect(run.status == 2 && run.stderr.contains(words) && run.stderr.split(separator: "\n").count == 1,
-                    "\(command + arguments): \(run.status) \(run.stderr)")
+            #expect(
+                run.status == 2 && run.stderr.contains(words) && run.stderr.split(separator: "\n").count == 1,
+                "\(command + arguments): \(run.status) \(run.stderr)")
         }
     }
 }
@@ -121,7 +133,8 @@ func fuzzWithTheFamilyOptionsAnswersNearlyEveryCase(_ name: String) throws {
     let badBytes = try JSONEncoder().encode(raw)
     try badBytes.write(to: bad)
     let refused = try runGradfuzz(["fixtures", "--complete", bad.path])
-    #expect(refused.status == 2 && refused.stderr.contains("\"W[0]\": expected 3×4") && refused.stderr.split(separator: "\n").count == 1,
-            "\(refused.stderr)")
+    #expect(
+        refused.status == 2 && refused.stderr.contains("\"W[0]\": expected 3×4") && refused.stderr.split(separator: "\n").count == 1,
+        "\(refused.stderr)")
     #expect(try Data(contentsOf: bad) == badBytes)
 }

@@ -1,5 +1,7 @@
 import Foundation
+import GradFuzzTestSupport
 import Testing
+
 @testable import GradFuzz
 @testable import GradFuzzCore
 @testable import GradFuzzFixtures
@@ -7,7 +9,6 @@ import Testing
 @testable import GradFuzzMutants
 @testable import GradFuzzOracle
 @testable import GradFuzzStudents
-import GradFuzzTestSupport
 
 // A program computing in single precision, fuzzed and replayed with --tolerance float32.
 
@@ -15,20 +16,26 @@ import GradFuzzTestSupport
     let directory = try temporaryDirectory("fuzz-float32")
     defer { try? FileManager.default.removeItem(at: directory) }
     let single = "python3 \(exampleStudent) --dtype float32"
-    let clean = try runGradfuzz(["--impl", single, "--tolerance", "float32", "--iters", "300", "--seed", "5",
-                                 "--out", directory.appendingPathComponent("clean").path])
+    let clean = try runGradfuzz([
+        "--impl", single, "--tolerance", "float32", "--iters", "300", "--seed", "5",
+        "--out", directory.appendingPathComponent("clean").path,
+    ])
     #expect(clean.status == 0, "status \(clean.status): \(clean.stdout) \(clean.stderr)")
     #expect(clean.stdout.contains("failures: 0 cases"), "\(clean.stdout)")
     // Under float64's tolerance the same program fails: the option is what lets it through.
-    let strict = try runGradfuzz(["--impl", single, "--iters", "30", "--seed", "5", "--no-shrink",
-                                  "--out", directory.appendingPathComponent("strict").path])
+    let strict = try runGradfuzz([
+        "--impl", single, "--iters", "30", "--seed", "5", "--no-shrink",
+        "--out", directory.appendingPathComponent("strict").path,
+    ])
     #expect(strict.status == 1, "status \(strict.status): \(strict.stdout)")
 
     // The same student with a missing 1/m, in float32: still found, and the fixtures keep float32.
     let mistaken = try mistakenStudent("dW[l] = A[l].T @ g / m", "dW[l] = A[l].T @ g", in: directory)
     let found = directory.appendingPathComponent("found")
-    let run = try runGradfuzz(["--impl", "python3 \(mistaken) --dtype float32", "--tolerance", "float32", "--iters", "30",
-                               "--seed", "6", "--max-depth", "3", "--max-width", "5", "--out", found.path])
+    let run = try runGradfuzz([
+        "--impl", "python3 \(mistaken) --dtype float32", "--tolerance", "float32", "--iters", "30",
+        "--seed", "6", "--max-depth", "3", "--max-width", "5", "--out", found.path,
+    ])
     #expect(run.status == 1, "status \(run.status): \(run.stdout) \(run.stderr)")
     let cases = try Validation.load([found.path])
     #expect(!cases.isEmpty)

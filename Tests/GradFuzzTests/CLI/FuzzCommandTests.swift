@@ -1,8 +1,8 @@
 import Foundation
-import Testing
 import GradFuzzCore
 import GradFuzzFixtures
 import GradFuzzFuzzing
+import Testing
 
 @Test(arguments: [
     ["--iters", "-1"], ["--iters", "abc"], ["--max-width", "0"], ["--max-depth", "0"], ["--max-batch", "-3"],
@@ -23,8 +23,10 @@ func badFlagValuesAreOneLineErrorsWithStatus2(_ arguments: [String]) throws {
     let out = try temporaryDirectory("fuzz")
     defer { try? FileManager.default.removeItem(at: out) }
     let json = out.appendingPathComponent("summary.json")
-    let run = try runGradfuzz(["--iters", "30", "--seed", "7", "--jobs", "2", "--max-depth", "3", "--max-width", "6",
-                               "--out", out.appendingPathComponent("found").path, "--json", json.path])
+    let run = try runGradfuzz([
+        "--iters", "30", "--seed", "7", "--jobs", "2", "--max-depth", "3", "--max-width", "6",
+        "--out", out.appendingPathComponent("found").path, "--json", json.path,
+    ])
     #expect(run.status == 0, "status \(run.status): \(run.stdout) \(run.stderr)")
     #expect(run.stdout.contains("seed 7") && run.stdout.contains("coverage"), "\(run.stdout)")
     let summary = try JSONDecoder().decode(FuzzSummary.self, from: Data(contentsOf: json))
@@ -37,8 +39,10 @@ func badFlagValuesAreOneLineErrorsWithStatus2(_ arguments: [String]) throws {
     defer { try? FileManager.default.removeItem(at: directory) }
     let student = try mistakenStudent("dW[l] = A[l].T @ g / m", "dW[l] = A[l].T @ g", in: directory)
     let found = directory.appendingPathComponent("found")
-    let run = try runGradfuzz(["--impl", "python3 \(student)", "--iters", "20", "--seed", "3", "--max-depth", "3",
-                               "--max-width", "5", "--out", found.path])
+    let run = try runGradfuzz([
+        "--impl", "python3 \(student)", "--iters", "20", "--seed", "3", "--max-depth", "3",
+        "--max-width", "5", "--out", found.path,
+    ])
     #expect(run.status == 1, "status \(run.status): \(run.stdout) \(run.stderr)")
     let files = try FileManager.default.contentsOfDirectory(at: found, includingPropertiesForKeys: nil)
         .filter { $0.pathExtension == "json" }
@@ -46,8 +50,9 @@ func badFlagValuesAreOneLineErrorsWithStatus2(_ arguments: [String]) throws {
     for file in files {
         let fixture = try Fixture.read(from: file)
         let p = fixture.problem
-        #expect(p.network.depth <= 2 && p.network.layers.allSatisfy { $0 <= 2 } && p.batchSize == 2,
-                "\(file.lastPathComponent): layers \(p.network.layers), batch \(p.batchSize)")
+        #expect(
+            p.network.depth <= 2 && p.network.layers.allSatisfy { $0 <= 2 } && p.batchSize == 2,
+            "\(file.lastPathComponent): layers \(p.network.layers), batch \(p.batchSize)")
         #expect(fixture.origin.command == "gradfuzz replay \(file.path) --impl 'python3 \(student)'")
     }
     // The origin's command replays the failure: the mistaken program still fails the written fixture.
@@ -69,8 +74,9 @@ func badFlagValuesAreOneLineErrorsWithStatus2(_ arguments: [String]) throws {
 func negativeNumbersSayWhatWasExpected(_ arguments: [String]) throws {
     let run = try runGradfuzz(arguments, directory: packageRoot)
     #expect(run.status == 2, "\(arguments): status \(run.status), stderr \(run.stderr)")
-    #expect(run.stderr.hasPrefix("gradfuzz: ") && run.stderr.contains("expected") && !run.stderr.contains("Missing value"),
-            "\(arguments): \(run.stderr)")
+    #expect(
+        run.stderr.hasPrefix("gradfuzz: ") && run.stderr.contains("expected") && !run.stderr.contains("Missing value"),
+        "\(arguments): \(run.stderr)")
     #expect(run.stderr.split(separator: "\n").count == 1, "\(arguments): \(run.stderr)")
 }
 
@@ -106,8 +112,11 @@ func negativeNumbersSayWhatWasExpected(_ arguments: [String]) throws {
 @Test func theLargestRunStartsAtOnceAndStopsAtTheFirstInterrupt() async throws {
     let directory = try temporaryDirectory("fuzz-largest")
     defer { try? FileManager.default.removeItem(at: directory) }
-    let run = try RunningGradfuzz(["--iters", "9223372036854775807", "--jobs", "1", "--max-depth", "1", "--max-width", "2",
-                                   "--max-batch", "1", "--out", directory.appendingPathComponent("found").path], output: directory)
+    let run = try RunningGradfuzz(
+        [
+            "--iters", "9223372036854775807", "--jobs", "1", "--max-depth", "1", "--max-width", "2",
+            "--max-batch", "1", "--out", directory.appendingPathComponent("found").path,
+        ], output: directory)
     let started = try await eventually(within: 15) { run.stdout.contains("testing reference") }
     #expect(started, "no first case within 15 s: \(run.stdout)")
     try await Task.sleep(for: .milliseconds(500))
@@ -118,17 +127,23 @@ func negativeNumbersSayWhatWasExpected(_ arguments: [String]) throws {
 }
 
 @Test func lossesThatCannotBeDrawnAreNamedWithWhy() throws {
-    let run = try runGradfuzz(["--activations", "relu", "--losses", "cross_entropy,squared_error", "--iters", "3", "--seed", "1",
-                               "--out", try temporaryDirectory("fuzz-dropped").path])
+    let run = try runGradfuzz([
+        "--activations", "relu", "--losses", "cross_entropy,squared_error", "--iters", "3", "--seed", "1",
+        "--out", try temporaryDirectory("fuzz-dropped").path,
+    ])
     #expect(run.status == 0, "\(run.stderr)")
     #expect(run.stdout.contains("cross_entropy") && run.stdout.contains("needs a softmax output layer"), "\(run.stdout)")
 }
 
 @Test func aRunWhereNoCaseCouldBeCheckedIsNotASuccess() throws {
     // The tanh mistake declines every case without a tanh layer: with relu only, it answers none.
-    let run = try runGradfuzz(["--mutant", "tanh_prime_one_minus_z_squared", "--activations", "relu", "--losses", "squared_error",
-                               "--iters", "5", "--seed", "1", "--out", try temporaryDirectory("fuzz-unchecked").path])
+    let run = try runGradfuzz([
+        "--mutant", "tanh_prime_one_minus_z_squared", "--activations", "relu", "--losses", "squared_error",
+        "--iters", "5", "--seed", "1", "--out", try temporaryDirectory("fuzz-unchecked").path,
+    ])
     #expect(run.status == 2, "status \(run.status): \(run.stdout)")
     #expect(run.stderr.contains("no case was checked: tanh_prime_one_minus_z_squared declined 5 of the 5 cases"), "\(run.stderr)")
-    #expect(run.stderr.contains("by loss: squared_error 5") && run.stderr.contains("--hidden-activations"), "it names what was declined and the family options: \(run.stderr)")
+    #expect(
+        run.stderr.contains("by loss: squared_error 5") && run.stderr.contains("--hidden-activations"),
+        "it names what was declined and the family options: \(run.stderr)")
 }

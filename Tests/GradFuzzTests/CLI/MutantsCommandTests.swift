@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import GradFuzzMutants
+import Testing
 
 @Suite struct MutantsCommandTests {
     @Test func printsTheMutationScoreOfTheWholeCatalog() throws {
@@ -31,11 +31,13 @@ import GradFuzzMutants
     }
 
     @Test func rejectsBadFlagsWithOneLine() throws {
-        for (arguments, message) in [(["mutants", "--mutant", "nope"], "unknown mutant \"nope\""),
-                                     (["mutants", "--budget", "-3"], "--budget: expected a whole number ≥ 1"),
-                                     (["mutants", "--fixtures", "/no/such/dir"], "no such file or directory"),
-                                     (["--mutant", "nope", "--iters", "1"], "unknown mutant \"nope\""),
-                                     (["replay", "--mutant", "nope", packageRoot.appendingPathComponent("fixtures/curated/one-neuron.json").path], "unknown mutant")] {
+        for (arguments, message) in [
+            (["mutants", "--mutant", "nope"], "unknown mutant \"nope\""),
+            (["mutants", "--budget", "-3"], "--budget: expected a whole number ≥ 1"),
+            (["mutants", "--fixtures", "/no/such/dir"], "no such file or directory"),
+            (["--mutant", "nope", "--iters", "1"], "unknown mutant \"nope\""),
+            (["replay", "--mutant", "nope", packageRoot.appendingPathComponent("fixtures/curated/one-neuron.json").path], "unknown mutant"),
+        ] {
             let run = try runGradfuzz(arguments)
             #expect(run.status == 2, "\(arguments): status \(run.status)")
             #expect(run.stderr.contains(message) && run.stderr.split(separator: "\n").count == 1, "\(arguments): \(run.stderr)")

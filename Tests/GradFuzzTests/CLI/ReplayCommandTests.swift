@@ -1,7 +1,7 @@
 import Foundation
-import Testing
 import GradFuzzFixtures
 import GradFuzzOracle
+import Testing
 
 @Test func replayPrintsLayerByLayerAndExitsZeroWhenAllPass() throws {
     let run = try runGradfuzz(["replay", "fixtures/curated/hidden-softmax.json", "fixtures/curated/deep.json"], directory: packageRoot)
@@ -71,15 +71,19 @@ import GradFuzzOracle
     for arguments in [["replay", empty.path], ["replay", notJSON.path], ["fixtures", "--refresh", empty.path]] {
         let run = try runGradfuzz(arguments)
         #expect(run.status == 2, "\(arguments): status \(run.status), \(run.stdout)")
-        #expect(run.stderr.contains("no fixture files (*.json)") && run.stderr.split(separator: "\n").count == 1,
-                "\(arguments): \(run.stderr)")
+        #expect(
+            run.stderr.contains("no fixture files (*.json)") && run.stderr.split(separator: "\n").count == 1,
+            "\(arguments): \(run.stderr)")
     }
 }
 
 @Test func replayOfFixturesEveryProgramDeclinesIsAnError() throws {
     // The tanh mistake applies to no fixture without a tanh layer: it declines both.
-    let run = try runGradfuzz(["replay", "fixtures/curated/hidden-sigmoid.json", "fixtures/curated/one-neuron.json",
-                               "--mutant", "tanh_prime_one_minus_z_squared"], directory: packageRoot)
+    let run = try runGradfuzz(
+        [
+            "replay", "fixtures/curated/hidden-sigmoid.json", "fixtures/curated/one-neuron.json",
+            "--mutant", "tanh_prime_one_minus_z_squared",
+        ], directory: packageRoot)
     #expect(run.status == 2, "status \(run.status): \(run.stdout)")
     #expect(run.stderr.contains("no fixture was checked") && run.stderr.contains("declined all 2"), "\(run.stderr)")
 }

@@ -1,10 +1,11 @@
 import Foundation
-#if canImport(FoundationXML)
-import FoundationXML
-#endif
-import Testing
 import GradFuzzFixtures
 import GradFuzzStudents
+import Testing
+
+#if canImport(FoundationXML)
+    import FoundationXML
+#endif
 
 // `gradfuzz validate` end to end: the built executable run on fixtures and python3 students.
 
@@ -35,8 +36,9 @@ import GradFuzzStudents
     let directory = try temporaryDirectory("validate-diagnosis")
     defer { try? FileManager.default.removeItem(at: directory) }
     // The seed's eq. (110) as printed: f where f' belongs.
-    let student = try mistakenStudent("g = backward(activations[l - 1], Z[l - 1], A[l], g @ W[l].T)",
-                                      "g = activate(activations[l - 1], Z[l - 1]) * (g @ W[l].T)", in: directory)
+    let student = try mistakenStudent(
+        "g = backward(activations[l - 1], Z[l - 1], A[l], g @ W[l].T)",
+        "g = activate(activations[l - 1], Z[l - 1]) * (g @ W[l].T)", in: directory)
     let run = try runGradfuzz(["validate", "--fixtures", "fixtures/curated/hidden-tanh.json", "--", "python3", student], directory: packageRoot)
     #expect(run.status == 1, "\(run.stdout)\n\(run.stderr)")
     #expect(run.stdout.contains("first wrong layer: 1 of 2 (by delta)"), "\(run.stdout)")
@@ -53,8 +55,10 @@ import GradFuzzStudents
     let script = try pythonScript(gradedStudent, in: directory, name: "graded.py")
     let junit = directory.appendingPathComponent("out/junit.xml"), gradescope = directory.appendingPathComponent("results.json")
     try FileManager.default.createDirectory(at: junit.deletingLastPathComponent(), withIntermediateDirectories: true)
-    let run = try runGradfuzz(["validate", "--fixtures", directory.path, "--junit", junit.path, "--gradescope", gradescope.path,
-                               "--", "python3", script])
+    let run = try runGradfuzz([
+        "validate", "--fixtures", directory.path, "--junit", junit.path, "--gradescope", gradescope.path,
+        "--", "python3", script,
+    ])
     #expect(run.status == 1, "\(run.stdout)\(run.stderr)")
     let parser = try #require(XMLParser(contentsOf: junit))
     let reader = JUnitReader()
@@ -75,8 +79,9 @@ import GradFuzzStudents
     for folder in ["curated", "found"] {
         try manager.createDirectory(at: root.appendingPathComponent("fixtures/\(folder)"), withIntermediateDirectories: true)
     }
-    try manager.copyItem(at: packageRoot.appendingPathComponent("fixtures/curated/one-neuron.json"),
-                         to: root.appendingPathComponent("fixtures/curated/one-neuron.json"))
+    try manager.copyItem(
+        at: packageRoot.appendingPathComponent("fixtures/curated/one-neuron.json"),
+        to: root.appendingPathComponent("fixtures/curated/one-neuron.json"))
     try Data("{\"not\": \"a fixture\"}".utf8).write(to: root.appendingPathComponent("fixtures/found/fuzz-0.json"))
     let run = try runGradfuzz(["validate", "--", "python3", exampleStudent], directory: root)
     #expect(run.status == 0, "\(run.stdout)\n\(run.stderr)")

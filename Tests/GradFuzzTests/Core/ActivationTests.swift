@@ -1,6 +1,7 @@
-import Testing
-@testable import GradFuzzCore
 import GradFuzzTestSupport
+import Testing
+
+@testable import GradFuzzCore
 
 /// Points across the useful range and into saturation, none within 1e-3 of 0 (relu's kink).
 let activationPoints: [Double] = stride(from: -7.0, through: 7.0, by: 0.37).map { $0 } + [-30, -12, 12, 30, 0.01, -0.01]

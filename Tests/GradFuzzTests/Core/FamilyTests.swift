@@ -1,5 +1,7 @@
 import Foundation
+import GradFuzzTestSupport
 import Testing
+
 @testable import GradFuzz
 @testable import GradFuzzCore
 @testable import GradFuzzFixtures
@@ -7,7 +9,6 @@ import Testing
 @testable import GradFuzzMutants
 @testable import GradFuzzOracle
 @testable import GradFuzzStudents
-import GradFuzzTestSupport
 
 // Families: stating what an implementation supports, and which problems belong to it.
 
@@ -58,8 +59,11 @@ let reluBinary = Family.named("relu-sigmoid-binary-cross-entropy")!
     #expect(family.setLabels("hard") == nil && family.crossEntropyLabels == .hard && family.binaryLabels == .hard)
     #expect(family.setLabels("sharp")?.contains("expected hard, soft, one-hot") == true)
     #expect(reluSoftmax.options(named: "relu-softmax-cross-entropy") == ["--family", "relu-softmax-cross-entropy"])
-    #expect(reluBinary.options() == ["--hidden-activations", "relu", "--output-activations", "sigmoid", "--losses", "binary_cross_entropy",
-                                     "--outputs", "1", "--labels", "binary"])
+    #expect(
+        reluBinary.options() == [
+            "--hidden-activations", "relu", "--output-activations", "sigmoid", "--losses", "binary_cross_entropy",
+            "--outputs", "1", "--labels", "binary",
+        ])
     let encoded = try JSONEncoder().encode(reluBinary)
     #expect(try JSONDecoder().decode(Family.self, from: encoded) == reluBinary)
     #expect(String(decoding: encoded, as: UTF8.self).contains("\"depth\":{\"min\":1}"), "no upper limit is written as no max")

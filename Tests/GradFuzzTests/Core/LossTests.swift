@@ -1,7 +1,8 @@
-import Testing
-@testable import GradFuzzCore
 import GradFuzzFixtures
 import GradFuzzTestSupport
+import Testing
+
+@testable import GradFuzzCore
 
 /// (a, y) pairs inside each loss's domain, none within 1e-2 of a kink.
 func lossPoints(_ loss: Loss) -> [(a: Double, y: Double)] {

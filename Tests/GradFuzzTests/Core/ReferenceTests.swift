@@ -1,16 +1,18 @@
-import Testing
-@testable import GradFuzzCore
-import GradFuzzOracle
 import GradFuzzFixtures
+import GradFuzzOracle
 import GradFuzzTestSupport
+import Testing
+
+@testable import GradFuzzCore
 
 /// One identity neuron, squared_error, two samples, worked by hand:
 /// z = w x + b, L = ½ (z − y)², so ∂L/∂w = (z − y) x, ∂L/∂b = z − y, g = z − y.
 /// w = 2, b = 1; (x, y) = (3, 4): z = 7, r = 3; (x, y) = (−1, 0): z = −1, r = −1.
 /// Cost = ½ (½·9 + ½·1) = 2.5; dW = ½ (3·3 + (−1)(−1)) = 5; db = ½ (3 − 1) = 1.
 @Test func oneNeuronByHand() {
-    let problem = Problem(network: Network(layers: [1, 1], activations: [.identity], W: [Matrix(rows: [[2]], columns: 1)], b: [[1]]),
-                          loss: .squaredError, X: Matrix(rows: [[3], [-1]], columns: 1), Y: Matrix(rows: [[4], [0]], columns: 1))
+    let problem = Problem(
+        network: Network(layers: [1, 1], activations: [.identity], W: [Matrix(rows: [[2]], columns: 1)], b: [[1]]),
+        loss: .squaredError, X: Matrix(rows: [[3], [-1]], columns: 1), Y: Matrix(rows: [[4], [0]], columns: 1))
     let g = Reference.backprop(problem)
     #expect(g.cost == 2.5)
     #expect(g.dW[0][0, 0] == 5)
@@ -26,9 +28,10 @@ import GradFuzzTestSupport
 /// dW² = a¹ g² = [[2], [4], [0]]; dW¹ = x g¹ᵀ = [[2, 2, 0], [4, 4, 0]].
 @Test func twoLayersByHand() {
     let problem = Problem(
-        network: Network(layers: [2, 3, 1], activations: [.relu, .identity],
-                         W: [Matrix(rows: [[1, 0, 2], [0, 1, -1]], columns: 3), Matrix(rows: [[1], [1], [5]], columns: 1)],
-                         b: [[0, 0, -1], [0]]),
+        network: Network(
+            layers: [2, 3, 1], activations: [.relu, .identity],
+            W: [Matrix(rows: [[1, 0, 2], [0, 1, -1]], columns: 3), Matrix(rows: [[1], [1], [5]], columns: 1)],
+            b: [[0, 0, -1], [0]]),
         loss: .squaredError, X: Matrix(rows: [[1, 2]], columns: 2), Y: Matrix(rows: [[1]], columns: 1))
     let g = Reference.backprop(problem)
     #expect(g.z[0].storage == [1, 2, -1])

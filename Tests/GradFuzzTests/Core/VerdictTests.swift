@@ -1,14 +1,16 @@
-import Testing
-@testable import GradFuzzCore
-import GradFuzzOracle
-import GradFuzzMutants
 import GradFuzzFixtures
+import GradFuzzMutants
+import GradFuzzOracle
 import GradFuzzTestSupport
+import Testing
+
+@testable import GradFuzzCore
 
 @Test func summingIsAveragingForOneSample() throws {
     let problem = randomProblem([3, 4, 3, 2], [.tanh, .sigmoid, .identity], .squaredError, batch: 3, seed: 11)
-    let single = Problem(network: problem.network, loss: problem.loss,
-                         X: Matrix(rows: [problem.X.row(0)], columns: 3), Y: Matrix(rows: [problem.Y.row(0)], columns: 2))
+    let single = Problem(
+        network: problem.network, loss: problem.loss,
+        X: Matrix(rows: [problem.X.row(0)], columns: 3), Y: Matrix(rows: [problem.Y.row(0)], columns: 2))
     let summing = try #require(MutantCatalog.named("no_one_over_m"))
     let verdict = Verdict(answer: summing.backprop(single), oracle: Oracle().differentiate(single))
     #expect(verdict.passed, "with one sample, 1/m = 1: summing is averaging\n\(verdict.failureDetails())")
@@ -55,8 +57,9 @@ import GradFuzzTestSupport
 @Test func anEntryAtAKinkIsCountedNeverFailedNeverPassed() {
     // One relu neuron with z = w·x + b = 1·0 + 0 = 0 exactly: moving b crosses the kink; moving w
     // moves nothing (x = 0), so dW is checkable (both sides say 0).
-    let problem = Problem(network: Network(layers: [1, 1], activations: [.relu], W: [Matrix(rows: [[1]], columns: 1)], b: [[0]]),
-                          loss: .squaredError, X: Matrix(rows: [[0]], columns: 1), Y: Matrix(rows: [[1]], columns: 1))
+    let problem = Problem(
+        network: Network(layers: [1, 1], activations: [.relu], W: [Matrix(rows: [[1]], columns: 1)], b: [[0]]),
+        loss: .squaredError, X: Matrix(rows: [[0]], columns: 1), Y: Matrix(rows: [[1]], columns: 1))
     let oracle = Oracle().differentiate(problem)
     #expect(oracle.db[0].kink == [true])
     #expect(oracle.delta[0].kink == [true])

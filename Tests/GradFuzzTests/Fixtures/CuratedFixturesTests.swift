@@ -1,7 +1,8 @@
 import Foundation
-import Testing
 import GradFuzzCore
 import GradFuzzOracle
+import Testing
+
 @testable import GradFuzzFixtures
 
 @Test func referencePassesTheOracleOnEveryCuratedFixture() throws {

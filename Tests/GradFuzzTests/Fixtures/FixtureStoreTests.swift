@@ -1,8 +1,9 @@
 import Foundation
-import Testing
 import GradFuzzCore
-@testable import GradFuzzFixtures
 import GradFuzzTestSupport
+import Testing
+
+@testable import GradFuzzFixtures
 
 @Test func theFixtureStoreNeverOverwritesADifferentFile() throws {
     let out = try temporaryDirectory("fixture-store")

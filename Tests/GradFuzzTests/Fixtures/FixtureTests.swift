@@ -1,8 +1,9 @@
 import Foundation
-import Testing
 import GradFuzzCore
-@testable import GradFuzzFixtures
 import GradFuzzTestSupport
+import Testing
+
+@testable import GradFuzzFixtures
 
 @Test func everyDoubleReadsBackBitForBit() throws {
     // Awkward values: subnormal (the smallest, 5e-324), extremes, negative zero, values with 17 significant digits.
@@ -47,7 +48,8 @@ func expectInputError(_ data: Data, field: String, saying words: String, sourceL
 
 @Test func badFixturesGetErrorsNamingTheFieldAndWhatWasExpected() throws {
     expectInputError(Data("not json".utf8), field: "(file)", saying: "not valid JSON")
-    expectInputError(Data("{\"schema\": \"gradfuzz-fixture/1\", \"id\": \"x\", \"layers\": [2, NaN]}".utf8), field: "layers[1]", saying: "expected a whole number, got NaN")
+    expectInputError(
+        Data("{\"schema\": \"gradfuzz-fixture/1\", \"id\": \"x\", \"layers\": [2, NaN]}".utf8), field: "layers[1]", saying: "expected a whole number, got NaN")
     expectInputError(try editedFixture { $0["schema"] = "other/9" }, field: "schema", saying: "gradfuzz-fixture/1")
     expectInputError(try editedFixture { $0["activations"] = ["tanh", "swish"] }, field: "activations[1]", saying: "unknown activation \"swish\"")
     expectInputError(try editedFixture { $0["loss"] = "mse" }, field: "loss", saying: "expected one of")
@@ -56,14 +58,23 @@ func expectInputError(_ data: Data, field: String, saying words: String, sourceL
     expectInputError(try editedFixture { $0["W"] = ($0["W"] as! [Any]).prefix(1).map { $0 } }, field: "W", saying: "expected 2 matrices")
     expectInputError(try editedFixture { $0["Y"] = [[1, 0.5], [1, -1]] }, field: "Y[0]", saying: "hinge targets must be −1 or +1")
     expectInputError(try editedFixture { $0["X"] = [[Double]]() }, field: "X", saying: "empty")
-    expectInputError(try editedFixture { $0["loss"] = "squared_error"; $0["Y"] = [[1e300, 1e300], [1, 1]] }, field: "Y", saying: "not finite")
-    expectInputError(try editedFixture { $0["activations"] = ["identity", "identity"]; $0["X"] = [[1e300, 1e300], [1e300, 1e300]]
-                                         $0["W"] = [[[1e300, 1e300, 1e300], [1e300, 1e300, 1e300]], [[1, 1], [1, 1], [1, 1]]] },
-                     field: "W", saying: "overflows")
+    expectInputError(
+        try editedFixture {
+            $0["loss"] = "squared_error"; $0["Y"] = [[1e300, 1e300], [1, 1]]
+        }, field: "Y", saying: "not finite")
+    expectInputError(
+        try editedFixture {
+            $0["activations"] = ["identity", "identity"]; $0["X"] = [[1e300, 1e300], [1e300, 1e300]]
+            $0["W"] = [[[1e300, 1e300, 1e300], [1e300, 1e300, 1e300]], [[1, 1], [1, 1], [1, 1]]]
+        },
+        field: "W", saying: "overflows")
     expectInputError(try editedFixture { $0["X"] = "many" }, field: "X", saying: "expected a list, got the string \"many\"")
     expectInputError(try editedFixture { $0.removeValue(forKey: "b") }, field: "b", saying: "missing")
-    expectInputError(try editedFixture { var e = $0["expected"] as! [String: Any]; e["dW"] = [[[1.0]]]; $0["expected"] = e },
-                     field: "expected.dW", saying: "expected 2 entries")
+    expectInputError(
+        try editedFixture {
+            var e = $0["expected"] as! [String: Any]; e["dW"] = [[[1.0]]]; $0["expected"] = e
+        },
+        field: "expected.dW", saying: "expected 2 entries")
     let huge = String(decoding: try editedFixture { _ in }, as: UTF8.self).replacingOccurrences(of: "\"X\":[[", with: "\"X\":[[1e999,")
     expectInputError(Data(huge.utf8), field: "X[0][0]", saying: "got 1e999, which is beyond Double's range")
 }

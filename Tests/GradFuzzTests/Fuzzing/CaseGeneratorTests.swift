@@ -1,5 +1,6 @@
-import Testing
 import GradFuzzCore
+import Testing
+
 @testable import GradFuzzFuzzing
 
 @Test func sameSeedAndIterationGiveTheSameCase() {
@@ -53,8 +54,9 @@ import GradFuzzCore
         output.insert(net.activations.last!)
         losses.insert(p.loss)
     }
-    #expect(widthOne && deepAndWide && saturated && tiny && large,
-            "width 1: \(widthOne), depth 6 width ≥ 20: \(deepAndWide), saturated: \(saturated), tiny: \(tiny), large: \(large)")
+    #expect(
+        widthOne && deepAndWide && saturated && tiny && large,
+        "width 1: \(widthOne), depth 6 width ≥ 20: \(deepAndWide), saturated: \(saturated), tiny: \(tiny), large: \(large)")
     #expect(hidden == Set(Activation.allCases), "hidden activations drawn: \(hidden)")
     #expect(output == Set(Activation.allCases), "output activations drawn: \(output)")
     #expect(losses == Set(Loss.allCases), "losses drawn: \(losses)")

@@ -1,5 +1,7 @@
 import Foundation
+import GradFuzzTestSupport
 import Testing
+
 @testable import GradFuzz
 @testable import GradFuzzCore
 @testable import GradFuzzFixtures
@@ -7,7 +9,6 @@ import Testing
 @testable import GradFuzzMutants
 @testable import GradFuzzOracle
 @testable import GradFuzzStudents
-import GradFuzzTestSupport
 
 // Exams: fixture sets on which every catalogued mistake that can occur in a family fails.
 
@@ -22,8 +23,11 @@ import GradFuzzTestSupport
     #expect(occur.count + cannot.count == MutantCatalog.all.count)
     // One sample per batch, depth 1: no 1/m mistakes, no hidden layer.
     let single = Set(Exam.mistakes(in: Family(depth: 1...1, batch: 1...1)).cannot.map(\.mutant))
-    #expect(single.isSuperset(of: ["no_one_over_m", "db_summed", "one_over_m_twice", "f_instead_of_fprime", "fprime_dropped_hidden",
-                                   "weights_off_by_one_layer"]))
+    #expect(
+        single.isSuperset(of: [
+            "no_one_over_m", "db_summed", "one_over_m_twice", "f_instead_of_fprime", "fprime_dropped_hidden",
+            "weights_off_by_one_layer",
+        ]))
     #expect(!single.contains("dw_transposed"), "depth 1 with m_0 = m_1 ≥ 2 has a square weight matrix")
 }
 
@@ -34,16 +38,18 @@ func expectComplete(_ fixtures: [Fixture], family: Family, _ label: String) {
     for fixture in fixtures { #expect(family.contains(fixture.problem), "\(label): \(fixture.id) is outside its family") }
     for mutant in occur {
         let caught = fixtures.contains { fixture in
-            let result = Validation.judge(mutant.backprop(fixture.problem), Validation.Case(fixture: fixture, file: fixture.id),
-                                          tolerance: fixture.tolerance)
+            let result = Validation.judge(
+                mutant.backprop(fixture.problem), Validation.Case(fixture: fixture, file: fixture.id),
+                tolerance: fixture.tolerance)
             return result.outcome == .fail
         }
         #expect(caught, "\(label): no fixture fails \(mutant.name)")
     }
     // And the reference passes them all.
     for fixture in fixtures {
-        let result = Validation.judge(Reference.backprop(fixture.problem).answer, Validation.Case(fixture: fixture, file: fixture.id),
-                                      tolerance: fixture.tolerance)
+        let result = Validation.judge(
+            Reference.backprop(fixture.problem).answer, Validation.Case(fixture: fixture, file: fixture.id),
+            tolerance: fixture.tolerance)
         #expect(result.outcome == .pass, "\(label): the reference fails \(fixture.id)")
     }
 }
@@ -102,7 +108,8 @@ func onTheCommittedExamTheDiagnosisNamesEachMistakeItCatches(_ name: String) thr
             }
             // Two mistakes may give the same answer up to rounding (a sign flipped everywhere, or in the
             // cross_entropy gradient alone): then either name is right.
-            let same = named.name == mutant.name
+            let same =
+                named.name == mutant.name
                 || Verdict(answer: named.backprop(fixture.problem), expected: answer, tolerance: .float64).passed
             #expect(same, "\(fixture.id): the answer of \(mutant.name) is diagnosed as \(named.name)")
         }

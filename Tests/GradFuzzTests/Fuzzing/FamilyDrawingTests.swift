@@ -1,5 +1,7 @@
 import Foundation
+import GradFuzzTestSupport
 import Testing
+
 @testable import GradFuzz
 @testable import GradFuzzCore
 @testable import GradFuzzFixtures
@@ -7,7 +9,6 @@ import Testing
 @testable import GradFuzzMutants
 @testable import GradFuzzOracle
 @testable import GradFuzzStudents
-import GradFuzzTestSupport
 
 // Fuzzing within a family, and the accounting of declined cases.
 
@@ -51,16 +52,24 @@ private struct Restricted: BackpropImplementation {
 }
 
 @Test func fuzzCountsCheckedPassedFailedAndDeclinedCases() async {
-    let none = await Fuzzer(FuzzConfiguration(seed: 1, iterations: 30, jobs: 2, distribution: Distribution(activations: [.elu, .gelu]),
-                                              implementation: Restricted(supported: []), shrink: false)).run()
+    let none = await Fuzzer(
+        FuzzConfiguration(
+            seed: 1, iterations: 30, jobs: 2, distribution: Distribution(activations: [.elu, .gelu]),
+            implementation: Restricted(supported: []), shrink: false)
+    ).run()
     #expect(none.checked == 0 && none.declined == 30 && none.passed == 0 && none.failures == 0)
     #expect(none.coverage.allSatisfy { $0.checked == 0 }, "declined cases are not coverage")
     let why = none.nothingChecked ?? ""
-    #expect(why.contains("no case was checked: restricted (test) declined 30 of the 30 cases") && why.contains("--hidden-activations") && why.contains("first, iteration 0"), "\(why)")
+    #expect(
+        why.contains("no case was checked: restricted (test) declined 30 of the 30 cases") && why.contains("--hidden-activations")
+            && why.contains("first, iteration 0"), "\(why)")
     #expect(why.contains("elu") && why.contains("gelu"))
 
-    let some = await Fuzzer(FuzzConfiguration(seed: 1, iterations: 40, jobs: 2, distribution: Distribution(activations: [.elu, .gelu, .tanh]),
-                                              implementation: Restricted(supported: [.tanh]), shrink: false)).run()
+    let some = await Fuzzer(
+        FuzzConfiguration(
+            seed: 1, iterations: 40, jobs: 2, distribution: Distribution(activations: [.elu, .gelu, .tanh]),
+            implementation: Restricted(supported: [.tanh]), shrink: false)
+    ).run()
     #expect(some.checked > 0 && some.checked == some.passed && some.checked + some.declined == 40)
     #expect(some.nothingChecked == nil)
     #expect(some.mostlyDeclined?.contains("most cases were declined") == true, "\(some.declined) declined")
@@ -68,7 +77,10 @@ private struct Restricted: BackpropImplementation {
     #expect(tanhChecked == some.checked && some.coverage.filter { $0.activation != .tanh }.allSatisfy { $0.checked == 0 })
 
     // The same program fuzzed within its family answers every case.
-    let within = await Fuzzer(FuzzConfiguration(seed: 1, iterations: 40, jobs: 2, distribution: Distribution(activations: [.tanh]),
-                                                implementation: Restricted(supported: [.tanh]), shrink: false)).run()
+    let within = await Fuzzer(
+        FuzzConfiguration(
+            seed: 1, iterations: 40, jobs: 2, distribution: Distribution(activations: [.tanh]),
+            implementation: Restricted(supported: [.tanh]), shrink: false)
+    ).run()
     #expect(within.declined == 0 && within.checked == 40 && within.mostlyDeclined == nil && within.answeredFraction == 1)
 }

@@ -1,5 +1,7 @@
 import Foundation
+import GradFuzzTestSupport
 import Testing
+
 @testable import GradFuzz
 @testable import GradFuzzCore
 @testable import GradFuzzFixtures
@@ -7,7 +9,6 @@ import Testing
 @testable import GradFuzzMutants
 @testable import GradFuzzOracle
 @testable import GradFuzzStudents
-import GradFuzzTestSupport
 
 // What fuzzing compares and what it writes down: the cost, the headline, the content hash, and the
 // tolerance a fixture stores.

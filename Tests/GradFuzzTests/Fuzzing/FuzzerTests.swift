@@ -1,7 +1,8 @@
-import Testing
 import GradFuzzCore
-import GradFuzzOracle
 import GradFuzzMutants
+import GradFuzzOracle
+import Testing
+
 @testable import GradFuzzFuzzing
 
 /// The catalog's missing 1/m: dW and db summed over the batch, m times too large.
@@ -19,8 +20,11 @@ func untimed(_ s: FuzzSummary) -> FuzzSummary {
 
 @Test func sameSeedGivesTheSameCasesAndVerdictsWithOneOrTwoJobs() async {
     func run(jobs: Int) async -> FuzzSummary {
-        await Fuzzer(FuzzConfiguration(seed: 99, iterations: 80, jobs: jobs, distribution: smallCases,
-                                       implementation: missingOneOverM, shrink: false)).run()
+        await Fuzzer(
+            FuzzConfiguration(
+                seed: 99, iterations: 80, jobs: jobs, distribution: smallCases,
+                implementation: missingOneOverM, shrink: false)
+        ).run()
     }
     let one = await run(jobs: 1), two = await run(jobs: 2)
     #expect(one.failures > 10, "the wrong implementation should fail many cases, failed \(one.failures)")
@@ -59,8 +63,9 @@ func badShardsAreRejected(_ text: String) {
     for f in Activation.allCases {
         for loss in Loss.allCases {
             let activations = loss.requiredOutput.map { $0 == f ? [f] : [f, $0] } ?? [f]
-            let distribution = Distribution(depth: activations.count == 1 ? 1...3 : 2...4, width: 1...4, batch: 1...3,
-                                            activations: activations, losses: [loss])
+            let distribution = Distribution(
+                depth: activations.count == 1 ? 1...3 : 2...4, width: 1...4, batch: 1...3,
+                activations: activations, losses: [loss])
             let generator = CaseGenerator(seed: 2024, distribution: distribution)
             var exercised = 0
             for i in 0..<200 {

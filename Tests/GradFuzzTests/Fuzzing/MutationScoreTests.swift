@@ -1,6 +1,7 @@
-import Testing
 import GradFuzzCore
 import GradFuzzMutants
+import Testing
+
 @testable import GradFuzzFuzzing
 
 @Suite struct MutationScoreTests {

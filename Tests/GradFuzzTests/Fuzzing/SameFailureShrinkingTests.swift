@@ -1,5 +1,7 @@
 import Foundation
+import GradFuzzTestSupport
 import Testing
+
 @testable import GradFuzz
 @testable import GradFuzzCore
 @testable import GradFuzzFixtures
@@ -7,7 +9,6 @@ import Testing
 @testable import GradFuzzMutants
 @testable import GradFuzzOracle
 @testable import GradFuzzStudents
-import GradFuzzTestSupport
 
 // Shrinking keeps the failure it started from: what a written fixture shows is the mistake that was
 // found, it fails for the program that produced it, and its numbers tell mistakes apart.
@@ -22,8 +23,10 @@ private func lines(_ report: ValidationReport) -> String {
     let directory = try temporaryDirectory("two-mistakes")
     defer { try? FileManager.default.removeItem(at: directory) }
     let found = directory.appendingPathComponent("found")
-    let run = try runGradfuzz(["--impl", "python3 \(updateOrderStudent)", "--iters", "30", "--seed", "12", "--max-depth", "3",
-                               "--max-width", "4", "--max-batch", "3", "--out", found.path])
+    let run = try runGradfuzz([
+        "--impl", "python3 \(updateOrderStudent)", "--iters", "30", "--seed", "12", "--max-depth", "3",
+        "--max-width", "4", "--max-batch", "3", "--out", found.path,
+    ])
     #expect(run.status == 1, "status \(run.status): \(run.stdout) \(run.stderr)")
     let cases = try Validation.load([found.path])
     #expect(cases.count >= 4, "\(run.stdout)")
@@ -65,8 +68,10 @@ func aCataloguedMistakeShrinksToAFixtureThatNamesItAlone(_ name: String) async t
     let mutant = try #require(MutantCatalog.named(name))
     let out = try temporaryDirectory("catalog-\(name)")
     defer { try? FileManager.default.removeItem(at: out) }
-    let fuzzer = Fuzzer(FuzzConfiguration(seed: 11, iterations: 400, jobs: 1, distribution: catalogCases, outDirectory: out,
-                                          implementation: mutant.onlyWhereItApplies))
+    let fuzzer = Fuzzer(
+        FuzzConfiguration(
+            seed: 11, iterations: 400, jobs: 1, distribution: catalogCases, outDirectory: out,
+            implementation: mutant.onlyWhereItApplies))
     var written: URL?
     for i in 0..<400 where mutant.applies(to: fuzzer.generator.problem(iteration: i)) {
         if let url = try? await fuzzer.run(iteration: i).fixture?.get() {
@@ -79,6 +84,8 @@ func aCataloguedMistakeShrinksToAFixtureThatNamesItAlone(_ name: String) async t
     let p = fixture.problem
     #expect(allZeroFields(p).isEmpty, "\(name): all zero: \(allZeroFields(p)) in \(String(decoding: fixture.json(), as: UTF8.self))")
     let findings = Diagnosis.diagnose(problem: p, expected: fixture.expected.answer, answer: mutant.backprop(p), tolerance: fixture.tolerance)
-    #expect(findings.count == 1 && findings.first?.kind == .mutant(name),
-            "\(name): \(Diagnosis.describe(findings).joined(separator: "\n")) on layers \(p.network.layers), batch \(p.batchSize), \(p.network.activations) + \(p.loss)")
+    #expect(
+        findings.count == 1 && findings.first?.kind == .mutant(name),
+        "\(name): \(Diagnosis.describe(findings).joined(separator: "\n")) on layers \(p.network.layers), batch \(p.batchSize), \(p.network.activations) + \(p.loss)"
+    )
 }

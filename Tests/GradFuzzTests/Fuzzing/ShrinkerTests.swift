@@ -1,21 +1,25 @@
 import Foundation
-import Testing
 import GradFuzzCore
-import GradFuzzOracle
-import GradFuzzMutants
 import GradFuzzFixtures
+import GradFuzzMutants
+import GradFuzzOracle
+import Testing
+
 @testable import GradFuzzFuzzing
 
 @Test func aMissingOneOverMShrinksToATinyCaseThatStillFailsOnReplay() async throws {
     let out = try temporaryDirectory("shrinker")
     defer { try? FileManager.default.removeItem(at: out) }
-    let fuzzer = Fuzzer(FuzzConfiguration(seed: 1, iterations: 50, jobs: 1, outDirectory: out, implementation: missingOneOverM,
-                                          replayCommand: { "gradfuzz replay \($0) --mutant no_one_over_m" }))
+    let fuzzer = Fuzzer(
+        FuzzConfiguration(
+            seed: 1, iterations: 50, jobs: 1, outDirectory: out, implementation: missingOneOverM,
+            replayCommand: { "gradfuzz replay \($0) --mutant no_one_over_m" }))
     // The first case big enough to matter: depth ≥ 3 and batch ≥ 3, so that shrinking has work to do.
-    let iteration = try #require((0..<200).first { i in
-        let p = fuzzer.generator.problem(iteration: i)
-        return p.network.depth >= 3 && p.batchSize >= 3
-    })
+    let iteration = try #require(
+        (0..<200).first { i in
+            let p = fuzzer.generator.problem(iteration: i)
+            return p.network.depth >= 3 && p.batchSize >= 3
+        })
     let outcome = await fuzzer.run(iteration: iteration)
     #expect(outcome.check.failed)
     let url = try #require(try outcome.fixture?.get())

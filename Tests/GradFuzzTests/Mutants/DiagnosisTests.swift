@@ -1,5 +1,6 @@
-import Testing
 import GradFuzzCore
+import Testing
+
 @testable import GradFuzzMutants
 
 @Suite struct DiagnosisTests {
@@ -19,13 +20,16 @@ import GradFuzzCore
         let (label, problem) = try #require(MutantTestProblems.everyCombination.first { mutant.applies(to: $0.1) })
         let findings = Self.diagnose(problem, Self.student(mutant.backprop(problem)))
         let complete = findings.filter(\.isComplete)
-        #expect(findings.first?.isComplete == true, "\(name) on \(label): the best finding explains everything; first: \(findings.first?.description ?? "none")")
+        #expect(
+            findings.first?.isComplete == true, "\(name) on \(label): the best finding explains everything; first: \(findings.first?.description ?? "none")")
         #expect(complete.contains { $0.kind == .mutant(name) }, "\(name) is named among \(complete.map(\.kind))")
     }
 
     /// Where no other mistake produces the same numbers, the mutant is named first and alone among mutants.
-    @Test(arguments: ["f_instead_of_fprime", "fprime_dropped_hidden", "tanh_prime_one_minus_z_squared", "weights_off_by_one_layer",
-                      "activation_off_by_one_in_dw", "db_summed", "one_over_m_twice", "squared_error_gradient_doubled"])
+    @Test(arguments: [
+        "f_instead_of_fprime", "fprime_dropped_hidden", "tanh_prime_one_minus_z_squared", "weights_off_by_one_layer",
+        "activation_off_by_one_in_dw", "db_summed", "one_over_m_twice", "squared_error_gradient_doubled",
+    ])
     func namesTheMutantFirst(_ name: String) throws {
         let problem = MutantTestProblems.random(layers: [3, 3, 3, 2], activations: [.tanh, .tanh, .identity], loss: .squaredError, batch: 4, seed: 11)
         let findings = Self.diagnose(problem, Self.student(try #require(MutantCatalog.named(name)).backprop(problem)))
@@ -68,16 +72,21 @@ import GradFuzzCore
     @Test func recognisesAPerSampleGWithTheOneOverM() throws {
         let problem = MutantTestProblems.random(layers: [2, 3, 2], activations: [.softplus, .identity], loss: .squaredError, batch: 4, seed: 12)
         var answer = Reference.backprop(problem).answer
-        answer.delta = answer.delta?.map { g in var scaled = g; scaled.storage = g.storage.map { $0 / 4 }; return scaled }
+        answer.delta = answer.delta?.map { g in
+            var scaled = g; scaled.storage = g.storage.map { $0 / 4 }; return scaled
+        }
         let first = try #require(Self.diagnose(problem, answer).first)
         #expect(first.kind == .factor(0.25) && first.isComplete)
-        #expect(first.description == "all failing matrices (layers 1–2 delta) are exactly 1/m = 1/4 times the expected g: g^(i,l) = ∂L_i/∂z^(i,l) is per sample, without the 1/m of the cost")
+        #expect(
+            first.description
+                == "all failing matrices (layers 1–2 delta) are exactly 1/m = 1/4 times the expected g: g^(i,l) = ∂L_i/∂z^(i,l) is per sample, without the 1/m of the cost"
+        )
     }
 
     @Test func recognisesATransposedMatrixOfTheWrongShape() throws {
         let problem = MutantTestProblems.random(layers: [2, 3, 1], activations: [.gelu, .identity], loss: .squaredError, batch: 3, seed: 6)
         var answer = Self.student(Reference.backprop(problem).answer)
-        answer.dW[0] = answer.dW[0].transposed   // 3 × 2 where 2 × 3 belongs
+        answer.dW[0] = answer.dW[0].transposed  // 3 × 2 where 2 × 3 belongs
         let findings = Self.diagnose(problem, answer)
         #expect(findings.count == 1)
         #expect(findings.first?.kind == .transposed && findings.first?.isComplete == true)
@@ -103,7 +112,7 @@ import GradFuzzCore
         for (label, problem) in MutantTestProblems.everyCombination.prefix(60) {
             let right = Reference.backprop(problem).answer
             #expect(Self.diagnose(problem, right).isEmpty, "\(label)")
-            var rounded = Self.student(right)   // what a float64 program that sums in another order gets
+            var rounded = Self.student(right)  // what a float64 program that sums in another order gets
             for l in rounded.dW.indices { rounded.dW[l].storage = rounded.dW[l].storage.map { $0 * (1 + 1e-12) } }
             #expect(Self.diagnose(problem, rounded).isEmpty, "\(label)")
         }

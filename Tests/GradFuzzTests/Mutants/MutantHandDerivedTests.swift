@@ -1,6 +1,7 @@
+import GradFuzzCore
 import RealModule
 import Testing
-import GradFuzzCore
+
 @testable import GradFuzzMutants
 
 /// Each mutant against its mistake worked by hand on networks small enough to write out: the
@@ -8,7 +9,7 @@ import GradFuzzCore
 @Suite struct MutantHandDerivedTests {
     // One neuron a = f(w x + b), one sample.
     static let (x, w, b) = (0.7, -1.3, 0.4)
-    static let z = w * x + b   // −0.51
+    static let z = w * x + b  // −0.51
     static func sigma(_ t: Double) -> Double { 1 / (1 + Double.exp(-t)) }
 
     /// (mutant, activation, loss, target, the mutant's ∂Cost/∂b = δ by hand); ∂Cost/∂w = x·δ.
@@ -25,8 +26,8 @@ import GradFuzzCore
         ("squared_error_gradient_doubled", .identity, .squaredError, 0.25, { a in 2 * (a - 0.25) }),
         ("huber_gradient_not_clipped", .identity, .huber, 3, { a in a - 3 }),
         ("log_cosh_gradient_r", .identity, .logCosh, 0.25, { a in a - 0.25 }),
-        ("hinge_gradient_wrong_side", .identity, .hinge, -1, { a in 0 }),   // y·a = 0.51 < 1: the right gradient is +1
-        ("hinge_gradient_wrong_side", .identity, .hinge, 1, { a in 0 }),    // y·a = −0.51: the right gradient is −1
+        ("hinge_gradient_wrong_side", .identity, .hinge, -1, { a in 0 }),  // y·a = 0.51 < 1: the right gradient is +1
+        ("hinge_gradient_wrong_side", .identity, .hinge, 1, { a in 0 }),  // y·a = −0.51: the right gradient is −1
         ("binary_cross_entropy_missing_one_minus_y", .sigmoid, .binaryCrossEntropy, 0.25, { a in -0.25 / a * a * (1 - a) }),
         ("sign_flipped", .tanh, .squaredError, 0.25, { a in -(1 - a * a) * (a - 0.25) }),
     ]
@@ -46,14 +47,16 @@ import GradFuzzCore
     /// x → W1 → h = f(z1) → w2 → identity output, squared_error: the hidden-layer mistakes.
     @Test func hiddenLayerMistakes() throws {
         let (x, w1, b1, w2, b2, y) = (0.9, 0.8, -0.3, -1.7, 0.2, 0.5)
-        let problem = Problem(network: Network(layers: [1, 1, 1], activations: [.sigmoid, .identity],
-                                               W: [Matrix(rows: [[w1]], columns: 1), Matrix(rows: [[w2]], columns: 1)], b: [[b1], [b2]]),
-                              loss: .squaredError, X: Matrix(rows: [[x]], columns: 1), Y: Matrix(rows: [[y]], columns: 1))
+        let problem = Problem(
+            network: Network(
+                layers: [1, 1, 1], activations: [.sigmoid, .identity],
+                W: [Matrix(rows: [[w1]], columns: 1), Matrix(rows: [[w2]], columns: 1)], b: [[b1], [b2]]),
+            loss: .squaredError, X: Matrix(rows: [[x]], columns: 1), Y: Matrix(rows: [[y]], columns: 1))
         let z1 = w1 * x + b1, h = Self.sigma(z1), out = w2 * h + b2
         let g2 = out - y
         let cases: [(String, Double)] = [
-            ("f_instead_of_fprime", h * w2 * g2),                       // σ(z1) where σ'(z1) belongs
-            ("fprime_dropped_hidden", w2 * g2),                         // no σ'(z1)
+            ("f_instead_of_fprime", h * w2 * g2),  // σ(z1) where σ'(z1) belongs
+            ("fprime_dropped_hidden", w2 * g2),  // no σ'(z1)
             ("fprime_of_a", Self.sigma(h) * (1 - Self.sigma(h)) * w2 * g2),
             ("sigmoid_prime_sigma_one_minus_z", h * (1 - z1) * w2 * g2),
         ]
@@ -67,12 +70,14 @@ import GradFuzzCore
     /// A chain of three scalar identity layers: propagating through W^(l) instead of W^(l+1).
     @Test func weightsOffByOneLayer() throws {
         let (x, w1, w2, w3, y) = (1.5, 0.6, -2.0, 0.7, 0.1)
-        let problem = Problem(network: Network(layers: [1, 1, 1, 1], activations: [.identity, .identity, .identity],
-                                               W: [w1, w2, w3].map { Matrix(rows: [[$0]], columns: 1) }, b: [[0], [0], [0]]),
-                              loss: .squaredError, X: Matrix(rows: [[x]], columns: 1), Y: Matrix(rows: [[y]], columns: 1))
+        let problem = Problem(
+            network: Network(
+                layers: [1, 1, 1, 1], activations: [.identity, .identity, .identity],
+                W: [w1, w2, w3].map { Matrix(rows: [[$0]], columns: 1) }, b: [[0], [0], [0]]),
+            loss: .squaredError, X: Matrix(rows: [[x]], columns: 1), Y: Matrix(rows: [[y]], columns: 1))
         let a1 = w1 * x, a2 = w2 * a1, g3 = w3 * a2 - y
-        let g2 = w2 * g3          // W^(2) where W^(3) belongs
-        let g1 = w1 * g2          // W^(1) where W^(2) belongs
+        let g2 = w2 * g3  // W^(2) where W^(3) belongs
+        let g1 = w1 * g2  // W^(1) where W^(2) belongs
         let answer = try #require(MutantCatalog.named("weights_off_by_one_layer")).backprop(problem)
         expectRelativelyClose(answer.dW[2][0, 0], a2 * g3, "layer 3 dW")
         expectRelativelyClose(answer.dW[1][0, 0], a1 * g2, "layer 2 dW")
@@ -86,8 +91,9 @@ import GradFuzzCore
         let e = z.map { Double.exp($0) }
         let s = e.map { $0 / (e[0] + e[1]) }
         func problem(_ loss: Loss) -> Problem {
-            Problem(network: Network(layers: [1, 2], activations: [.softmax], W: [W], b: [b]), loss: loss,
-                    X: Matrix(rows: [[x]], columns: 1), Y: Matrix(rows: [y], columns: 2))
+            Problem(
+                network: Network(layers: [1, 2], activations: [.softmax], W: [W], b: [b]), loss: loss,
+                X: Matrix(rows: [[x]], columns: 1), Y: Matrix(rows: [y], columns: 2))
         }
         let diagonal = try #require(MutantCatalog.named("softmax_jacobian_diagonal")).backprop(problem(.squaredError))
         let flipped = try #require(MutantCatalog.named("cross_entropy_gradient_sign_flipped")).backprop(problem(.crossEntropy))

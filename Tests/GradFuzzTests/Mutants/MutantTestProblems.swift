@@ -1,6 +1,6 @@
-import Testing
 import GradFuzzCore
 import GradFuzzFixtures
+import Testing
 
 /// Small random problems for the mutant and diagnosis tests, drawn with SplitMix64.
 enum MutantTestProblems {
@@ -41,8 +41,9 @@ enum MutantTestProblems {
 
     /// A one-neuron network x → f(w x + b) with one sample.
     static func neuron(_ f: Activation, loss: Loss, x: Double, w: Double, b: Double, y: Double) -> Problem {
-        Problem(network: Network(layers: [1, 1], activations: [f], W: [Matrix(rows: [[w]], columns: 1)], b: [[b]]),
-                loss: loss, X: Matrix(rows: [[x]], columns: 1), Y: Matrix(rows: [[y]], columns: 1))
+        Problem(
+            network: Network(layers: [1, 1], activations: [f], W: [Matrix(rows: [[w]], columns: 1)], b: [[b]]),
+            loss: loss, X: Matrix(rows: [[x]], columns: 1), Y: Matrix(rows: [[y]], columns: 1))
     }
 }
 

@@ -1,6 +1,7 @@
-import Testing
 import GradFuzzCore
 import GradFuzzOracle
+import Testing
+
 @testable import GradFuzzMutants
 
 @Suite struct MutantTests {

@@ -1,6 +1,7 @@
+import GradFuzzCore
 import RealModule
 import Testing
-import GradFuzzCore
+
 @testable import GradFuzzOracle
 
 /// The cancellation-free changes against a reference in Float80 by different identities:
@@ -19,12 +20,14 @@ func exactChangeIsAccurateToAFewUlps(f: Activation) {
         _ = f.changes(z: &zs, a: &a, c: &c, dz: &dz, size: &size, into: &da, count: 1)
         for lane in 0..<4 {
             let (z80, d80) = (Float80(z), Float80(d[lane]))
-            let expected: Float80 = f == .tanh
+            let expected: Float80 =
+                f == .tanh
                 ? Float80.sinh(d80) / (Float80.cosh(z80 + d80) * Float80.cosh(z80))
                 : Float80.sinh(d80 / 2) / (2 * Float80.cosh((z80 + d80) / 2) * Float80.cosh(z80 / 2))
             let error = abs(Double((Float80(da[lane]) - expected) / expected))
-            #expect(error <= 8 * Double.ulpOfOne,
-                    "\(f.rawValue) z = \(z), d = \(d[lane]): expected \(expected), got \(da[lane]), relative error \(error)")
+            #expect(
+                error <= 8 * Double.ulpOfOne,
+                "\(f.rawValue) z = \(z), d = \(d[lane]): expected \(expected), got \(da[lane]), relative error \(error)")
         }
     }
 }

@@ -1,6 +1,6 @@
 import CLaneKernels
-import Testing
 import GradFuzzCore
+import Testing
 
 /// The C kernels of the oracle's hot path (Sources/CLaneKernels) have a generic and an AVX variant,
 /// chosen at run time; the oracle's bits must not depend on the machine, so the two must agree bit
@@ -14,7 +14,7 @@ import GradFuzzCore
     static func awkward(_ rng: inout SplitMix64) -> Double {
         let sign: Double = Bool.random(using: &rng) ? -1 : 1
         switch Int.random(in: 0..<8, using: &rng) {
-        case 0: return sign * Double(bitPattern: UInt64.random(in: 1...0x000F_FFFF_FFFF_FFFF, using: &rng))   // subnormal
+        case 0: return sign * Double(bitPattern: UInt64.random(in: 1...0x000F_FFFF_FFFF_FFFF, using: &rng))  // subnormal
         case 1: return sign * rng.logUniform(1e-300, 1e-200)
         case 2: return sign * rng.logUniform(1e200, 1e300)
         case 3: return sign * 0

@@ -1,5 +1,6 @@
-import Testing
 import GradFuzzCore
+import Testing
+
 @testable import GradFuzzOracle
 
 @Test func referenceAgreesWithOracleOnASmallTanhNetwork() {

@@ -1,5 +1,6 @@
-import Testing
 import GradFuzzCore
+import Testing
+
 @testable import GradFuzzOracle
 
 /// The reference passes the oracle's verdict on random networks of every activation × loss, with
@@ -13,7 +14,10 @@ func referencePassesOracleOnRandomNetworks(loss: Loss) {
             let problem = randomProblem(hidden: f, output: output, loss: loss, seed: UInt64(5000 + 100 * n + seed))
             let oracle = Oracle().differentiate(problem)
             let verdict = Verdict(answer: Reference.backprop(problem).answer, oracle: oracle)
-            #expect(verdict.passed, "\(loss.rawValue), hidden \(f.rawValue), output \(output.rawValue), layers \(problem.network.layers): \(verdict.matrices.flatMap(\.failures).prefix(3))")
+            #expect(
+                verdict.passed,
+                "\(loss.rawValue), hidden \(f.rawValue), output \(output.rawValue), layers \(problem.network.layers): \(verdict.matrices.flatMap(\.failures).prefix(3))"
+            )
             #expect(Oracle().differentiate(problem, jobs: 3) == oracle, "jobs: 3 differs from jobs: 1")
         }
     }
@@ -30,7 +34,7 @@ func referencePassesOracleOnRandomNetworks(loss: Loss) {
 /// An input of 1e-320 (a subnormal, as a dead softmax unit gives) must not make a weight's step overflow.
 @Test func tinyInputsGiveFiniteDerivatives() {
     var problem = randomProblem(hidden: .tanh, output: .identity, loss: .squaredError, seed: 5)
-    let tiny = Double("1e-320")!   // a literal would warn that it loses precision: subnormals have fewer digits
+    let tiny = Double("1e-320")!  // a literal would warn that it loses precision: subnormals have fewer digits
     for i in 0..<problem.batchSize { problem.X[i, 0] = tiny }
     let oracle = Oracle().differentiate(problem)
     let verdict = Verdict(answer: Reference.backprop(problem).answer, oracle: oracle)
@@ -42,8 +46,9 @@ func referencePassesOracleOnRandomNetworks(loss: Loss) {
 /// A saturated softmax unit (s ≈ e^−715) passes on moves of ~1e-318 (subnormal), while the size
 /// bound of the terms behind them is ~1e-7: their ratio must not overflow the error estimate.
 @Test func subnormalMovesKeepAFiniteErrorEstimate() {
-    let network = Network(layers: [1, 2, 1], activations: [.softmax, .identity],
-                          W: [Matrix(rows: [[0, -715]], columns: 2), Matrix(rows: [[0], [1]], columns: 1)], b: [[0, 0], [0]])
+    let network = Network(
+        layers: [1, 2, 1], activations: [.softmax, .identity],
+        W: [Matrix(rows: [[0, -715]], columns: 2), Matrix(rows: [[0], [1]], columns: 1)], b: [[0, 0], [0]])
     let problem = Problem(network: network, loss: .squaredError, X: Matrix(rows: [[1]], columns: 1), Y: Matrix(rows: [[0.5]], columns: 1))
     let oracle = Oracle().differentiate(problem)
     for p in 0..<2 {

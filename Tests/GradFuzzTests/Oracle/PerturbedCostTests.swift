@@ -1,8 +1,9 @@
 import Foundation
-import Testing
 import GradFuzzCore
-@testable import GradFuzzOracle
 import GradFuzzFixtures
+import Testing
+
+@testable import GradFuzzOracle
 
 /// The oracle's incremental, cancellation-free cost change (`PerturbedCost.lossChanges`, four moves
 /// at once) against a full recomputation: `Reference.forward` on a copy of the problem with the one
@@ -60,20 +61,30 @@ func moves(of problem: Problem) -> [Move] {
     for p in 0..<problem.network.depth {
         for k in 0..<problem.network.layers[p + 1] {
             for j in 0..<problem.network.layers[p] {
-                all.append(Move(name: "W^(\(p + 1))[\(j), \(k)]", layer: p, unit: k, samples: 0..<problem.batchSize,
-                                factor: { cost.input(layer: p, sample: $0, unit: j) },
-                                moved: { step in var q = problem; q.network.W[p][j, k] += step; return (problem, q) }))
+                all.append(
+                    Move(
+                        name: "W^(\(p + 1))[\(j), \(k)]", layer: p, unit: k, samples: 0..<problem.batchSize,
+                        factor: { cost.input(layer: p, sample: $0, unit: j) },
+                        moved: { step in
+                            var q = problem; q.network.W[p][j, k] += step; return (problem, q)
+                        }))
             }
-            all.append(Move(name: "b^(\(p + 1))[\(k)]", layer: p, unit: k, samples: 0..<problem.batchSize, factor: { _ in 1 },
-                            moved: { step in var q = problem; q.network.b[p][k] += step; return (problem, q) }))
+            all.append(
+                Move(
+                    name: "b^(\(p + 1))[\(k)]", layer: p, unit: k, samples: 0..<problem.batchSize, factor: { _ in 1 },
+                    moved: { step in
+                        var q = problem; q.network.b[p][k] += step; return (problem, q)
+                    }))
             for i in 0..<problem.batchSize {
-                all.append(Move(name: "z^(\(i),\(p + 1))[\(k)]", layer: p, unit: k, samples: i..<(i + 1), factor: { _ in 1 },
-                                moved: { step in
-                                    let single = sampleProblem(problem, i)
-                                    var q = single
-                                    q.network.b[p][k] += step
-                                    return (single, q)
-                                }))
+                all.append(
+                    Move(
+                        name: "z^(\(i),\(p + 1))[\(k)]", layer: p, unit: k, samples: i..<(i + 1), factor: { _ in 1 },
+                        moved: { step in
+                            let single = sampleProblem(problem, i)
+                            var q = single
+                            q.network.b[p][k] += step
+                            return (single, q)
+                        }))
             }
         }
     }
@@ -102,8 +113,10 @@ func checkIncremental(_ problem: Problem, label: String) {
                 let (before, after) = move.moved(steps[lane])
                 let expected = fullChange(before, after)
                 let allowed = roundingAllowance(before, step: steps[lane], factor: largest)
-                #expect(abs(lanes[lane] - expected) <= allowed,
-                        "\(label) \(move.name), step \(steps[lane]): expected \(expected), got \(lanes[lane]), error \(abs(lanes[lane] - expected)), allowed \(allowed)")
+                #expect(
+                    abs(lanes[lane] - expected) <= allowed,
+                    "\(label) \(move.name), step \(steps[lane]): expected \(expected), got \(lanes[lane]), error \(abs(lanes[lane] - expected)), allowed \(allowed)"
+                )
             }
         }
     }

@@ -1,5 +1,7 @@
 import Foundation
+import GradFuzzTestSupport
 import Testing
+
 @testable import GradFuzz
 @testable import GradFuzzCore
 @testable import GradFuzzFixtures
@@ -7,7 +9,6 @@ import Testing
 @testable import GradFuzzMutants
 @testable import GradFuzzReport
 @testable import GradFuzzStudents
-import GradFuzzTestSupport
 
 // The HTML report's structure, read as text: no browser (ci/check-html-report.sh loads the pages
 // in one).
@@ -85,8 +86,12 @@ private func curatedReport(_ mutant: String = "f_instead_of_fprime") async throw
         let report = await Validation.run(cases, implementation: ReferenceImplementation())
         let html = ValidationPage(report, cases: cases).html
         #expect(report.allPassed)
-        #expect(!html.contains("class=\"cell bad\"") && !html.contains("<path class=\"mk"
-            + "\" d=\"M0.2") && !html.contains("<aside class=\"diag\">"))
+        #expect(
+            !html.contains("class=\"cell bad\"")
+                && !html.contains(
+                    "<path class=\"mk"
+                        + "\" d=\"M0.2")
+                && !html.contains("<aside class=\"diag\">"))
         #expect(html.contains("✓ PASS"))
     }
 
@@ -180,8 +185,11 @@ private func curatedReport(_ mutant: String = "f_instead_of_fprime") async throw
         let directory = try temporaryDirectory("fuzz-page")
         defer { try? FileManager.default.removeItem(at: directory) }
         let implementation = try #require(MutantCatalog.named("no_one_over_m"))
-        let summary = await Fuzzer(FuzzConfiguration(seed: 7, iterations: 12, jobs: 2, distribution: smallCases,
-                                                     outDirectory: directory, implementation: implementation)).run()
+        let summary = await Fuzzer(
+            FuzzConfiguration(
+                seed: 7, iterations: 12, jobs: 2, distribution: smallCases,
+                outDirectory: directory, implementation: implementation)
+        ).run()
         #expect(summary.failures > 0)
         #expect(summary.layersByWidth.reduce(0, +) == summary.networksByDepth.enumerated().reduce(0) { $0 + ($1.offset + 1) * $1.element })
         let page = await FuzzPage.build(summary, implementation: implementation, limit: 3)

@@ -1,8 +1,9 @@
 import Foundation
-import Testing
 import GradFuzzCore
-import GradFuzzMutants
 import GradFuzzFixtures
+import GradFuzzMutants
+import Testing
+
 @testable import GradFuzzStudents
 
 /// The diagnosis of real student programs: the Python example student (Examples/python/student.py)
@@ -11,20 +12,32 @@ import GradFuzzFixtures
 @Suite struct DiagnosisOfStudentsTests {
     /// (what the line becomes, the line, the problems, the finding expected first).
     static let mistakes: [(label: String, original: String, replacement: String, fixtures: [String], first: Finding.Kind)] = [
-        ("f for f' (eq. 110 as printed)", "g = backward(activations[l - 1], Z[l - 1], A[l], g @ W[l].T)",
-         "g = activate(activations[l - 1], Z[l - 1]) * (g @ W[l].T)", ["hidden-tanh", "hidden-softmax", "deep"], .mutant("f_instead_of_fprime")),
-        ("tanh' as 1 − z²", "lambda z, a: 1 - a ** 2", "lambda z, a: 1 - z ** 2", ["hidden-tanh", "saturated-tanh"],
-         .mutant("tanh_prime_one_minus_z_squared")),
+        (
+            "f for f' (eq. 110 as printed)", "g = backward(activations[l - 1], Z[l - 1], A[l], g @ W[l].T)",
+            "g = activate(activations[l - 1], Z[l - 1]) * (g @ W[l].T)", ["hidden-tanh", "hidden-softmax", "deep"], .mutant("f_instead_of_fprime")
+        ),
+        (
+            "tanh' as 1 − z²", "lambda z, a: 1 - a ** 2", "lambda z, a: 1 - z ** 2", ["hidden-tanh", "saturated-tanh"],
+            .mutant("tanh_prime_one_minus_z_squared")
+        ),
         ("db summed", "db[l] = g.mean(axis=0)", "db[l] = g.sum(axis=0)", ["hidden-gelu"], .mutant("db_summed")),
         ("dW summed, db averaged", "dW[l] = A[l].T @ g / m", "dW[l] = A[l].T @ g", ["hidden-elu"], .factor(3)),
-        ("softmax Jacobian diagonal", "return a * (u - (a * u).sum(axis=1, keepdims=True))", "return a * (1 - a) * u",
-         ["hidden-softmax"], .mutant("softmax_jacobian_diagonal")),
-        ("log_cosh gradient r", "lambda a, y: np.tanh(a - y)", "lambda a, y: a - y", ["loss-log_cosh-after-sigmoid"],
-         .mutant("log_cosh_gradient_r")),
-        ("hinge on the wrong side", "np.where(y * a < 1, -y, 0)", "np.where(y * a > 1, -y, 0)", ["loss-hinge-after-tanh"],
-         .mutant("hinge_gradient_wrong_side")),
-        ("W^(l) for W^(l+1)", "g = backward(activations[l - 1], Z[l - 1], A[l], g @ W[l].T)",
-         "g = backward(activations[l - 1], Z[l - 1], A[l], g @ W[l - 1].T)", ["equal-widths"], .mutant("weights_off_by_one_layer")),
+        (
+            "softmax Jacobian diagonal", "return a * (u - (a * u).sum(axis=1, keepdims=True))", "return a * (1 - a) * u",
+            ["hidden-softmax"], .mutant("softmax_jacobian_diagonal")
+        ),
+        (
+            "log_cosh gradient r", "lambda a, y: np.tanh(a - y)", "lambda a, y: a - y", ["loss-log_cosh-after-sigmoid"],
+            .mutant("log_cosh_gradient_r")
+        ),
+        (
+            "hinge on the wrong side", "np.where(y * a < 1, -y, 0)", "np.where(y * a > 1, -y, 0)", ["loss-hinge-after-tanh"],
+            .mutant("hinge_gradient_wrong_side")
+        ),
+        (
+            "W^(l) for W^(l+1)", "g = backward(activations[l - 1], Z[l - 1], A[l], g @ W[l].T)",
+            "g = backward(activations[l - 1], Z[l - 1], A[l], g @ W[l - 1].T)", ["equal-widths"], .mutant("weights_off_by_one_layer")
+        ),
         ("dW transposed", "dW[l] = A[l].T @ g / m", "dW[l] = (A[l].T @ g / m).T", ["equal-widths"], .mutant("dw_transposed")),
     ]
 

@@ -1,10 +1,12 @@
 import Foundation
-#if canImport(FoundationXML)
-import FoundationXML
-#endif
 import GradFuzzFixtures
 import Testing
+
 @testable import GradFuzzStudents
+
+#if canImport(FoundationXML)
+    import FoundationXML
+#endif
 
 /// A student that passes "ok", answers "transposed" with a transposed dW, declines "unsupported",
 /// prints garbage for "garbage", and for "raise" writes terminal escapes and markup to stderr, then fails.
@@ -47,8 +49,10 @@ final class JUnitReader: NSObject, XMLParserDelegate {
     var systemErr = ""
     private var text = "", inSystemErr = false
 
-    func parser(_ parser: XMLParser, didStartElement element: String, namespaceURI: String?, qualifiedName: String?,
-                attributes: [String: String] = [:]) {
+    func parser(
+        _ parser: XMLParser, didStartElement element: String, namespaceURI: String?, qualifiedName: String?,
+        attributes: [String: String] = [:]
+    ) {
         switch element {
         case "testsuites", "testsuite": suites.append(attributes)
         case "testcase": cases.append((attributes["name"] ?? "?", "pass", "", ""))

@@ -1,10 +1,11 @@
 import Foundation
+import GradFuzzTestSupport
 import Testing
+
 @testable import GradFuzz
 @testable import GradFuzzCore
 @testable import GradFuzzFixtures
 @testable import GradFuzzStudents
-import GradFuzzTestSupport
 
 // A program that never answers, what a failure shows of a program's stderr, and the Python
 // adapter on Python 2.
@@ -19,12 +20,14 @@ func aProgramThatNeverReadsItsInputIsGivenUpOnAfterThreeTimeouts() async throws 
     #expect(report.results.count == 96, "every fixture is reported")
     #expect(report.results.allSatisfy { $0.outcome == .error }, "\(report.summary)")
     for r in report.results.prefix(3) {
-        #expect(r.summary.contains("no answer within 2 s") && r.summary.contains("read-ahead") && r.summary.contains("flush"),
-                "\(r.id): \(r.summary)")
+        #expect(
+            r.summary.contains("no answer within 2 s") && r.summary.contains("read-ahead") && r.summary.contains("flush"),
+            "\(r.id): \(r.summary)")
     }
     for r in report.results.dropFirst(3) {
-        #expect(r.summary.hasPrefix("not run: the program never answered") && r.summary.contains("3 requests in a row"),
-                "\(r.id): \(r.summary)")
+        #expect(
+            r.summary.hasPrefix("not run: the program never answered") && r.summary.contains("3 requests in a row"),
+            "\(r.id): \(r.summary)")
     }
     #expect(elapsed < .seconds(45), "took \(elapsed) (96 × 2 s before)")
     #expect(report.exitCode == 1)
@@ -33,7 +36,8 @@ func aProgramThatNeverReadsItsInputIsGivenUpOnAfterThreeTimeouts() async throws 
 @Test func theStderrShownUnderAFailureIsWhatTheProgramPrintedForThatFixture() async throws {
     let directory = try temporaryDirectory("stderr-per-fixture")
     defer { try? FileManager.default.removeItem(at: directory) }
-    let script = try pythonScript("""
+    let script = try pythonScript(
+        """
         import json
         from gradfuzz_student import answer
         from student import backprop
@@ -70,16 +74,17 @@ func theAdapterSeesEachRequestAtOnceOnPython2() async throws {
     // Python 2 without numpy: the adapter's request loop alone, declining every problem.
     let file = directory.appendingPathComponent("student2.py")
     try """
-        import sys
-        sys.path.insert(0, \(String(reflecting: pythonExamples.path)))
-        from gradfuzz_student import requests, reply
+    import sys
+    sys.path.insert(0, \(String(reflecting: pythonExamples.path)))
+    from gradfuzz_student import requests, reply
 
-        for request in requests():
-            reply({"id": request["id"], "error": "declined by a Python %d program" % sys.version_info[0]})
-        """.write(to: file, atomically: true, encoding: .utf8)
+    for request in requests():
+        reply({"id": request["id"], "error": "declined by a Python %d program" % sys.version_info[0]})
+    """.write(to: file, atomically: true, encoding: .utf8)
     let student = ExternalImplementation(command: [try #require(python2), file.path], timeout: .seconds(5))
     let report = await Validation.run(testCases(["a", "b", "c"]), implementation: student)
-    #expect(report.results.map(\.outcome) == [.unsupported, .unsupported, .unsupported],
-            "\(report.results.map { $0.summary + " " + $0.stderrTail })")
+    #expect(
+        report.results.map(\.outcome) == [.unsupported, .unsupported, .unsupported],
+        "\(report.results.map { $0.summary + " " + $0.stderrTail })")
     #expect(report.results.allSatisfy { $0.summary.contains("declined by a Python 2 program") })
 }

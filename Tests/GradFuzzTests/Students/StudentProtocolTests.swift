@@ -1,8 +1,9 @@
 import Foundation
-import Testing
 import GradFuzzCore
-@testable import GradFuzzStudents
 import GradFuzzTestSupport
+import Testing
+
+@testable import GradFuzzStudents
 
 /// A small problem: layers [3, 4, 2] (W[0] is 3×4, W[1] is 4×2), batch 2.
 private let problem = randomProblem([3, 4, 2], [.tanh, .identity], .squaredError, batch: 2, seed: 7)
@@ -29,7 +30,7 @@ private func error(_ bytes: [UInt8], id: String = "r1") -> StudentError? {
 @Test func requestReadsBackAsTheSameProblemBitForBit() throws {
     var rng = SplitMix64(seed: 3)
     var p = problem
-    p.network.W[0][1, 2] = 0.1 + 0.2          // 0.30000000000000004: needs 17 digits
+    p.network.W[0][1, 2] = 0.1 + 0.2  // 0.30000000000000004: needs 17 digits
     p.network.b[1][0] = rng.normal() * 1e-300
     p.X[0, 0] = -1.7976931348623157e308 / 1e300
     let line = StudentProtocol.request(id: "fixture \"one\"", problem: p)
@@ -66,7 +67,10 @@ private func error(_ bytes: [UInt8], id: String = "r1") -> StudentError? {
         (["db": "[[[1],[2],[3],[4]], [1, 2]]"], "\"db[0]\": expected a flat list of 4 numbers (m_1), got a 4×1 nested list — flatten your (4, 1) array"),
         (["db": "[[1, 2, 3], [1, 2]]"], "\"db[0]\": expected 4 numbers (m_1), got 3"),
         (["dW": "[[[1, 2, 3, 4]]]"], "\"dW\": expected 2 matrices (one per layer), got 1"),
-        (["dW": "[[1, 2, 3], [1, 2]]"], "\"dW[0]\": expected 3×4 (m_0 rows × m_1 columns, shaped as W[0]) as a list of rows, got a flat list of 3 numbers — reshape it to (3, 4)"),
+        (
+            ["dW": "[[1, 2, 3], [1, 2]]"],
+            "\"dW[0]\": expected 3×4 (m_0 rows × m_1 columns, shaped as W[0]) as a list of rows, got a flat list of 3 numbers — reshape it to (3, 4)"
+        ),
         (["delta": "[[[1, 2, 3, 4]], [[1, 2], [3, 4]]]"], "\"delta[0]\": expected 2×4 (one row per sample (m = 2) × m_1 columns), got 1×4"),
     ]
     for (fields, message) in cases {

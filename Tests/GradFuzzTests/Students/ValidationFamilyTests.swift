@@ -1,5 +1,7 @@
 import Foundation
+import GradFuzzTestSupport
 import Testing
+
 @testable import GradFuzz
 @testable import GradFuzzCore
 @testable import GradFuzzFixtures
@@ -7,7 +9,6 @@ import Testing
 @testable import GradFuzzMutants
 @testable import GradFuzzOracle
 @testable import GradFuzzStudents
-import GradFuzzTestSupport
 
 // Validation within a family: fixtures outside it skipped, the exam's completeness reported.
 

@@ -1,10 +1,11 @@
 import Foundation
-import Testing
 import GradFuzzCore
-import GradFuzzOracle
 import GradFuzzFixtures
-@testable import GradFuzzStudents
+import GradFuzzOracle
 import GradFuzzTestSupport
+import Testing
+
+@testable import GradFuzzStudents
 
 // End to end: real child processes (python3 scripts written to temporary directories) validated
 // against fixtures, with the example student in Examples/python.
@@ -20,8 +21,10 @@ func pythonScript(_ source: String, in directory: URL, name: String = "student.p
 }
 
 /// Small fixtures with the given ids, each a problem of `layers` drawn from its own seed.
-func testCases(_ ids: [String], layers: [Int] = [3, 4, 2], activations: [Activation] = [.tanh, .identity],
-               loss: Loss = .squaredError, batch: Int = 3) -> [Validation.Case] {
+func testCases(
+    _ ids: [String], layers: [Int] = [3, 4, 2], activations: [Activation] = [.tanh, .identity],
+    loss: Loss = .squaredError, batch: Int = 3
+) -> [Validation.Case] {
     ids.enumerated().map { n, id in
         let problem = randomProblem(layers, activations, loss, batch: batch, seed: UInt64(100 + n))
         return Validation.Case(fixture: Fixture(id: id, description: "test \(id)", origin: .curated, problem: problem), file: "test/\(id).json")
@@ -35,8 +38,9 @@ func mistakenStudent(_ original: String, _ replacement: String, in directory: UR
     let file = directory.appendingPathComponent("mistaken.py")
     try source.replacingOccurrences(of: original, with: replacement).write(to: file, atomically: true, encoding: .utf8)
     // It imports gradfuzz_student from beside it.
-    try? FileManager.default.copyItem(at: pythonExamples.appendingPathComponent("gradfuzz_student.py"),
-                                      to: directory.appendingPathComponent("gradfuzz_student.py"))
+    try? FileManager.default.copyItem(
+        at: pythonExamples.appendingPathComponent("gradfuzz_student.py"),
+        to: directory.appendingPathComponent("gradfuzz_student.py"))
     return file.path
 }
 
@@ -64,12 +68,14 @@ private func describe(_ report: ValidationReport) -> String {
 @Test func aFloat32StudentPassesWithTheFloat32Tolerance() async throws {
     let cases = try Validation.load([packageRoot.appendingPathComponent("fixtures/curated").path])
     let student = ["python3", exampleStudent, "--dtype", "float32"]
-    let single = await Validation.run(cases, implementation: ExternalImplementation(command: student),
-                                      options: Validation.Options(tolerance: .float32))
+    let single = await Validation.run(
+        cases, implementation: ExternalImplementation(command: student),
+        options: Validation.Options(tolerance: .float32))
     #expect(single.count(.pass) == cases.count, "\(describe(single))")
     // The tolerance matters: under float64's, single precision is visibly not enough.
-    let double = await Validation.run(cases, implementation: ExternalImplementation(command: student),
-                                      options: Validation.Options(tolerance: .float64))
+    let double = await Validation.run(
+        cases, implementation: ExternalImplementation(command: student),
+        options: Validation.Options(tolerance: .float64))
     #expect(double.count(.fail) > cases.count / 2, "\(double.summary)")
     let hinted = double.results.filter { $0.details.contains { $0.contains("single precision") } }
     #expect(!hinted.isEmpty, "a float32 program's failures suggest --tolerance float32")
@@ -79,8 +85,9 @@ private func describe(_ report: ValidationReport) -> String {
     let directory = try temporaryDirectory("mistake")
     defer { try? FileManager.default.removeItem(at: directory) }
     // The seed's eq. (110) error: f where f' belongs, in the backward step into hidden layers.
-    let student = try mistakenStudent("g = backward(activations[l - 1], Z[l - 1], A[l], g @ W[l].T)",
-                                      "g = activate(activations[l - 1], Z[l - 1]) * (g @ W[l].T)", in: directory)
+    let student = try mistakenStudent(
+        "g = backward(activations[l - 1], Z[l - 1], A[l], g @ W[l].T)",
+        "g = activate(activations[l - 1], Z[l - 1]) * (g @ W[l].T)", in: directory)
     let cases = testCases(["two-layers"]) + testCases(["three-layers"], layers: [3, 5, 4, 2], activations: [.sigmoid, .tanh, .identity])
     let report = await Validation.run(cases, implementation: ExternalImplementation(command: ["python3", student]))
     #expect(report.count(.fail) == 2 && report.exitCode == 1, "\(describe(report))")
@@ -180,19 +187,25 @@ private let misbehavingStudent = """
     let directory = try temporaryDirectory("misbehaving")
     defer { try? FileManager.default.removeItem(at: directory) }
     let script = try pythonScript(misbehavingStudent, in: directory)
-    let kinds = ["ok", "crash", "ok", "raise", "ok", "hang", "ok", "exit", "ok", "garbage", "ok", "wrongid", "ok",
-                 "transposed", "nan", "huge", "ok", "missing", "unsupported", "stderr", "ok", "closeout", "ok"]
+    let kinds = [
+        "ok", "crash", "ok", "raise", "ok", "hang", "ok", "exit", "ok", "garbage", "ok", "wrongid", "ok",
+        "transposed", "nan", "huge", "ok", "missing", "unsupported", "stderr", "ok", "closeout", "ok",
+    ]
     let ids = kinds.enumerated().map { "\($1)-\($0)" }
-    let student = ExternalImplementation(command: ["python3", script], timeout: .seconds(1), startupAllowance: .seconds(30),
-                                         maxLineBytes: 1 << 20)
+    let student = ExternalImplementation(
+        command: ["python3", script], timeout: .seconds(1), startupAllowance: .seconds(30),
+        maxLineBytes: 1 << 20)
     let report = await Validation.run(testCases(ids), implementation: student)
     #expect(report.results.count == ids.count, "every fixture has a result")
     let byKind = Dictionary(grouping: report.results) { String($0.id.prefix { $0 != "-" }) }
-    func expect(_ kind: String, _ outcome: FixtureResult.Outcome, _ text: String, stderr: String? = nil,
-                sourceLocation: SourceLocation = #_sourceLocation) {
+    func expect(
+        _ kind: String, _ outcome: FixtureResult.Outcome, _ text: String, stderr: String? = nil,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) {
         for r in byKind[kind] ?? [] {
-            #expect(r.outcome == outcome && r.explanation.contains(text),
-                    "\(kind): expected \(outcome) with “\(text)”, got \(r.outcome): \(r.explanation)", sourceLocation: sourceLocation)
+            #expect(
+                r.outcome == outcome && r.explanation.contains(text),
+                "\(kind): expected \(outcome) with “\(text)”, got \(r.outcome): \(r.explanation)", sourceLocation: sourceLocation)
             if let stderr { #expect(r.stderrTail.contains(stderr), "\(kind): stderr tail \(r.stderrTail)", sourceLocation: sourceLocation) }
         }
     }
@@ -233,10 +246,13 @@ private let misbehavingStudent = """
     defer { try? FileManager.default.removeItem(at: directory) }
     // sh runs python3 as a child (not exec): killing sh alone would leave python3 holding the pipes.
     let script = try pythonScript("import time\nfor line in sys.stdin:\n    time.sleep(60)\n", in: directory)
-    let student = ExternalImplementation(command: ["sh", "-c", "python3 \(script); echo done"],
-                                         timeout: .milliseconds(500), startupAllowance: .milliseconds(500))
+    let student = ExternalImplementation(
+        command: ["sh", "-c", "python3 \(script); echo done"],
+        timeout: .milliseconds(500), startupAllowance: .milliseconds(500))
     let report = await Validation.run(testCases(["hang-1", "hang-2"]), implementation: student)
-    #expect(report.results.allSatisfy { $0.outcome == .error && $0.summary.contains("no answer within 1 s (timeout, with the allowance for starting)") }, "\(describe(report))")
+    #expect(
+        report.results.allSatisfy { $0.outcome == .error && $0.summary.contains("no answer within 1 s (timeout, with the allowance for starting)") },
+        "\(describe(report))")
     // No python3 running the script is left: the whole process group was killed, not only sh.
     var survivors = processes(running: script)
     for _ in 0..<20 where !survivors.isEmpty {

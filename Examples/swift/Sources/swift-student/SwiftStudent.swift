@@ -1,5 +1,5 @@
-import GradFuzzCore
 import Foundation
+import GradFuzzCore
 
 /// A student's backprop in Swift. It conforms to `BackpropImplementation`, so gradfuzz's tests
 /// (which compile this file too) validate and fuzz it with no process in between; main.swift
