@@ -21,7 +21,7 @@ var gradfuzzExecutable: URL {
 func runGradfuzz(_ arguments: [String], directory: URL? = nil) throws -> (status: Int32, stdout: String, stderr: String) {
     let process = Process()
     process.executableURL = gradfuzzExecutable
-    process.arguments = arguments
+    process.arguments = withTestStartup(arguments)
     if let directory { process.currentDirectoryURL = directory }
     let out = Pipe(), err = Pipe()
     process.standardOutput = out
@@ -57,7 +57,7 @@ struct RunningGradfuzz {
         _ = FileManager.default.createFile(atPath: stderrFile.path, contents: nil)
         process = Process()
         process.executableURL = gradfuzzExecutable
-        process.arguments = arguments
+        process.arguments = withTestStartup(arguments)
         if let directory { process.currentDirectoryURL = directory }
         process.standardOutput = try FileHandle(forWritingTo: stdoutFile)
         process.standardError = try FileHandle(forWritingTo: stderrFile)
@@ -104,4 +104,18 @@ func livingMembers(ofGroup group: pid_t) -> [pid_t] {
         let fields = stat[stat.index(after: end)...].split(separator: " ")
         return fields.count > 2 && fields[0] != "Z" && pid_t(fields[2]) == group
     }
+}
+
+/// How long a test's student program may take to give its first answer. The suite runs many
+/// programs at once on few cores, so python3 with numpy can take far longer to start than a
+/// student's machine takes; tests of hanging or silent programs set their own timeouts.
+let testStartupAllowance: Duration = .seconds(120)
+
+/// `arguments` with `--startup` given that allowance where a program is started and no timeout is set.
+func withTestStartup(_ arguments: [String]) -> [String] {
+    let startsAProgram = arguments.contains("--impl") || arguments.first == "validate"
+    guard startsAProgram, !arguments.contains("--startup"), !arguments.contains("--timeout") else { return arguments }
+    let allowance = ["--startup", "120"]
+    guard let terminator = arguments.firstIndex(of: "--") else { return arguments + allowance }
+    return Array(arguments[..<terminator]) + allowance + Array(arguments[terminator...])
 }

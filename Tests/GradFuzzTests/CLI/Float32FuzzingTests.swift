@@ -41,9 +41,11 @@ import Testing
     #expect(!cases.isEmpty)
     #expect(cases.allSatisfy { $0.fixture.tolerance == .float32 }, "\(cases.map(\.fixture.tolerance))")
     // validate and replay judge them alike, by the stored tolerance: the mistake fails, the right program passes.
-    let wrong = await Validation.run(cases, implementation: ExternalImplementation(command: ["python3", mistaken, "--dtype", "float32"]))
+    let wrong = await Validation.run(
+        cases, implementation: ExternalImplementation(command: ["python3", mistaken, "--dtype", "float32"], startupAllowance: testStartupAllowance))
     #expect(wrong.results.allSatisfy { $0.outcome == .fail }, "\(wrong.summary)")
-    let right = await Validation.run(cases, implementation: ExternalImplementation(command: ["python3", exampleStudent, "--dtype", "float32"]))
+    let right = await Validation.run(
+        cases, implementation: ExternalImplementation(command: ["python3", exampleStudent, "--dtype", "float32"], startupAllowance: testStartupAllowance))
     #expect(right.allPassed, "\(right.summary)")
     let file = cases[0].file
     #expect(try runGradfuzz(["replay", file, "--impl", "python3 \(mistaken) --dtype float32"]).status == 1)

@@ -37,7 +37,8 @@ private func lines(_ report: ValidationReport) -> String {
         }
     }
     // Every fixture fails validate against the program that produced it.
-    let both = await Validation.run(cases, implementation: ExternalImplementation(command: ["python3", updateOrderStudent]))
+    let both = await Validation.run(
+        cases, implementation: ExternalImplementation(command: ["python3", updateOrderStudent], startupAllowance: testStartupAllowance))
     #expect(both.results.allSatisfy { $0.outcome == .fail }, "\(lines(both))")
     // The big mistake is in the error signal g; the small one only in dW.
     let bigIDs = Set(both.results.filter { $0.verdict?.matrices.contains { $0.quantity == .delta && !$0.passed } == true }.map(\.id))
@@ -45,12 +46,16 @@ private func lines(_ report: ValidationReport) -> String {
     #expect(!big.isEmpty, "no fixture kept the big mistake: \(lines(both))")
     #expect(!small.isEmpty, "no fixture of the small mistake alone: \(lines(both))")
     // Fixtures of the big mistake still fail with the small one fixed, and those of the small one with the big one fixed.
-    let decayFixed = await Validation.run(big, implementation: ExternalImplementation(command: ["python3", updateOrderStudent, "--fix-decay"]))
+    let decayFixed = await Validation.run(
+        big, implementation: ExternalImplementation(command: ["python3", updateOrderStudent, "--fix-decay"], startupAllowance: testStartupAllowance))
     #expect(decayFixed.results.allSatisfy { $0.outcome == .fail }, "\(lines(decayFixed))")
-    let orderFixed = await Validation.run(small, implementation: ExternalImplementation(command: ["python3", updateOrderStudent, "--fix-order"]))
+    let orderFixed = await Validation.run(
+        small, implementation: ExternalImplementation(command: ["python3", updateOrderStudent, "--fix-order"], startupAllowance: testStartupAllowance))
     #expect(orderFixed.results.allSatisfy { $0.outcome == .fail }, "\(lines(orderFixed))")
     // With both fixed it is the example student, and passes every fixture.
-    let fixed = await Validation.run(cases, implementation: ExternalImplementation(command: ["python3", updateOrderStudent, "--fix-order", "--fix-decay"]))
+    let fixed = await Validation.run(
+        cases,
+        implementation: ExternalImplementation(command: ["python3", updateOrderStudent, "--fix-order", "--fix-decay"], startupAllowance: testStartupAllowance))
     #expect(fixed.allPassed, "\(lines(fixed))")
 }
 

@@ -51,7 +51,8 @@ import Testing
         let mistake = Self.mistakes[index]
         let directory = try temporaryDirectory("diagnosis")
         defer { try? FileManager.default.removeItem(at: directory) }
-        let student = ExternalImplementation(command: ["python3", try mistakenStudent(mistake.original, mistake.replacement, in: directory)])
+        let student = ExternalImplementation(
+            command: ["python3", try mistakenStudent(mistake.original, mistake.replacement, in: directory)], startupAllowance: testStartupAllowance)
         for id in mistake.fixtures {
             let fixture = try Self.fixture(id)
             let answer = try await student.backprop(fixture.problem)
@@ -64,7 +65,7 @@ import Testing
     }
 
     @Test func saysNothingToTheCorrectStudent() async throws {
-        let student = ExternalImplementation(command: ["python3", exampleStudent])
+        let student = ExternalImplementation(command: ["python3", exampleStudent], startupAllowance: testStartupAllowance)
         let fixtures = try Fixture.files(in: [packageRoot.appendingPathComponent("fixtures/curated").path]).map { try Fixture.read(from: $0) }
         for fixture in fixtures {
             let answer = try await student.backprop(fixture.problem)

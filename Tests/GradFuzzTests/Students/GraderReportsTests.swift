@@ -39,7 +39,7 @@ private func gradedReport() async throws -> ValidationReport {
     let directory = try temporaryDirectory("graded")
     defer { try? FileManager.default.removeItem(at: directory) }
     let script = try pythonScript(gradedStudent, in: directory)
-    return await Validation.run(testCases(ids), implementation: ExternalImplementation(command: ["python3", script]))
+    return await Validation.run(testCases(ids), implementation: ExternalImplementation(command: ["python3", script], startupAllowance: testStartupAllowance))
 }
 
 /// What a JUnit file holds, as XMLParser reads it.

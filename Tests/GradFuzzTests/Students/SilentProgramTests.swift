@@ -50,7 +50,8 @@ func aProgramThatNeverReadsItsInputIsGivenUpOnAfterThreeTimeouts() async throws 
             reply["dW"][0][0][0] += 1.0
             print(json.dumps(reply), flush=True)
         """, in: directory)
-    let report = await Validation.run(testCases(["first", "second", "third"]), implementation: ExternalImplementation(command: ["python3", script]))
+    let report = await Validation.run(
+        testCases(["first", "second", "third"]), implementation: ExternalImplementation(command: ["python3", script], startupAllowance: testStartupAllowance))
     #expect(report.results.map(\.outcome) == [.fail, .fail, .fail], "\(report.summary)")
     for r in report.results {
         #expect(r.stderrTail == "answering \(r.id)", "\(r.id): stderr tail \(r.stderrTail)")

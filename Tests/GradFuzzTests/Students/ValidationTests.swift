@@ -51,7 +51,8 @@ private func describe(_ report: ValidationReport) -> String {
 @Test func thePythonExamplePassesEveryCuratedFixture() async throws {
     let cases = try Validation.load([packageRoot.appendingPathComponent("fixtures/curated").path])
     #expect(cases.count >= 50)
-    let report = await Validation.run(cases, implementation: ExternalImplementation(command: ["python3", exampleStudent]))
+    let report = await Validation.run(
+        cases, implementation: ExternalImplementation(command: ["python3", exampleStudent], startupAllowance: testStartupAllowance))
     #expect(report.count(.pass) == cases.count, "\(describe(report))")
     #expect(report.exitCode == 0)
     // It sends delta and cost, and both are compared.
@@ -69,12 +70,12 @@ private func describe(_ report: ValidationReport) -> String {
     let cases = try Validation.load([packageRoot.appendingPathComponent("fixtures/curated").path])
     let student = ["python3", exampleStudent, "--dtype", "float32"]
     let single = await Validation.run(
-        cases, implementation: ExternalImplementation(command: student),
+        cases, implementation: ExternalImplementation(command: student, startupAllowance: testStartupAllowance),
         options: Validation.Options(tolerance: .float32))
     #expect(single.count(.pass) == cases.count, "\(describe(single))")
     // The tolerance matters: under float64's, single precision is visibly not enough.
     let double = await Validation.run(
-        cases, implementation: ExternalImplementation(command: student),
+        cases, implementation: ExternalImplementation(command: student, startupAllowance: testStartupAllowance),
         options: Validation.Options(tolerance: .float64))
     #expect(double.count(.fail) > cases.count / 2, "\(double.summary)")
     let hinted = double.results.filter { $0.details.contains { $0.contains("single precision") } }
@@ -89,7 +90,7 @@ private func describe(_ report: ValidationReport) -> String {
         "g = backward(activations[l - 1], Z[l - 1], A[l], g @ W[l].T)",
         "g = activate(activations[l - 1], Z[l - 1]) * (g @ W[l].T)", in: directory)
     let cases = testCases(["two-layers"]) + testCases(["three-layers"], layers: [3, 5, 4, 2], activations: [.sigmoid, .tanh, .identity])
-    let report = await Validation.run(cases, implementation: ExternalImplementation(command: ["python3", student]))
+    let report = await Validation.run(cases, implementation: ExternalImplementation(command: ["python3", student], startupAllowance: testStartupAllowance))
     #expect(report.count(.fail) == 2 && report.exitCode == 1, "\(describe(report))")
     // Layer L is right (its g needs no f' of a hidden layer); the first wrong layer is L − 1.
     let two = report.results[0], three = report.results[1]
@@ -106,7 +107,8 @@ private func describe(_ report: ValidationReport) -> String {
     let directory = try temporaryDirectory("one-over-m")
     defer { try? FileManager.default.removeItem(at: directory) }
     let student = try mistakenStudent("dW[l] = A[l].T @ g / m", "dW[l] = A[l].T @ g", in: directory)
-    let report = await Validation.run(testCases(["batch-of-3"]), implementation: ExternalImplementation(command: ["python3", student]))
+    let report = await Validation.run(
+        testCases(["batch-of-3"]), implementation: ExternalImplementation(command: ["python3", student], startupAllowance: testStartupAllowance))
     let result = try #require(report.results.first)
     #expect(result.outcome == .fail)
     #expect(result.details.first?.hasPrefix("diagnosis: ") == true, "\(result.explanation)")
@@ -119,7 +121,8 @@ private func describe(_ report: ValidationReport) -> String {
     let directory = try temporaryDirectory("cost")
     defer { try? FileManager.default.removeItem(at: directory) }
     let student = try mistakenStudent("cost = losses(loss, Z[-1], A[-1], Y).mean()", "cost = losses(loss, Z[-1], A[-1], Y).sum()", in: directory)
-    let report = await Validation.run(testCases(["cost"]), implementation: ExternalImplementation(command: ["python3", student]))
+    let report = await Validation.run(
+        testCases(["cost"]), implementation: ExternalImplementation(command: ["python3", student], startupAllowance: testStartupAllowance))
     let result = try #require(report.results.first)
     #expect(result.outcome == .fail && result.summary == "cost wrong, every gradient entry right", "\(result.explanation)")
     let cost = try #require(result.verdict?.cost)
@@ -281,7 +284,7 @@ func processes(running text: String) -> [String] {
 }
 
 @Test func concurrentCallsToAnExternalImplementationAreAnsweredInTurn() async throws {
-    let student = ExternalImplementation(command: ["python3", exampleStudent])
+    let student = ExternalImplementation(command: ["python3", exampleStudent], startupAllowance: testStartupAllowance)
     let cases = testCases((0..<8).map { "c\($0)" })
     let answers = try await withThrowingTaskGroup(of: (Int, Answer).self) { group in
         for (n, c) in cases.enumerated() { group.addTask { (n, try await student.backprop(c.fixture.problem)) } }
@@ -296,7 +299,8 @@ func processes(running text: String) -> [String] {
 
 @Test func theReadmesMinimalStudentPassesWhatItSupportsAndDeclinesTheRest() async throws {
     let cases = try Validation.load([packageRoot.appendingPathComponent("fixtures/curated").path])
-    let student = ExternalImplementation(command: ["python3", pythonExamples.appendingPathComponent("minimal_student.py").path])
+    let student = ExternalImplementation(
+        command: ["python3", pythonExamples.appendingPathComponent("minimal_student.py").path], startupAllowance: testStartupAllowance)
     let report = await Validation.run(cases, implementation: student)
     let supported: Set<Activation> = [.identity, .sigmoid, .tanh]
     for (c, r) in zip(cases, report.results) {
@@ -309,7 +313,7 @@ func processes(running text: String) -> [String] {
 
 @Test func thePythonExampleAgreesWithTheOracleOnEveryActivationAndLoss() async throws {
     // What `gradfuzz --impl 'python3 Examples/python/student.py'` checks: the answer against GSL, not the reference.
-    let student = ExternalImplementation(command: ["python3", exampleStudent])
+    let student = ExternalImplementation(command: ["python3", exampleStudent], startupAllowance: testStartupAllowance)
     var checked = 0
     for (n, hidden) in Activation.allCases.enumerated() {
         for (k, loss) in Loss.allCases.enumerated() {
