@@ -18,7 +18,10 @@ var gradfuzzExecutable: URL {
 }
 
 /// Runs the built `gradfuzz` executable (beside the test bundle) and collects what it says.
-func runGradfuzz(_ arguments: [String], directory: URL? = nil) throws -> (status: Int32, stdout: String, stderr: String) {
+///
+/// It waits on threads of its own: a test blocked here would hold one of the few threads (one per
+/// core) that every other test's async work runs on, a student's process and its timeouts among them.
+func runGradfuzz(_ arguments: [String], directory: URL? = nil) async throws -> (status: Int32, stdout: String, stderr: String) {
     let process = Process()
     process.executableURL = gradfuzzExecutable
     process.arguments = withTestStartup(arguments)
@@ -27,10 +30,20 @@ func runGradfuzz(_ arguments: [String], directory: URL? = nil) throws -> (status
     process.standardOutput = out
     process.standardError = err
     try process.run()
-    let stdout = out.fileHandleForReading.readDataToEndOfFile()
-    let stderr = err.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
+    func drained(_ pipe: Pipe) async -> String {
+        await withCheckedContinuation { continuation in
+            Thread { continuation.resume(returning: String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)) }.start()
+        }
+    }
+    async let stdout = drained(out)
+    async let stderr = drained(err)
+    let (text, errors) = await (stdout, stderr)
+    await withCheckedContinuation { continuation in
+        Thread {
+            process.waitUntilExit(); continuation.resume()
+        }.start()
+    }
+    return (process.terminationStatus, text, errors)
 }
 
 /// The package's root directory.

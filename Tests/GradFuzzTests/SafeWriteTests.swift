@@ -137,21 +137,21 @@ private func isCharacterDevice(_ path: String) -> Bool {
     }
 }
 
-@Test func fixturesOutUnderAFileIsAClearError() throws {
+@Test func fixturesOutUnderAFileIsAClearError() async throws {
     let directory = try temporaryDirectory("fixtures-out")
     defer { try? FileManager.default.removeItem(at: directory) }
     try Data("x".utf8).write(to: directory.appendingPathComponent("file.txt"))
-    let run = try runGradfuzz(["fixtures", "--out", "file.txt/sub"], directory: directory)
+    let run = try await runGradfuzz(["fixtures", "--out", "file.txt/sub"], directory: directory)
     #expect(run.status == 2)
     #expect(run.stderr.contains("file.txt is not a directory"), "\(run.stderr)")
     #expect(!run.stderr.contains("512"), "\(run.stderr)")
 }
 
-@Test func fuzzJSONIsNotCreatedBeforeTheRunEnds() throws {
+@Test func fuzzJSONIsNotCreatedBeforeTheRunEnds() async throws {
     let directory = try temporaryDirectory("fuzz-json")
     defer { try? FileManager.default.removeItem(at: directory) }
     // The program cannot start: the run ends before any case, and nothing may claim to be its summary.
-    let run = try runGradfuzz(
+    let run = try await runGradfuzz(
         [
             "fuzz", "--iters", "1", "--seed", "1", "--json", "summary.json",
             "--impl", "/nonexistent/student-program",
@@ -162,10 +162,10 @@ private func isCharacterDevice(_ path: String) -> Bool {
         "no summary file for a run that never ran")
 }
 
-@Test func fuzzJSONInAMissingDirectoryIsRefusedAtTheStart() throws {
+@Test func fuzzJSONInAMissingDirectoryIsRefusedAtTheStart() async throws {
     let directory = try temporaryDirectory("fuzz-json-missing")
     defer { try? FileManager.default.removeItem(at: directory) }
-    let run = try runGradfuzz(["fuzz", "--iters", "1", "--json", "no/such/summary.json"], directory: directory)
+    let run = try await runGradfuzz(["fuzz", "--iters", "1", "--json", "no/such/summary.json"], directory: directory)
     #expect(run.status == 2)
     #expect(run.stderr.contains("--json") && run.stderr.contains("does not exist"), "\(run.stderr)")
     #expect(!run.stdout.contains("iterations"), "refused before the run starts")

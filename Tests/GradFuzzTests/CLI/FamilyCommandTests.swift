@@ -11,11 +11,11 @@ import Testing
 // --family, fuzzed, validated and replayed with the matching family options; exams; problem files.
 
 @Test(arguments: Family.named.map(\.name))
-func fuzzWithTheFamilyOptionsAnswersNearlyEveryCase(_ name: String) throws {
+func fuzzWithTheFamilyOptionsAnswersNearlyEveryCase(_ name: String) async throws {
     let directory = try temporaryDirectory("fuzz-family")
     defer { try? FileManager.default.removeItem(at: directory) }
     let json = directory.appendingPathComponent("summary.json")
-    let run = try runGradfuzz([
+    let run = try await runGradfuzz([
         "--impl", "python3 \(exampleStudent) --family \(name)", "--family", name, "--iters", "60", "--seed", "5",
         "--jobs", "2", "--out", directory.appendingPathComponent("found").path, "--json", json.path,
     ])
@@ -26,28 +26,28 @@ func fuzzWithTheFamilyOptionsAnswersNearlyEveryCase(_ name: String) throws {
     #expect(!run.stdout.contains("most cases were declined"))
 }
 
-@Test func fuzzWithoutTheFamilyOptionsSaysWhatWasDeclined() throws {
+@Test func fuzzWithoutTheFamilyOptionsSaysWhatWasDeclined() async throws {
     let directory = try temporaryDirectory("fuzz-declined")
     defer { try? FileManager.default.removeItem(at: directory) }
     let student = "python3 \(exampleStudent) --family tanh-sigmoid-squared-error"
     // Most cases declined: the run checks the rest and says so.
-    let some = try runGradfuzz([
+    let some = try await runGradfuzz([
         "--impl", student, "--activations", "tanh,sigmoid,relu", "--losses", "squared_error,hinge", "--iters", "40",
         "--seed", "2", "--jobs", "2", "--out", directory.path,
     ])
     #expect(some.status == 0, "\(some.stdout)\n\(some.stderr)")
     #expect(some.stdout.contains("note: most cases were declined") && some.stdout.contains("--family NAME"), "\(some.stdout)")
     // Nothing checked: exit 2, naming what was declined and the family options.
-    let none = try runGradfuzz(["--impl", student, "--activations", "relu", "--iters", "10", "--seed", "2", "--out", directory.path])
+    let none = try await runGradfuzz(["--impl", student, "--activations", "relu", "--iters", "10", "--seed", "2", "--out", directory.path])
     #expect(none.status == 2, "\(none.stdout)\n\(none.stderr)")
     #expect(
         none.stderr.contains("no case was checked") && none.stderr.contains("by activation (in some layer): relu 10")
             && none.stderr.contains("--hidden-activations"), "\(none.stderr)")
 }
 
-@Test func validateWithTheFamilyReportsACompleteExamAndExitsZero() throws {
+@Test func validateWithTheFamilyReportsACompleteExamAndExitsZero() async throws {
     let name = "relu-softmax-cross-entropy"
-    let right = try runGradfuzz(
+    let right = try await runGradfuzz(
         ["validate", "-q", "--fixtures", "fixtures", "--family", name, "--", "python3", exampleStudent, "--family", name],
         directory: packageRoot)
     #expect(right.status == 0, "\(right.stdout)\n\(right.stderr)")
@@ -57,18 +57,18 @@ func fuzzWithTheFamilyOptionsAnswersNearlyEveryCase(_ name: String) throws {
     let directory = try temporaryDirectory("validate-family")
     defer { try? FileManager.default.removeItem(at: directory) }
     let mistaken = try mistakenStudent("g = A[-1] * Y.sum(axis=1, keepdims=True) - Y", "g = A[-1] - 2 * Y", in: directory)
-    let wrong = try runGradfuzz(
+    let wrong = try await runGradfuzz(
         ["validate", "-q", "--fixtures", "fixtures/exams/\(name)", "--family", name, "--", "python3", mistaken, "--family", name],
         directory: packageRoot)
     #expect(wrong.status == 1 && wrong.stdout.contains("incomplete"), "\(wrong.stdout)\n\(wrong.stderr)")
     // No fixture inside the family: exit 2.
-    let none = try runGradfuzz(
+    let none = try await runGradfuzz(
         ["validate", "--fixtures", "fixtures/curated/one-neuron.json", "--family", name, "--", "python3", exampleStudent],
         directory: packageRoot)
     #expect(none.status == 2 && none.stderr.contains("no fixture is inside the family"), "\(none.stderr)")
 }
 
-@Test func aFamilyWithNoValidNetworkIsAUsageErrorNamingWhy() throws {
+@Test func aFamilyWithNoValidNetworkIsAUsageErrorNamingWhy() async throws {
     for (arguments, words) in [
         (["--output-activations", "tanh", "--losses", "cross_entropy"], "cross_entropy needs softmax"),
         (["--hidden-activations", "", "--min-depth", "2"], "expected at least one"),
@@ -78,7 +78,7 @@ func fuzzWithTheFamilyOptionsAnswersNearlyEveryCase(_ name: String) throws {
         (["--labels", "fuzzy"], "expected hard, soft, one-hot"),
     ] {
         for command in [["exam", "--out", "/tmp/gradfuzz-never-written"], ["fuzz", "--iters", "1"]] {
-            let run = try runGradfuzz(command + arguments)
+            let run = try await runGradfuzz(command + arguments)
             #expect(
                 run.status == 2 && run.stderr.contains(words) && run.stderr.split(separator: "\n").count == 1,
                 "\(command + arguments): \(run.status) \(run.stderr)")
@@ -86,18 +86,18 @@ func fuzzWithTheFamilyOptionsAnswersNearlyEveryCase(_ name: String) throws {
     }
 }
 
-@Test func examIsTheSameBytesForTheSameSeedAndCompleteForItsFamily() throws {
+@Test func examIsTheSameBytesForTheSameSeedAndCompleteForItsFamily() async throws {
     let directory = try temporaryDirectory("exam")
     defer { try? FileManager.default.removeItem(at: directory) }
     let options = ["--hidden-activations", "tanh,relu", "--output-activations", "identity", "--losses", "squared_error,huber", "--max-depth", "3"]
-    func exam(_ seed: String, _ out: String) throws -> [String: Data] {
-        let run = try runGradfuzz(["exam"] + options + ["--seed", seed, "--out", directory.appendingPathComponent(out).path])
+    func exam(_ seed: String, _ out: String) async throws -> [String: Data] {
+        let run = try await runGradfuzz(["exam"] + options + ["--seed", seed, "--out", directory.appendingPathComponent(out).path])
         #expect(run.status == 0, "\(run.stdout)\n\(run.stderr)")
         #expect(run.stdout.contains("catalogued mistakes that can occur in the family fails at least one"), "\(run.stdout)")
         let files = try FileManager.default.contentsOfDirectory(atPath: directory.appendingPathComponent(out).path).sorted()
         return try Dictionary(uniqueKeysWithValues: files.map { ($0, try Data(contentsOf: directory.appendingPathComponent(out).appendingPathComponent($0))) })
     }
-    let one = try exam("3", "one"), again = try exam("3", "again"), other = try exam("4", "other")
+    let one = try await exam("3", "one"), again = try await exam("3", "again"), other = try await exam("4", "other")
     #expect(one == again, "same seed, same bytes")
     #expect(one != other, "another seed, another exam")
     #expect(one["manifest.json"] != nil && one.count >= 2)
@@ -109,20 +109,20 @@ func fuzzWithTheFamilyOptionsAnswersNearlyEveryCase(_ name: String) throws {
     #expect((manifest["command"] as? String)?.contains("--hidden-activations tanh,relu") == true && manifest["seed"] as? Int == 3)
 }
 
-@Test func aProblemFileReplaysValidatesAndCompletes() throws {
+@Test func aProblemFileReplaysValidatesAndCompletes() async throws {
     let directory = try temporaryDirectory("problem-file")
     defer { try? FileManager.default.removeItem(at: directory) }
     let problem = randomProblem([3, 4, 2], [.relu, .softmax], .crossEntropy, batch: 2, seed: 21)
     let file = directory.appendingPathComponent("mine.json")
     try JSONEncoder().encode(RawProblem(problem)).write(to: file)
-    let replay = try runGradfuzz(["replay", file.path])
+    let replay = try await runGradfuzz(["replay", file.path])
     #expect(replay.status == 0 && replay.stdout.contains("mine — PASS"), "\(replay.stdout)\n\(replay.stderr)")
-    let validate = try runGradfuzz(["validate", "--fixtures", file.path, "--", "python3", exampleStudent])
+    let validate = try await runGradfuzz(["validate", "--fixtures", file.path, "--", "python3", exampleStudent])
     #expect(validate.status == 0 && validate.stdout.contains("PASS  mine"), "\(validate.stdout)\n\(validate.stderr)")
     // Outside the family given, the problem is skipped rather than replayed.
-    let skipped = try runGradfuzz(["replay", file.path, "--family", "sigmoid-squared-error"])
+    let skipped = try await runGradfuzz(["replay", file.path, "--family", "sigmoid-squared-error"])
     #expect(skipped.status == 2 && skipped.stdout.contains("SKIPPED, outside the family"), "\(skipped.stdout)")
-    let complete = try runGradfuzz(["fixtures", "--complete", file.path])
+    let complete = try await runGradfuzz(["fixtures", "--complete", file.path])
     #expect(complete.status == 0, "\(complete.stderr)")
     let completed = try Data(contentsOf: file)
     #expect(completed == Fixture(id: "mine", description: "", origin: Fixture.Origin(kind: "problem"), problem: problem).json())
@@ -132,7 +132,7 @@ func fuzzWithTheFamilyOptionsAnswersNearlyEveryCase(_ name: String) throws {
     let bad = directory.appendingPathComponent("bad.json")
     let badBytes = try JSONEncoder().encode(raw)
     try badBytes.write(to: bad)
-    let refused = try runGradfuzz(["fixtures", "--complete", bad.path])
+    let refused = try await runGradfuzz(["fixtures", "--complete", bad.path])
     #expect(
         refused.status == 2 && refused.stderr.contains("\"W[0]\": expected 3×4") && refused.stderr.split(separator: "\n").count == 1,
         "\(refused.stderr)")

@@ -16,14 +16,14 @@ import Testing
     let directory = try temporaryDirectory("fuzz-float32")
     defer { try? FileManager.default.removeItem(at: directory) }
     let single = "python3 \(exampleStudent) --dtype float32"
-    let clean = try runGradfuzz([
+    let clean = try await runGradfuzz([
         "--impl", single, "--tolerance", "float32", "--iters", "300", "--seed", "5",
         "--out", directory.appendingPathComponent("clean").path,
     ])
     #expect(clean.status == 0, "status \(clean.status): \(clean.stdout) \(clean.stderr)")
     #expect(clean.stdout.contains("failures: 0 cases"), "\(clean.stdout)")
     // Under float64's tolerance the same program fails: the option is what lets it through.
-    let strict = try runGradfuzz([
+    let strict = try await runGradfuzz([
         "--impl", single, "--iters", "30", "--seed", "5", "--no-shrink",
         "--out", directory.appendingPathComponent("strict").path,
     ])
@@ -32,7 +32,7 @@ import Testing
     // The same student with a missing 1/m, in float32: still found, and the fixtures keep float32.
     let mistaken = try mistakenStudent("dW[l] = A[l].T @ g / m", "dW[l] = A[l].T @ g", in: directory)
     let found = directory.appendingPathComponent("found")
-    let run = try runGradfuzz([
+    let run = try await runGradfuzz([
         "--impl", "python3 \(mistaken) --dtype float32", "--tolerance", "float32", "--iters", "30",
         "--seed", "6", "--max-depth", "3", "--max-width", "5", "--out", found.path,
     ])
@@ -48,12 +48,12 @@ import Testing
         cases, implementation: ExternalImplementation(command: ["python3", exampleStudent, "--dtype", "float32"], startupAllowance: testStartupAllowance))
     #expect(right.allPassed, "\(right.summary)")
     let file = cases[0].file
-    #expect(try runGradfuzz(["replay", file, "--impl", "python3 \(mistaken) --dtype float32"]).status == 1)
-    let replayRight = try runGradfuzz(["replay", file, "--impl", single])
+    #expect(try await runGradfuzz(["replay", file, "--impl", "python3 \(mistaken) --dtype float32"]).status == 1)
+    let replayRight = try await runGradfuzz(["replay", file, "--impl", single])
     #expect(replayRight.status == 0, "\(replayRight.stdout)")
     // On replay, --tolerance overrides the stored one: the curated fixtures store float64.
     let curated = packageRoot.appendingPathComponent("fixtures/curated").path
-    #expect(try runGradfuzz(["replay", curated, "--impl", single]).status == 1)
-    let relaxed = try runGradfuzz(["replay", curated, "--impl", single, "--tolerance", "float32"])
+    #expect(try await runGradfuzz(["replay", curated, "--impl", single]).status == 1)
+    let relaxed = try await runGradfuzz(["replay", curated, "--impl", single, "--tolerance", "float32"])
     #expect(relaxed.status == 0, "\(relaxed.stdout.split(separator: "\n").filter { $0.contains("FAIL") })")
 }

@@ -11,19 +11,19 @@ import Testing
     ["--json", "/proc/gradfuzz-cannot-write-here.json"], ["--max-width", "100000000"],
     ["--shard", "50/100"], ["--out", ""], ["--json", ""], ["--timeout", "0"],
 ])
-func badFlagValuesAreOneLineErrorsWithStatus2(_ arguments: [String]) throws {
-    let run = try runGradfuzz(["--iters", "5"] + arguments)
+func badFlagValuesAreOneLineErrorsWithStatus2(_ arguments: [String]) async throws {
+    let run = try await runGradfuzz(["--iters", "5"] + arguments)
     #expect(run.status == 2, "\(arguments): status \(run.status), stderr \(run.stderr)")
     let lines = run.stderr.split(separator: "\n")
     #expect(lines.count == 1, "\(arguments): expected one line, got \(run.stderr)")
     #expect(run.stdout.isEmpty, "\(arguments): printed \(run.stdout)")
 }
 
-@Test func aShortRunIsTheDefaultCommandAndWritesItsSummaryAsJSON() throws {
+@Test func aShortRunIsTheDefaultCommandAndWritesItsSummaryAsJSON() async throws {
     let out = try temporaryDirectory("fuzz")
     defer { try? FileManager.default.removeItem(at: out) }
     let json = out.appendingPathComponent("summary.json")
-    let run = try runGradfuzz([
+    let run = try await runGradfuzz([
         "--iters", "30", "--seed", "7", "--jobs", "2", "--max-depth", "3", "--max-width", "6",
         "--out", out.appendingPathComponent("found").path, "--json", json.path,
     ])
@@ -34,12 +34,12 @@ func badFlagValuesAreOneLineErrorsWithStatus2(_ arguments: [String]) throws {
     #expect(summary.networksByDepth.reduce(0, +) == 30)
 }
 
-@Test func anExternalProgramWithAMissingOneOverMIsCaughtAndShrunk() throws {
+@Test func anExternalProgramWithAMissingOneOverMIsCaughtAndShrunk() async throws {
     let directory = try temporaryDirectory("fuzz-impl")
     defer { try? FileManager.default.removeItem(at: directory) }
     let student = try mistakenStudent("dW[l] = A[l].T @ g / m", "dW[l] = A[l].T @ g", in: directory)
     let found = directory.appendingPathComponent("found")
-    let run = try runGradfuzz([
+    let run = try await runGradfuzz([
         "--impl", "python3 \(student)", "--iters", "20", "--seed", "3", "--max-depth", "3",
         "--max-width", "5", "--out", found.path,
     ])
@@ -56,12 +56,12 @@ func badFlagValuesAreOneLineErrorsWithStatus2(_ arguments: [String]) throws {
         #expect(fixture.origin.command == "gradfuzz replay \(file.path) --impl 'python3 \(student)'")
     }
     // The origin's command replays the failure: the mistaken program still fails the written fixture.
-    let replay = try runGradfuzz(["replay", files[0].path, "--impl", "python3 \(student)"])
+    let replay = try await runGradfuzz(["replay", files[0].path, "--impl", "python3 \(student)"])
     #expect(replay.status == 1, "\(replay.stdout)\n\(replay.stderr)")
 }
 
-@Test func anExternalProgramThatCannotStartIsAUsageError() throws {
-    let run = try runGradfuzz(["--impl", "gradfuzz-no-such-program", "--iters", "5", "--out", try temporaryDirectory("fuzz-no-program").path])
+@Test func anExternalProgramThatCannotStartIsAUsageError() async throws {
+    let run = try await runGradfuzz(["--impl", "gradfuzz-no-such-program", "--iters", "5", "--out", try temporaryDirectory("fuzz-no-program").path])
     #expect(run.status == 2, "status \(run.status): \(run.stderr)")
     #expect(run.stderr.split(separator: "\n").count == 1 && run.stdout.isEmpty, "stdout \(run.stdout), stderr \(run.stderr)")
 }
@@ -71,8 +71,8 @@ func badFlagValuesAreOneLineErrorsWithStatus2(_ arguments: [String]) throws {
     ["--seed", "-5"], ["replay", "fixtures/curated/one-neuron.json", "--timeout", "-1"],
     ["validate", "--rtol", "-1", "--", "python3", "x.py"], ["validate", "--startup", "-5", "--", "python3", "x.py"],
 ])
-func negativeNumbersSayWhatWasExpected(_ arguments: [String]) throws {
-    let run = try runGradfuzz(arguments, directory: packageRoot)
+func negativeNumbersSayWhatWasExpected(_ arguments: [String]) async throws {
+    let run = try await runGradfuzz(arguments, directory: packageRoot)
     #expect(run.status == 2, "\(arguments): status \(run.status), stderr \(run.stderr)")
     #expect(
         run.stderr.hasPrefix("gradfuzz: ") && run.stderr.contains("expected") && !run.stderr.contains("Missing value"),
@@ -80,9 +80,9 @@ func negativeNumbersSayWhatWasExpected(_ arguments: [String]) throws {
     #expect(run.stderr.split(separator: "\n").count == 1, "\(arguments): \(run.stderr)")
 }
 
-@Test func helpPrintsEachDefaultOnceAndNoSentenceBrokenByTheSource() throws {
+@Test func helpPrintsEachDefaultOnceAndNoSentenceBrokenByTheSource() async throws {
     for command in ["fuzz", "replay", "validate", "mutants", "fixtures", "bench"] {
-        let run = try runGradfuzz([command, "--help"])
+        let run = try await runGradfuzz([command, "--help"])
         #expect(run.status == 0, "\(command): \(run.stderr)")
         for line in run.stdout.split(separator: "\n") {
             #expect(line.components(separatedBy: "default").count <= 2, "\(command): \(line)")
@@ -90,12 +90,12 @@ func negativeNumbersSayWhatWasExpected(_ arguments: [String]) throws {
         #expect(!run.stdout.contains("(default 6)") && !run.stdout.contains("default: 6)."), "\(command): \(run.stdout)")
     }
     // The discussion wraps as one paragraph: no line ends in the middle of "for any --jobs, and --shard".
-    let fuzz = try runGradfuzz(["fuzz", "--help"])
+    let fuzz = try await runGradfuzz(["fuzz", "--help"])
     #expect(fuzz.stdout.contains("verdicts for any --jobs, and --shard K/N splits a run between N machines."), "\(fuzz.stdout)")
 }
 
-@Test func aShardWithNoIterationIsAnErrorNotASuccess() throws {
-    let run = try runGradfuzz(["--shard", "50/100", "--iters", "20", "--out", try temporaryDirectory("fuzz-empty-shard").path])
+@Test func aShardWithNoIterationIsAnErrorNotASuccess() async throws {
+    let run = try await runGradfuzz(["--shard", "50/100", "--iters", "20", "--out", try temporaryDirectory("fuzz-empty-shard").path])
     #expect(run.status == 2, "status \(run.status): \(run.stdout)")
     #expect(run.stderr.contains("--shard 50/100") && run.stderr.contains("expected --iters ≥ 50"), "\(run.stderr)")
 }
@@ -126,8 +126,8 @@ func negativeNumbersSayWhatWasExpected(_ arguments: [String]) throws {
     #expect(run.stdout.contains("of 9223372036854775807 (interrupted)"), "\(run.stdout)")
 }
 
-@Test func lossesThatCannotBeDrawnAreNamedWithWhy() throws {
-    let run = try runGradfuzz([
+@Test func lossesThatCannotBeDrawnAreNamedWithWhy() async throws {
+    let run = try await runGradfuzz([
         "--activations", "relu", "--losses", "cross_entropy,squared_error", "--iters", "3", "--seed", "1",
         "--out", try temporaryDirectory("fuzz-dropped").path,
     ])
@@ -135,9 +135,9 @@ func negativeNumbersSayWhatWasExpected(_ arguments: [String]) throws {
     #expect(run.stdout.contains("cross_entropy") && run.stdout.contains("needs a softmax output layer"), "\(run.stdout)")
 }
 
-@Test func aRunWhereNoCaseCouldBeCheckedIsNotASuccess() throws {
+@Test func aRunWhereNoCaseCouldBeCheckedIsNotASuccess() async throws {
     // The tanh mistake declines every case without a tanh layer: with relu only, it answers none.
-    let run = try runGradfuzz([
+    let run = try await runGradfuzz([
         "--mutant", "tanh_prime_one_minus_z_squared", "--activations", "relu", "--losses", "squared_error",
         "--iters", "5", "--seed", "1", "--out", try temporaryDirectory("fuzz-unchecked").path,
     ])

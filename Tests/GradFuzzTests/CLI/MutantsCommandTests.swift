@@ -3,8 +3,8 @@ import GradFuzzMutants
 import Testing
 
 @Suite struct MutantsCommandTests {
-    @Test func printsTheMutationScoreOfTheWholeCatalog() throws {
-        let run = try runGradfuzz(["mutants", "--fixtures", packageRoot.appendingPathComponent("fixtures/curated").path])
+    @Test func printsTheMutationScoreOfTheWholeCatalog() async throws {
+        let run = try await runGradfuzz(["mutants", "--fixtures", packageRoot.appendingPathComponent("fixtures/curated").path])
         let rows = run.stdout.split(separator: "\n").filter { line in MutantCatalog.all.contains { line.hasPrefix($0.name + " ") } }
         #expect(rows.count == MutantCatalog.all.count, "one row per mutant:\n\(run.stdout)")
         #expect(run.stdout.contains("23 of 23 mutants killed by the fuzzer"), "\(run.stdout)")
@@ -13,24 +13,24 @@ import Testing
         #expect(run.status == (gaps ? 1 : 0), "status \(run.status), stderr: \(run.stderr)")
     }
 
-    @Test func runsOneMutantWithoutFixtures() throws {
-        let run = try runGradfuzz(["mutants", "--mutant", "softsign_prime_not_squared", "--no-fixtures", "--budget", "50", "--seed", "3"])
+    @Test func runsOneMutantWithoutFixtures() async throws {
+        let run = try await runGradfuzz(["mutants", "--mutant", "softsign_prime_not_squared", "--no-fixtures", "--budget", "50", "--seed", "3"])
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.stdout.contains("softsign_prime_not_squared  yes"), "\(run.stdout)")
         #expect(run.stdout.contains("[1, 1] m=1 softsign + squared_error"), "\(run.stdout)")
     }
 
-    @Test func fuzzesAMutantWhereItApplies() throws {
+    @Test func fuzzesAMutantWhereItApplies() async throws {
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("gradfuzz-mutant-fuzz-\(UInt32.random(in: 0...UInt32.max))")
         defer { try? FileManager.default.removeItem(at: out) }
-        let run = try runGradfuzz(["--mutant", "tanh_prime_one_minus_z_squared", "--iters", "20", "--seed", "1", "--jobs", "1", "--out", out.path])
+        let run = try await runGradfuzz(["--mutant", "tanh_prime_one_minus_z_squared", "--iters", "20", "--seed", "1", "--jobs", "1", "--out", out.path])
         #expect(run.status == 1, "\(run.stdout)\n\(run.stderr)")
         #expect(run.stdout.contains("testing tanh_prime_one_minus_z_squared against the GSL oracle"), "\(run.stdout)")
         #expect(run.stdout.contains("13 declined by the program"), "cases without a tanh layer are declined, not failed:\n\(run.stdout)")
         #expect(run.stdout.contains("shrunk to layers [1, 1], batch 1"), "\(run.stdout)")
     }
 
-    @Test func rejectsBadFlagsWithOneLine() throws {
+    @Test func rejectsBadFlagsWithOneLine() async throws {
         for (arguments, message) in [
             (["mutants", "--mutant", "nope"], "unknown mutant \"nope\""),
             (["mutants", "--budget", "-3"], "--budget: expected a whole number ≥ 1"),
@@ -38,17 +38,17 @@ import Testing
             (["--mutant", "nope", "--iters", "1"], "unknown mutant \"nope\""),
             (["replay", "--mutant", "nope", packageRoot.appendingPathComponent("fixtures/curated/one-neuron.json").path], "unknown mutant"),
         ] {
-            let run = try runGradfuzz(arguments)
+            let run = try await runGradfuzz(arguments)
             #expect(run.status == 2, "\(arguments): status \(run.status)")
             #expect(run.stderr.contains(message) && run.stderr.split(separator: "\n").count == 1, "\(arguments): \(run.stderr)")
         }
     }
 
-    @Test func replaysAFixtureWithAMutant() throws {
+    @Test func replaysAFixtureWithAMutant() async throws {
         let fixture = packageRoot.appendingPathComponent("fixtures/curated/one-neuron.json").path
-        let wrong = try runGradfuzz(["replay", fixture, "--mutant", "sigmoid_prime_sigma_one_minus_z"])
+        let wrong = try await runGradfuzz(["replay", fixture, "--mutant", "sigmoid_prime_sigma_one_minus_z"])
         #expect(wrong.status == 1 && wrong.stdout.contains("FAIL"), "\(wrong.stdout)")
-        let right = try runGradfuzz(["replay", fixture])
+        let right = try await runGradfuzz(["replay", fixture])
         #expect(right.status == 0, "\(right.stdout)")
     }
 }

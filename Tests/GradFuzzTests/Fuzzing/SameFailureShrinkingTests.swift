@@ -23,7 +23,7 @@ private func lines(_ report: ValidationReport) -> String {
     let directory = try temporaryDirectory("two-mistakes")
     defer { try? FileManager.default.removeItem(at: directory) }
     let found = directory.appendingPathComponent("found")
-    let run = try runGradfuzz([
+    let run = try await runGradfuzz([
         "--impl", "python3 \(updateOrderStudent)", "--iters", "30", "--seed", "12", "--max-depth", "3",
         "--max-width", "4", "--max-batch", "3", "--out", found.path,
     ])

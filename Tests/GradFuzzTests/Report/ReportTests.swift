@@ -221,11 +221,11 @@ private func curatedReport(_ mutant: String = "f_instead_of_fprime") async throw
     }
 }
 
-@Test func replayWritesAnHTMLReportWithHTMLFlag() throws {
+@Test func replayWritesAnHTMLReportWithHTMLFlag() async throws {
     let directory = try temporaryDirectory("replay-html")
     defer { try? FileManager.default.removeItem(at: directory) }
     let html = directory.appendingPathComponent("report.html").path
-    let run = try runGradfuzz(["replay", "--mutant", "no_one_over_m", "fixtures/curated/hidden-relu.json", "--html", html], directory: packageRoot)
+    let run = try await runGradfuzz(["replay", "--mutant", "no_one_over_m", "fixtures/curated/hidden-relu.json", "--html", html], directory: packageRoot)
     #expect(run.status == 1, "\(run.stderr)")
     let text = try String(contentsOfFile: html, encoding: .utf8)
     #expect(text.hasPrefix("<!DOCTYPE html>") && text.contains("gradfuzz replay: no_one_over_m") && text.contains("✕ FAIL"))
