@@ -144,6 +144,9 @@ final class ProcessGroup: Sendable {
         var group: pid_t?
         /// Whether the leader may still be running (it is not yet reaped).
         var leaderRunning = false
+        /// A kill asked for before the leader's id was known (a timeout while the program was being
+        /// spawned, on a loaded machine): carried out the moment it is.
+        var killRequested = false
     }
     private let state = Mutex(State())
 
@@ -152,6 +155,10 @@ final class ProcessGroup: Sendable {
             s.group = leader
             s.leaderRunning = true
             LiveProcessGroups.insert(leader)
+            if s.killRequested {
+                _ = Glibc.kill(-leader, SIGKILL)
+                _ = Glibc.kill(leader, SIGKILL)
+            }
         }
     }
 
@@ -161,7 +168,10 @@ final class ProcessGroup: Sendable {
     /// SIGKILL to the group and to the leader, under the lock: the leader's id is never one reused after it is reaped.
     func kill() {
         state.withLock { s in
-            guard let group = s.group else { return }
+            guard let group = s.group else {
+                s.killRequested = true
+                return
+            }
             _ = Glibc.kill(-group, SIGKILL)
             if s.leaderRunning { _ = Glibc.kill(group, SIGKILL) }
         }
