@@ -147,6 +147,13 @@ final class ProcessGroup: Sendable {
         /// A kill asked for before the leader's id was known (a timeout while the program was being
         /// spawned, on a loaded machine): carried out the moment it is.
         var killRequested = false
+
+        /// SIGKILL to the group, and to the leader while it is not reaped (its id cannot have been reused).
+        func signal() {
+            guard let group else { return }
+            _ = Glibc.kill(-group, SIGKILL)
+            if leaderRunning { _ = Glibc.kill(group, SIGKILL) }
+        }
     }
     private let state = Mutex(State())
 
@@ -155,10 +162,7 @@ final class ProcessGroup: Sendable {
             s.group = leader
             s.leaderRunning = true
             LiveProcessGroups.insert(leader)
-            if s.killRequested {
-                _ = Glibc.kill(-leader, SIGKILL)
-                _ = Glibc.kill(leader, SIGKILL)
-            }
+            if s.killRequested { s.signal() }
         }
     }
 
@@ -168,12 +172,8 @@ final class ProcessGroup: Sendable {
     /// SIGKILL to the group and to the leader, under the lock: the leader's id is never one reused after it is reaped.
     func kill() {
         state.withLock { s in
-            guard let group = s.group else {
-                s.killRequested = true
-                return
-            }
-            _ = Glibc.kill(-group, SIGKILL)
-            if s.leaderRunning { _ = Glibc.kill(group, SIGKILL) }
+            if s.group == nil { s.killRequested = true }
+            s.signal()
         }
     }
 
@@ -182,8 +182,7 @@ final class ProcessGroup: Sendable {
     func end() {
         state.withLock { s in
             guard let group = s.group else { return }
-            _ = Glibc.kill(-group, SIGKILL)
-            if s.leaderRunning { _ = Glibc.kill(group, SIGKILL) }
+            s.signal()
             LiveProcessGroups.remove(group)
             s.group = nil
         }
