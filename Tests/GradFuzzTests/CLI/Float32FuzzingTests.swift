@@ -1,14 +1,7 @@
 import Foundation
+import GradFuzz
 import GradFuzzTestSupport
 import Testing
-
-@testable import GradFuzz
-@testable import GradFuzzCore
-@testable import GradFuzzFixtures
-@testable import GradFuzzFuzzing
-@testable import GradFuzzMutants
-@testable import GradFuzzOracle
-@testable import GradFuzzStudents
 
 // A program computing in single precision, fuzzed and replayed with --tolerance float32.
 

@@ -1,14 +1,9 @@
 import Foundation
+import GradFuzz
 import GradFuzzTestSupport
 import Testing
 
-@testable import GradFuzz
-@testable import GradFuzzCore
 @testable import GradFuzzFixtures
-@testable import GradFuzzFuzzing
-@testable import GradFuzzMutants
-@testable import GradFuzzOracle
-@testable import GradFuzzStudents
 
 // Problem files: the problem fields alone, completed into a fixture as they are read.
 

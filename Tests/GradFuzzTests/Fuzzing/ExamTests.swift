@@ -1,14 +1,9 @@
 import Foundation
+import GradFuzz
 import GradFuzzTestSupport
 import Testing
 
-@testable import GradFuzz
-@testable import GradFuzzCore
-@testable import GradFuzzFixtures
 @testable import GradFuzzFuzzing
-@testable import GradFuzzMutants
-@testable import GradFuzzOracle
-@testable import GradFuzzStudents
 
 // Exams: fixture sets on which every catalogued mistake that can occur in a family fails.
 

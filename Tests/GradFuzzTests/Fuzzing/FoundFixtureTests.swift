@@ -1,14 +1,9 @@
 import Foundation
+import GradFuzz
 import GradFuzzTestSupport
 import Testing
 
-@testable import GradFuzz
-@testable import GradFuzzCore
-@testable import GradFuzzFixtures
 @testable import GradFuzzFuzzing
-@testable import GradFuzzMutants
-@testable import GradFuzzOracle
-@testable import GradFuzzStudents
 
 // What fuzzing compares and what it writes down: the cost, the headline, the content hash, and the
 // tolerance a fixture stores.

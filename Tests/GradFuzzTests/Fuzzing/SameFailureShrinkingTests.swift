@@ -1,14 +1,9 @@
 import Foundation
+import GradFuzz
 import GradFuzzTestSupport
 import Testing
 
-@testable import GradFuzz
-@testable import GradFuzzCore
-@testable import GradFuzzFixtures
 @testable import GradFuzzFuzzing
-@testable import GradFuzzMutants
-@testable import GradFuzzOracle
-@testable import GradFuzzStudents
 
 // Shrinking keeps the failure it started from: what a written fixture shows is the mistake that was
 // found, it fails for the program that produced it, and its numbers tell mistakes apart.

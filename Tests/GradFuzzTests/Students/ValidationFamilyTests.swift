@@ -1,13 +1,8 @@
 import Foundation
+import GradFuzz
 import GradFuzzTestSupport
 import Testing
 
-@testable import GradFuzz
-@testable import GradFuzzCore
-@testable import GradFuzzFixtures
-@testable import GradFuzzFuzzing
-@testable import GradFuzzMutants
-@testable import GradFuzzOracle
 @testable import GradFuzzStudents
 
 // Validation within a family: fixtures outside it skipped, the exam's completeness reported.
