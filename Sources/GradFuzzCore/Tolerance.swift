@@ -39,6 +39,13 @@ public struct Tolerance: Codable, Equatable, Sendable {
     /// Whether this tolerance is for a program computing in single precision (rtol at least float32's).
     public var isSinglePrecision: Bool { rtol >= Self.float32.rtol }
 
+    /// The rounding a correct program judged with this tolerance may show on `problem`, entry by
+    /// entry, beyond what rtol covers: `Problem.roundingBounds` at float32's unit roundoff 2⁻²⁴ for
+    /// a single-precision tolerance; nil for double precision, whose rounding rtol and atol hold.
+    public func programRounding(for problem: Problem) -> EntryBounds? {
+        isSinglePrecision ? problem.roundingBounds(unitRoundoff: 0x1p-24) : nil
+    }
+
     /// The presets by name: "float64" or "float32".
     public static func preset(named name: String) -> Tolerance? {
         switch name {

@@ -141,35 +141,33 @@ public struct Verdict: Equatable, Sendable {
         self.matrices = matrices
     }
 
-    /// Compares the answer's cost, when it has one, with the expected cost; a non-finite cost fails.
-    public mutating func compareCost(got: Double?, expected: Double, tolerance: Tolerance) {
+    /// Compares the answer's cost, when it has one, with the expected cost; a non-finite cost
+    /// fails. `rounding` is the program's own rounding allowed on top (`EntryBounds.cost`).
+    public mutating func compareCost(got: Double?, expected: Double, tolerance: Tolerance, rounding: Double = 0) {
         guard let got else { return }
         cost = Entry(
             layer: 0, quantity: .cost, row: 0, column: 0, expected: expected, got: got,
-            bound: tolerance.bound(expected: expected, got: got))
-        costPassed = tolerance.accepts(expected: expected, got: got)
+            bound: tolerance.bound(expected: expected, got: got, rounding: rounding))
+        costPassed = tolerance.accepts(expected: expected, got: got, rounding: rounding)
     }
 
     /// An answer against expected values (a fixture's reference values); cost and delta are
-    /// compared when both sides have them.
-    public init(answer: Answer, expected: Answer, tolerance: Tolerance) {
+    /// compared when both sides have them. `rounding`, when given, is the program's own rounding
+    /// allowed on top of the tolerance (`Tolerance.programRounding(for:)`).
+    public init(answer: Answer, expected: Answer, tolerance: Tolerance, rounding: EntryBounds? = nil) {
         matrices = []
+        func verdict(_ p: Int, _ quantity: Quantity, _ want: Matrix, _ got: Matrix, _ allowance: [Matrix]?) -> MatrixVerdict {
+            MatrixVerdict(
+                layer: p + 1, quantity: quantity, expected: want, got: got, error: nil,
+                rounding: allowance.map { $0[p] }.flatMap { $0.rows == got.rows ? $0 : nil }, kink: nil, tolerance: tolerance)
+        }
         for p in answer.dW.indices {
-            matrices.append(
-                MatrixVerdict(
-                    layer: p + 1, quantity: .dW, expected: expected.dW[p], got: answer.dW[p],
-                    error: nil, kink: nil, tolerance: tolerance))
-            matrices.append(
-                MatrixVerdict(
-                    layer: p + 1, quantity: .db, expected: Matrix(row: expected.db[p]), got: Matrix(row: answer.db[p]),
-                    error: nil, kink: nil, tolerance: tolerance))
+            matrices.append(verdict(p, .dW, expected.dW[p], answer.dW[p], rounding?.dW))
+            matrices.append(verdict(p, .db, Matrix(row: expected.db[p]), Matrix(row: answer.db[p]), rounding?.db))
             if let got = answer.delta, let want = expected.delta {
-                matrices.append(
-                    MatrixVerdict(
-                        layer: p + 1, quantity: .delta, expected: want[p], got: got[p],
-                        error: nil, kink: nil, tolerance: tolerance))
+                matrices.append(verdict(p, .delta, want[p], got[p], rounding?.delta))
             }
         }
-        if let want = expected.cost { compareCost(got: answer.cost, expected: want, tolerance: tolerance) }
+        if let want = expected.cost { compareCost(got: answer.cost, expected: want, tolerance: tolerance, rounding: rounding?.cost ?? 0) }
     }
 }

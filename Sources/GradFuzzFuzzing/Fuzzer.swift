@@ -123,20 +123,22 @@ public struct Fuzzer: Sendable {
             return Examined(check: CaseCheck(AnswerFailure(error)))
         }
         if let mismatch = answer.shapeMismatch(for: problem) { return Examined(check: .malformed(mismatch.message), signature: .malformed) }
-        var oracle = configuration.oracle.differentiate(problem, delta: answer.delta != nil)
+        let oracle = configuration.oracle.differentiate(problem, delta: answer.delta != nil)
         if let place = oracle.firstNonFinite {
             return Examined(check: .oracleUnusable("no finite derivative (or error estimate) for \(place)"))
         }
         let tolerance = configuration.tolerance
-        if tolerance.isSinglePrecision { oracle = oracle.allowingSinglePrecision(for: problem) }
-        var verdict = Verdict(answer: answer, oracle: oracle, tolerance: tolerance.againstOracle)
+        let rounding = tolerance.programRounding(for: problem)
+        var verdict = Verdict(answer: answer, oracle: oracle.allowing(rounding), tolerance: tolerance.againstOracle)
         if answer.cost != nil {
             let losses = Reference.forward(problem).losses
-            verdict.compareCost(got: answer.cost, expected: losses.reduce(0, +) * (1 / Double(losses.count)), tolerance: tolerance)
+            verdict.compareCost(
+                got: answer.cost, expected: losses.reduce(0, +) * (1 / Double(losses.count)), tolerance: tolerance,
+                rounding: rounding?.cost ?? 0)
         }
         guard !verdict.passed else { return Examined(check: .verdict(verdict)) }
         let reference = Reference.backprop(problem).answer
-        let exact = Verdict(answer: answer, expected: reference, tolerance: tolerance)
+        let exact = Verdict(answer: answer, expected: reference, tolerance: tolerance, rounding: rounding)
         return Examined(
             check: .verdict(verdict),
             signature: FailureSignature(

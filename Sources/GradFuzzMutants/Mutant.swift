@@ -51,11 +51,14 @@ public struct Mutant: BackpropImplementation, CustomStringConvertible {
     /// Whether some entry of the mutant's dW or db differs from the reference's beyond `tolerance`.
     public func changesResult(on problem: Problem, tolerance: Tolerance = .float64) -> Bool {
         let wrong = gradients(problem), right = Reference.backprop(problem)
-        func differ(_ x: [Double], _ y: [Double]) -> Bool {
-            x.count != y.count || zip(x, y).contains { !tolerance.accepts(expected: $1, got: $0) }
+        let rounding = tolerance.programRounding(for: problem)
+        func differ(_ x: [Double], _ y: [Double], _ allowance: [Double]?) -> Bool {
+            x.count != y.count || x.indices.contains { !tolerance.accepts(expected: y[$0], got: x[$0], rounding: allowance?[$0] ?? 0) }
         }
-        return zip(wrong.dW, right.dW).contains { differ($0.storage, $1.storage) }
-            || zip(wrong.db, right.db).contains { differ($0, $1) }
+        return right.dW.indices.contains { l in
+            differ(wrong.dW[l].storage, right.dW[l].storage, rounding?.dW[l].storage)
+                || differ(wrong.db[l], right.db[l], rounding?.db[l].storage)
+        }
     }
 
     /// Everything the mistaken backward pass computes, including the per-sample g.

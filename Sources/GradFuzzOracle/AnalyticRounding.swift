@@ -103,25 +103,3 @@ extension PerturbedCost {
         }
     }
 }
-
-extension Activation {
-    /// The sum of the absolute values of the terms of the textbook f'(z) (`derivative(z:a:)`), which
-    /// bounds its rounding: |f'| where the formula does not subtract.
-    /// sigmoid a(1 − a): a(1 + a); tanh 1 − a²: 1 + a²; elu (z ≤ 0) a + 1: 1 + |a|;
-    /// silu σ(1 + z(1 − σ)): σ(1 + |z|(1 + σ)); gelu Φ + zφ, Φ = (1 + erf(z/√2))/2: (1 + |erf|)/2 + |z|φ.
-    func derivativeTermSize(z: Double, a: Double) -> Double {
-        switch self {
-        case .sigmoid: return abs(a) * (1 + abs(a))
-        case .tanh: return 1 + a * a
-        case .elu: return z > 0 ? 1 : 1 + abs(a)
-        case .silu:
-            let s = Self.sigmoid(z)
-            return s * (1 + abs(z) * (1 + s))
-        case .gelu:
-            let phi = Double.exp(-z * z / 2) / (2 * Double.pi).squareRoot()
-            return (1 + abs(Double.erf(z / 2.0.squareRoot()))) / 2 + abs(z) * phi
-        case .softmax: preconditionFailure("softmax has a Jacobian: its sizes are summed in analyticRounding")
-        default: return abs(derivative(z: z, a: a))
-        }
-    }
-}

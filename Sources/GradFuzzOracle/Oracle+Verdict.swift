@@ -20,3 +20,24 @@ extension Verdict {
         self.init(matrices: matrices)
     }
 }
+
+extension OracleResult {
+    /// The oracle's values with a program's own rounding (`Tolerance.programRounding(for:)`) added
+    /// to each entry's analytic allowance; unchanged when there is none.
+    public func allowing(_ rounding: EntryBounds?) -> OracleResult {
+        guard let rounding else { return self }
+        func widened(_ e: Estimates, _ bound: Matrix) -> Estimates {
+            guard e.analyticRounding.storage.count == bound.storage.count else { return e }
+            var out = e
+            for t in out.analyticRounding.storage.indices { out.analyticRounding.storage[t] += bound.storage[t] }
+            return out
+        }
+        var out = self
+        for l in dW.indices {
+            out.dW[l] = widened(dW[l], rounding.dW[l])
+            out.db[l] = widened(db[l], rounding.db[l])
+            out.delta[l] = widened(delta[l], rounding.delta[l])
+        }
+        return out
+    }
+}

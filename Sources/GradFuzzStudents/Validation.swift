@@ -151,7 +151,8 @@ public enum Validation {
         if let mismatch = answer.shapeMismatch(for: problem) {
             return FixtureResult(c, .fail, summary: mismatch.message)
         }
-        let verdict = Verdict(answer: answer, expected: c.fixture.expected.answer, tolerance: tolerance)
+        let verdict = Verdict(
+            answer: answer, expected: c.fixture.expected.answer, tolerance: tolerance, rounding: tolerance.programRounding(for: problem))
         var result = FixtureResult(c, verdict.passed ? .pass : .fail, summary: "")
         result.verdict = verdict
         result.answer = answer

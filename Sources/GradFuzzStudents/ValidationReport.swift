@@ -95,7 +95,7 @@ public struct MistakeCoverage: Sendable {
                 mutant.meetsCondition(fixture.problem)
                     && !Verdict(
                         answer: mutant.backprop(fixture.problem), expected: fixture.expected.answer,
-                        tolerance: tolerance(fixture)
+                        tolerance: tolerance(fixture), rounding: tolerance(fixture).programRounding(for: fixture.problem)
                     ).passed
             }
         }.map(\.name)

@@ -105,9 +105,9 @@ struct ReplayCommand: AsyncParsableCommand {
             let oracle = Oracle().differentiate(fixture.problem, jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount)
             // The fixture's own tolerance (or --tolerance's), as validate applies it, with the oracle's error estimate on top.
             let tolerance = toleranceOptions.tolerance(over: fixture.tolerance)
-            let allowed = tolerance.isSinglePrecision ? oracle.allowingSinglePrecision(for: fixture.problem) : oracle
-            var verdict = Verdict(answer: answer, oracle: allowed, tolerance: tolerance.againstOracle)
-            verdict.compareCost(got: answer.cost, expected: fixture.expected.cost, tolerance: tolerance)
+            let rounding = tolerance.programRounding(for: fixture.problem)
+            var verdict = Verdict(answer: answer, oracle: oracle.allowing(rounding), tolerance: tolerance.againstOracle)
+            verdict.compareCost(got: answer.cost, expected: fixture.expected.cost, tolerance: tolerance, rounding: rounding?.cost ?? 0)
             if html != nil { page.sections.append(FixtureSection(replaying: fixture, file: file.path, answer: answer, oracle: oracle, verdict: verdict)) }
             print(
                 "\(file.path): \(fixture.id) — \(verdict.passed ? "PASS" : "FAIL")"

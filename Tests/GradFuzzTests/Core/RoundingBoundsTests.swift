@@ -1,0 +1,87 @@
+import Foundation
+import GradFuzzTestSupport
+import Testing
+
+@testable import GradFuzzCore
+
+// The bound on a single-precision program's rounding (`Problem.roundingBounds`), against
+// computations done here in Float.
+
+private let float32Roundoff = 0x1p-24
+
+/// One sigmoid unit, z = w·x + b, with squared_error against y.
+private func sigmoidUnit(w: Double, b: Double, x: Double, y: Double) -> Problem {
+    Problem(
+        network: Network(layers: [1, 1], activations: [.sigmoid], W: [Matrix(rows: [[w]], columns: 1)], b: [[b]]),
+        loss: .squaredError, X: Matrix(rows: [[x]], columns: 1), Y: Matrix(rows: [[y]], columns: 1))
+}
+
+@Test func aSaturatedSigmoidInSinglePrecisionLosesMoreThanRtolAndTheBoundHoldsIt() {
+    // z = 14: σ = 1 − 8.3e-7, and f' = a(1 − a) keeps only the digits of a above its ulp near 1 (6e-8).
+    let problem = sigmoidUnit(w: 1, b: 13, x: 1, y: -100_000)
+    let exact = Reference.backprop(problem).delta[0][0, 0]
+    // The same program in Float, as numpy computes it: σ = (1 + tanh(z/2))/2, g = a(1 − a)·(a − y).
+    let z = Float(1) * Float(1) + Float(13)
+    let a = Float(0.5) * (1 + tanhf(z / 2))
+    let single = Double(a * (1 - a) * (a - Float(-100_000)))
+    let bound = problem.roundingBounds(unitRoundoff: float32Roundoff).delta[0][0, 0]
+    #expect(!Tolerance.float32.accepts(expected: exact, got: single), "single \(single) exact \(exact): within rtol, no test")
+    #expect(abs(single - exact) <= bound, "error \(abs(single - exact)) bound \(bound)")
+    #expect(Tolerance.float32.accepts(expected: exact, got: single, rounding: bound))
+}
+
+@Test func aReluUnitWithinRoundingOfItsKinkMayHaveEitherSlope() {
+    // z = 1 − (1 − 1e-9): far below the rounding of its two terms of size 1, so a float32 program
+    // may see z ≤ 0 and f' = 0: g may be anything from 0 to u = a − y.
+    let problem = Problem(
+        network: Network(layers: [1, 1], activations: [.relu], W: [Matrix(rows: [[1]], columns: 1)], b: [[-(1 - 1e-9)]]),
+        loss: .squaredError, X: Matrix(rows: [[1]], columns: 1), Y: Matrix(rows: [[3]], columns: 1))
+    let upstream = abs(Reference.forward(problem).a[0][0, 0] - 3)
+    let bounds = problem.roundingBounds(unitRoundoff: float32Roundoff)
+    #expect(bounds.delta[0][0, 0] >= upstream, "\(bounds.delta[0][0, 0]) < \(upstream)")
+    #expect(bounds.db[0][0, 0] >= upstream)
+    // In double precision the same unit is 1e-9 clear of a rounding of 2e-16: one slope only.
+    #expect(problem.roundingBounds(unitRoundoff: 0x1p-53).delta[0][0, 0] < 1e-12)
+}
+
+@Test func whereNothingCancelsTheBoundIsAFewHundredUnitRoundoffsOfTheEntry() {
+    // Positive weights, inputs and biases, increasing positive activations and a positive residual
+    // a − 0: every sum adds terms of one sign, so an entry is the size of its terms and the bound
+    // a small multiple of u·|entry|, far inside float32's rtol of 2e-3 ≈ 33 000 u.
+    for seed: UInt64 in 1...20 {
+        var problem = randomProblem([4, 5, 3, 2], [.softplus, .softplus, .identity], .squaredError, batch: 3, seed: seed)
+        for l in 0..<3 {
+            problem.network.W[l].storage = problem.network.W[l].storage.map { abs($0) }
+            problem.network.b[l] = problem.network.b[l].map { abs($0) }
+        }
+        problem.X.storage = problem.X.storage.map { abs($0) }
+        problem.Y.storage = problem.Y.storage.map { _ in 0 }
+        let gradients = Reference.backprop(problem)
+        let bounds = problem.roundingBounds(unitRoundoff: float32Roundoff)
+        for l in 0..<3 {
+            for (value, bound) in zip(gradients.dW[l].storage + gradients.db[l], bounds.dW[l].storage + bounds.db[l].storage) {
+                #expect(value > 0 && bound <= 500 * float32Roundoff * value, "seed \(seed) layer \(l + 1): bound \(bound) for \(value)")
+            }
+        }
+    }
+}
+
+@Test func aVerdictAgainstExpectedValuesAllowsTheProgramsRounding() {
+    let problem = sigmoidUnit(w: 1, b: 11, x: 1, y: -1000)
+    let exact = Reference.backprop(problem).answer
+    var answer = exact
+    answer.delta = nil
+    answer.cost = nil
+    let bounds = problem.roundingBounds(unitRoundoff: float32Roundoff)
+    // Off by half the bound (and more than rtol): accepted with it, refused without it.
+    answer.db[0][0] += bounds.db[0][0, 0] / 2
+    #expect(bounds.db[0][0, 0] / 2 > Tolerance.float32.bound(expected: exact.db[0][0], got: answer.db[0][0]))
+    #expect(Verdict(answer: answer, expected: exact, tolerance: .float32, rounding: bounds).passed)
+    #expect(!Verdict(answer: answer, expected: exact, tolerance: .float32).passed)
+    // Off by twice the bound: refused either way.
+    answer.db[0][0] = exact.db[0][0] + 2 * bounds.db[0][0, 0] + Tolerance.float32.atol
+    #expect(!Verdict(answer: answer, expected: exact, tolerance: .float32, rounding: bounds).passed)
+    // The float32 preset brings the bound; float64 brings none.
+    #expect(Tolerance.float32.programRounding(for: problem) == bounds)
+    #expect(Tolerance.float64.programRounding(for: problem) == nil)
+}
