@@ -16,7 +16,7 @@ struct MutantsCommand: AsyncParsableCommand {
             Exit status: 0 every mutant killed and caught by a fixture, 1 a mutant survives, 2 usage or input error.
             """)
 
-    @Option(parsing: .unconditional, help: "Seed of the fuzzer's cases.")
+    @Option(parsing: .unconditional, help: "Seed of the fuzzer's cases (1 when absent).", transform: Expect.seed)
     var seed: UInt64 = 1
 
     @Option(parsing: .unconditional, help: ArgumentHelp("Most cases drawn per mutant.", valueName: "n"))

@@ -34,6 +34,7 @@ import Testing
         for (arguments, message) in [
             (["mutants", "--mutant", "nope"], "unknown mutant \"nope\""),
             (["mutants", "--budget", "-3"], "--budget: expected a whole number ≥ 1"),
+            (["mutants", "--seed", "-5"], "expected a whole number from 0 to 18446744073709551615"),
             (["mutants", "--fixtures", "/no/such/dir"], "no such file or directory"),
             (["--mutant", "nope", "--iters", "1"], "unknown mutant \"nope\""),
             (["replay", "--mutant", "nope", packageRoot.appendingPathComponent("fixtures/curated/one-neuron.json").path], "unknown mutant"),
