@@ -60,7 +60,7 @@ private func sigmoidUnit(w: Double, b: Double, x: Double, y: Double) -> Problem 
         let bounds = problem.roundingBounds(unitRoundoff: float32Roundoff)
         for l in 0..<3 {
             for (value, bound) in zip(gradients.dW[l].storage + gradients.db[l], bounds.dW[l].storage + bounds.db[l].storage) {
-                #expect(value > 0 && bound <= 500 * float32Roundoff * value, "seed \(seed) layer \(l + 1): bound \(bound) for \(value)")
+                #expect(value > 0 && bound <= 200 * float32Roundoff * value, "seed \(seed) layer \(l + 1): bound \(bound) for \(value)")
             }
         }
     }
