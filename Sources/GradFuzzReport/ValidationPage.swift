@@ -31,7 +31,13 @@ public struct ValidationPage: Sendable {
         self.init(
             title: "gradfuzz validate: \(report.implementation)", expectedFrom: "reference",
             meta: ["checked in \(String(format: "%.2f", report.seconds)) s"]
-                + (report.cannotStart.map { ["the program could not be started: \($0)"] } ?? []))
+                + (report.cannotStart.map { ["the program could not be started: \($0)"] } ?? [])
+                + (report.outside.isEmpty
+                    ? []
+                    : [
+                        "\(report.outside.count) outside the family (skipped, not run): "
+                            + report.outside.map { "\($0.id) (\($0.why))" }.joined(separator: "; ")
+                    ]))
         sections = report.results.map { result in
             guard let c = byFile[result.file], c.fixture.id == result.id else {
                 return FixtureSection(

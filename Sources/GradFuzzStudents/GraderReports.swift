@@ -8,12 +8,14 @@ import GradFuzzMutants
 /// reads half a file, and a device or FIFO (/dev/stdout) is written through.
 public enum GraderReports {
     /// JUnit XML: one <testcase> per fixture, in one <testsuite>. A failure is <failure>, a
-    /// misbehaving program <error>, an unsupported problem <skipped>; each carries its one-line
-    /// summary as the message and the full explanation (worst entries, maps, stderr) as its text.
+    /// misbehaving program <error>, an unsupported problem, a fixture not run or one outside the
+    /// family <skipped>; each carries its one-line summary as the message and the full explanation
+    /// (worst entries, maps, stderr) as its text.
     public static func junit(_ report: ValidationReport) -> String {
+        let skipped = report.count(.unsupported) + report.count(.notRun) + report.outside.count
         let attributes =
-            "tests=\"\(report.results.count)\" failures=\"\(report.count(.fail))\" errors=\"\(report.count(.error))\" "
-            + "skipped=\"\(report.count(.unsupported) + report.count(.notRun))\" time=\"\(time(report.seconds))\""
+            "tests=\"\(report.results.count + report.outside.count)\" failures=\"\(report.count(.fail))\" "
+            + "errors=\"\(report.count(.error))\" skipped=\"\(skipped)\" time=\"\(time(report.seconds))\""
         var xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
         xml += "<testsuites name=\"gradfuzz validate\" \(attributes)>\n"
         xml += "  <testsuite name=\(quoted("gradfuzz validate: " + report.implementation)) \(attributes)>\n"
@@ -30,12 +32,18 @@ public enum GraderReports {
                 xml += "    </testcase>\n"
             }
         }
+        for o in report.outside {
+            xml += "    <testcase classname=\(quoted(classname(o.file))) name=\(quoted(o.id)) time=\"0.000\">\n"
+            xml += "      <skipped message=\(quoted("outside the family: " + o.why)) type=\"outside the family\"/>\n"
+            xml += "    </testcase>\n"
+        }
         xml += "  </testsuite>\n</testsuites>\n"
         return xml
     }
 
     /// Gradescope's autograder results.json: a test per fixture (name, score, max_score, status,
-    /// output) and the total score, one point per fixture that passes.
+    /// output) and the total score, one point per fixture that passes. Fixtures outside the family
+    /// are not scored; the output names them and why.
     public static func gradescope(_ report: ValidationReport) -> Data {
         let tests: [[String: Any]] = report.results.map { r in
             [
@@ -48,6 +56,9 @@ public enum GraderReports {
         }
         var output = "gradfuzz validate \(report.implementation): \(report.summary)"
         if let why = report.cannotStart { output += "\nThe program could not be started: \(why)" }
+        if !report.outside.isEmpty {
+            output += "\noutside the family (skipped, not run): " + report.outside.map { "\($0.id) (\($0.why))" }.joined(separator: ", ")
+        }
         let results: [String: Any] = [
             "score": report.count(.pass),
             "execution_time": report.seconds,

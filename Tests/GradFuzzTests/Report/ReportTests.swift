@@ -48,6 +48,16 @@ private func curatedReport(_ mutant: String = "f_instead_of_fprime") async throw
         }
     }
 
+    @Test func fixturesOutsideTheFamilyAreNamedWithTheReason() async throws {
+        let cases = try Validation.load([packageRoot.appendingPathComponent("fixtures/curated").path])
+        let report = await Validation.run(cases, implementation: ReferenceImplementation(), options: Validation.Options(family: reluSoftmax))
+        let html = ValidationPage(report, cases: cases).html
+        #expect(!report.outside.isEmpty)
+        #expect(html.contains("\(report.outside.count) outside the family (skipped, not run)"), "\(html.prefix(2000))")
+        let first = report.outside[0]
+        #expect(html.contains(first.id) && html.contains(MarkupText.escape(first.why)))
+    }
+
     @Test func oneHeatmapCellPerEntryChecked() async throws {
         let (report, cases) = try await curatedReport()
         let html = ValidationPage(report, cases: cases).html

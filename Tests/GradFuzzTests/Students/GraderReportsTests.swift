@@ -110,3 +110,23 @@ final class JUnitReader: NSObject, XMLParserDelegate {
 @Test func xmlEscapingKeepsMarkupAndDropsWhatXMLCannotHold() {
     #expect(MarkupText.escape("a<b>&\"c'\u{1B}[0m\u{0}\t\n") == "a&lt;b&gt;&amp;&quot;c&#39;\\u{1B}[0m\\u{0}\t\n")
 }
+
+@Test func fixturesOutsideTheFamilyAreListedAsSkippedWithTheReason() async throws {
+    let passed = try await gradedReport().results.filter { $0.outcome == .pass }
+    let outside = [
+        OutsideFamily(id: "tanh-deep", file: "fixtures/curated/tanh-deep.json", why: "activation tanh in layer 1: the family's hidden activations are relu")
+    ]
+    let report = ValidationReport(implementation: "student", results: passed, outside: outside, seconds: 1)
+    let parser = XMLParser(data: Data(GraderReports.junit(report).utf8))
+    let reader = JUnitReader()
+    parser.delegate = reader
+    #expect(parser.parse())
+    #expect(reader.suites.allSatisfy { $0["tests"] == "3" && $0["skipped"] == "1" && $0["failures"] == "0" }, "\(reader.suites)")
+    let skipped = try #require(reader.cases.first { $0.name == "tanh-deep" })
+    #expect(skipped.outcome == "skipped" && skipped.message.contains("outside the family: activation tanh in layer 1"), "\(skipped)")
+    // Gradescope scores only what was run, and says what was left out and why.
+    let results = try #require(try JSONSerialization.jsonObject(with: GraderReports.gradescope(report)) as? [String: Any])
+    #expect((results["tests"] as? [[String: Any]])?.count == 2 && results["score"] as? Int == 2)
+    let output = try #require(results["output"] as? String)
+    #expect(output.contains("outside the family (skipped, not run): tanh-deep (activation tanh in layer 1"), "\(output)")
+}
