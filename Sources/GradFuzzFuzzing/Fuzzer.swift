@@ -66,7 +66,8 @@ public struct Fuzzer: Sendable {
         guard drawn.check.failed, let directory = configuration.outDirectory else { return outcome }
         var minimal = problem, shrunk = drawn
         if configuration.shrink, let signature = drawn.signature {
-            let shrinker = Shrinker(kinkMargin: configuration.distribution.kinkMargin, stop: stop) { candidate in
+            let distribution = configuration.distribution
+            let shrinker = Shrinker(kinkMargin: distribution.kinkMargin, family: distribution.family, stop: stop) { candidate in
                 guard let same = await self.examine(candidate).signature else { return false }
                 return signature.admits(same)
             }

@@ -67,7 +67,7 @@ public struct MutationScore: Sendable {
         for iteration in 0..<budget {
             let problem = generator.problem(iteration: iteration)
             guard isKill(mutant, problem) else { continue }
-            let shrinker = Shrinker(kinkMargin: distribution.kinkMargin, budget: shrinkBudget) { self.isKill(mutant, $0) }
+            let shrinker = Shrinker(kinkMargin: distribution.kinkMargin, family: distribution.family, budget: shrinkBudget) { self.isKill(mutant, $0) }
             let shrunk = await shrinker.shrink(problem)
             result.killed = true
             result.iterationsToFirstFailure = iteration + 1

@@ -25,11 +25,15 @@ import GradFuzzOracle
 ///    the entries of a wrong gradient stay apart and one mistake does not pass for another.
 ///
 /// A candidate must also be a case the fuzzer could have drawn (`Problem.isFuzzable`): loss and
-/// output activation compatible, targets in the loss's domain, finite, and clear of every kink.
+/// output activation compatible, targets in the loss's domain, finite, clear of every kink, and
+/// inside the family the run draws from (an identity layer is no simpler for a program that
+/// supports sigmoid only: its family's validate would skip the fixture).
 /// What "still fails" means is the caller's: the fuzzer keeps a candidate only when it fails in the
 /// same way as the case it found (`FailureSignature`), not merely when it fails.
 public struct Shrinker: Sendable {
     public var kinkMargin: Double
+    /// The family every candidate stays in.
+    public var family: Family
     public var stop: StopSignal
     /// The most candidates checked against the implementation and the oracle.
     public var budget: Int
@@ -37,10 +41,11 @@ public struct Shrinker: Sendable {
     public var isFailing: @Sendable (Problem) async -> Bool
 
     public init(
-        kinkMargin: Double = Distribution().kinkMargin, stop: StopSignal = StopSignal(), budget: Int = 1000,
+        kinkMargin: Double = Distribution().kinkMargin, family: Family = .all, stop: StopSignal = StopSignal(), budget: Int = 1000,
         isFailing: @escaping @Sendable (Problem) async -> Bool
     ) {
         self.kinkMargin = kinkMargin
+        self.family = family
         self.stop = stop
         self.budget = budget
         self.isFailing = isFailing
@@ -71,7 +76,8 @@ public struct Shrinker: Sendable {
     private func consider(_ candidate: Problem?, _ state: inout State) async -> Bool {
         guard let candidate, candidate != state.best, !state.exhausted else { return false }
         if stop.raised { state.remaining = 0; return false }
-        guard candidate.allZeroFields <= state.best.allZeroFields, candidate.isFuzzable(kinkMargin: kinkMargin) else { return false }
+        guard candidate.allZeroFields <= state.best.allZeroFields, candidate.isFuzzable(kinkMargin: kinkMargin), family.whyOutside(candidate) == nil
+        else { return false }
         state.remaining -= 1
         guard await isFailing(candidate) else { return false }
         state.best = candidate

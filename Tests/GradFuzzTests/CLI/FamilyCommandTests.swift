@@ -26,6 +26,25 @@ func fuzzWithTheFamilyOptionsAnswersNearlyEveryCase(_ name: String) async throws
     #expect(!run.stdout.contains("most cases were declined"))
 }
 
+/// A failing case shrinks within the family: a program that answers everything, fuzzed inside a
+/// family, gets fixtures its family's validate will run (not an identity layer it never supports).
+@Test func failingCasesShrinkWithinTheFamily() async throws {
+    let directory = try temporaryDirectory("family-shrink")
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let family = try #require(Family.named("sigmoid-squared-error"))
+    let run = try await runGradfuzz([
+        "--mutant", "f_instead_of_fprime", "--family", "sigmoid-squared-error", "--min-batch", "2", "--iters", "10", "--seed", "2",
+        "--out", directory.path,
+    ])
+    #expect(run.status == 1, "\(run.stdout) \(run.stderr)")
+    let cases = try Validation.load([directory.path])
+    #expect(!cases.isEmpty)
+    for c in cases {
+        #expect(family.whyOutside(c.fixture.problem) == nil, "\(c.fixture.id): \(family.whyOutside(c.fixture.problem) ?? "")")
+        #expect(c.fixture.problem.batchSize >= 2, "--min-batch 2 holds while shrinking")
+    }
+}
+
 @Test func fuzzWithoutTheFamilyOptionsSaysWhatWasDeclined() async throws {
     let directory = try temporaryDirectory("fuzz-declined")
     defer { try? FileManager.default.removeItem(at: directory) }
