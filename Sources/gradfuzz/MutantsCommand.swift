@@ -11,7 +11,9 @@ struct MutantsCommand: AsyncParsableCommand {
         discussion: """
             For each mutant: whether the fuzzer (seed --seed) finds a case it fails within --budget cases, after how many, \
             the failing case shrunk, and which curated fixtures it fails. A kill is a case where the mutant's answer differs \
-            from the reference's and fails the GSL oracle's verdict while the reference's passes.
+            from the reference's and fails the GSL oracle's verdict while the reference's passes. With a family (--family NAME \
+            or the family options), only the mistakes that can occur in it are hunted, on cases drawn from it, and laid \
+            against the fixtures inside it; the others are listed with the reason.
 
             Exit status: 0 every mutant killed and caught by a fixture, 1 a mutant survives, 2 usage or input error.
             """)
@@ -34,6 +36,8 @@ struct MutantsCommand: AsyncParsableCommand {
     @Flag(help: "List the catalog (name, where it applies, the mistake) and exit.")
     var list = false
 
+    @OptionGroup(title: "Family (the mistakes that can occur in it, hunted on cases drawn from it)") var familyOptions: FamilyOptions
+
     @Flag(help: "Name every curated fixture each mutant fails (default: the first few).")
     var verbose = false
 
@@ -46,8 +50,11 @@ struct MutantsCommand: AsyncParsableCommand {
             return
         }
         let (score, mutants, fixtures) = try setup()
+        let family = familyOptions.resolved
+        for note in familyOptions.droppedLossNotes { print(note) }
         print(
-            "gradfuzz mutants: seed \(score.seed), at most \(score.budget) fuzzed cases per mutant; "
+            "gradfuzz mutants: seed \(score.seed), at most \(score.budget) fuzzed cases per mutant"
+                + (family == .all ? "" : " of the family \(family.summary)") + "; "
                 + (noFixtures ? "no curated fixtures" : "\(fixtures.count) curated fixtures from \(self.fixtures.joined(separator: ", "))"))
         print("")
         let results = await withTaskGroup(of: (Int, MutantResult).self) { group in
@@ -59,6 +66,8 @@ struct MutantsCommand: AsyncParsableCommand {
             return all.sorted { $0.0 < $1.0 }.map(\.1)
         }
         print(Self.table(results, fixtureCount: fixtures.count, checkFixtures: !noFixtures, verbose: verbose))
+        let impossible = MutantCatalog.all.compactMap { m in m.whyCannotOccur(in: family).map { "\(m.name) (\($0))" } }
+        if !impossible.isEmpty && mutant == nil { print("cannot occur in the family: " + impossible.joined(separator: "; ")) }
         if let json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -78,9 +87,21 @@ struct MutantsCommand: AsyncParsableCommand {
         }
     }
 
-    /// The score's settings, the mutants to run and the fixtures, or what is wrong with the fixtures.
+    /// The score's settings, the mutants to run (those that can occur in the family) and the
+    /// fixtures inside the family, or what is wrong with them.
     func setup() throws -> (MutationScore, [Mutant], [Fixture]) {
-        let mutants = mutant.flatMap(MutantCatalog.named).map { [$0] } ?? MutantCatalog.all
+        let family = familyOptions.resolved
+        let mutants: [Mutant]
+        if let named = mutant.flatMap(MutantCatalog.named) {
+            if let why = named.whyCannotOccur(in: family) {
+                throw ValidationError(
+                    "--mutant: \(named.name) cannot occur in the family (\(why)); expected one of \(MutantCatalog.all.filter { $0.whyCannotOccur(in: family) == nil }.map(\.name).joined(separator: ", "))"
+                )
+            }
+            mutants = [named]
+        } else {
+            mutants = MutantCatalog.all.filter { $0.whyCannotOccur(in: family) == nil }
+        }
         var loaded: [Fixture] = []
         if !noFixtures {
             do {
@@ -89,8 +110,14 @@ struct MutantsCommand: AsyncParsableCommand {
                 throw ValidationError("\(error.description) (curated fixtures: --fixtures DIR, or --no-fixtures)")
             }
             if loaded.isEmpty { throw ValidationError("--fixtures: no *.json fixture in \(fixtures.joined(separator: ", "))") }
+            loaded = loaded.filter { family.whyOutside($0.problem) == nil }
+            if loaded.isEmpty {
+                throw ValidationError(
+                    "--fixtures: no fixture in \(fixtures.joined(separator: ", ")) is inside the family; expected its exam (fixtures/exams/NAME) or --no-fixtures"
+                )
+            }
         }
-        return (MutationScore(seed: seed, budget: budget), mutants, loaded)
+        return (MutationScore(seed: seed, budget: budget, distribution: Distribution(family: family)), mutants, loaded)
     }
 
     static func table(_ results: [MutantResult], fixtureCount: Int, checkFixtures: Bool, verbose: Bool) -> String {

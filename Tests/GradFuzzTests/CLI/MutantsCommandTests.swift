@@ -1,4 +1,5 @@
 import Foundation
+import GradFuzzCore
 import GradFuzzMutants
 import Testing
 
@@ -18,6 +19,26 @@ import Testing
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.stdout.contains("softsign_prime_not_squared  yes"), "\(run.stdout)")
         #expect(run.stdout.contains("[1, 1] m=1 softsign + squared_error"), "\(run.stdout)")
+    }
+
+    @Test func huntsWithinAFamilyTheMistakesThatCanOccurInIt() async throws {
+        let family = try #require(Family.named("sigmoid-squared-error"))
+        let exam = packageRoot.appendingPathComponent("fixtures/exams/sigmoid-squared-error").path
+        let run = try await runGradfuzz(["mutants", "--family", "sigmoid-squared-error", "--fixtures", exam])
+        let possible = MutantCatalog.all.filter { $0.whyCannotOccur(in: family) == nil }
+        let impossible = MutantCatalog.all.filter { $0.whyCannotOccur(in: family) != nil }
+        #expect(!impossible.isEmpty && possible.count > 5)
+        let rows = run.stdout.split(separator: "\n").filter { line in MutantCatalog.all.contains { line.hasPrefix($0.name + " ") } }
+        #expect(rows.count == possible.count, "one row per mutant that can occur:\n\(run.stdout)")
+        #expect(run.stdout.contains("\(possible.count) of \(possible.count) mutants killed by the fuzzer"), "\(run.stdout)")
+        #expect(run.stdout.contains("cannot occur in the family: \(impossible[0].name) ("), "\(run.stdout)")
+        #expect(run.status == 0, "the exam catches every mistake of its family: \(run.stdout) \(run.stderr)")
+        // Only cases of the family are drawn: every shrunk case is sigmoid + squared_error.
+        #expect(rows.allSatisfy { $0.contains("sigmoid + squared_error") || $0.contains("sigmoid,sigmoid") }, "\(rows.joined(separator: "\n"))")
+        // A mistake that cannot occur in the family, asked for by name, is a one-line error.
+        let named = try await runGradfuzz(["mutants", "--family", "sigmoid-squared-error", "--mutant", impossible[0].name, "--no-fixtures"])
+        #expect(named.status == 2 && named.stderr.contains("cannot occur in the family"), "\(named.stderr)")
+        #expect(named.stderr.split(separator: "\n").count == 1)
     }
 
     @Test func fuzzesAMutantWhereItApplies() async throws {
