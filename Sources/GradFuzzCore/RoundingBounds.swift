@@ -7,6 +7,10 @@ public struct EntryBounds: Equatable, Sendable {
     public var db: [Matrix]
     public var delta: [Matrix]
     public var cost = 0.0
+
+    /// The largest bound: an entry about which nothing can be told at the program's precision.
+    /// Finite, and far enough below the largest Double that what a verdict adds stays finite.
+    public static let largest = 0x1p1000
 }
 
 /// How far a correct program computing in a coarser format than Double (float32: unit roundoff
@@ -23,8 +27,10 @@ public struct EntryBounds: Equatable, Sendable {
 /// - eq. (*), z_k = Σ_j w_jk a_j + b_k over n inputs: E(z_k) = Σ_j |w_jk| E(a_j) + (n + 3)·u·S,
 ///   S = Σ_j |w_jk a_j| + |b_k| (the terms' sizes: summation, products and reading W and b);
 /// - eq. (**), a = f(z): E(a) = max |f(z ± E(z)) − f(z)| + c·u·V_f, V_f the size of the terms
-///   of a textbook formula for f (1 for σ as (1 + tanh(z/2))/2, |z| for gelu's z(1 + erf)/2);
-///   softmax: s_k changes by at most the factor e^(±2 max E(z)): E(s_k) = s_k(e^(2 max E(z)) − 1);
+///   of a textbook formula for f (1 for σ as (1 + tanh(z/2))/2, |a| + |z| for gelu's z(1 + erf)/2);
+///   softmax: s_k changes by at most the factor e^(±2 max E(z)), and its own evaluation
+///   e^(z_k − z_max) / Σ_j e^(z_j − z_max) rounds by u(|z_k − z_max| + n + 3 + c) of itself:
+///   E(s_k) = s_k(e^(2 max E(z)) − 1) + s_k·u(|z_k − z_max| + n + 3 + c);
 /// - f'(z): its largest change over [z − E(z), z + E(z)] (the ends and 0, where sigmoid', tanh'
 ///   and softsign' peak) plus c·u·T_f, T_f the size of the terms of f' and of the library
 ///   functions it calls (`derivativeEvaluationSize`): a relu unit that E(z) can carry across
@@ -131,14 +137,14 @@ extension Problem {
                     u: upstream, uBound: upstreamBound, unitRoundoff: u)
             }
         }
-        // A bound that overflowed says only that nothing can be told at this precision.
-        if !bounds.cost.isFinite { bounds.cost = .greatestFiniteMagnitude }
+        // A bound that overflowed (or a range that reached a log's pole) says that nothing can be
+        // told at this precision: the largest bound, finite so that a verdict can add to it.
+        func capped(_ x: Double) -> Double { x.isNaN ? EntryBounds.largest : min(x, EntryBounds.largest) }
+        bounds.cost = capped(bounds.cost)
         for l in 0..<L {
-            for t in bounds.dW[l].storage.indices where !bounds.dW[l].storage[t].isFinite { bounds.dW[l].storage[t] = .greatestFiniteMagnitude }
-            for t in bounds.db[l].storage.indices where !bounds.db[l].storage[t].isFinite { bounds.db[l].storage[t] = .greatestFiniteMagnitude }
-            for t in bounds.delta[l].storage.indices where !bounds.delta[l].storage[t].isFinite {
-                bounds.delta[l].storage[t] = .greatestFiniteMagnitude
-            }
+            bounds.dW[l].storage = bounds.dW[l].storage.map(capped)
+            bounds.db[l].storage = bounds.db[l].storage.map(capped)
+            bounds.delta[l].storage = bounds.delta[l].storage.map(capped)
         }
         return bounds
     }
@@ -149,7 +155,8 @@ extension Activation {
     func valueBounds(z: [Double], a: [Double], zBound: [Double], c: Double) -> [Double] {
         if self == .softmax {
             let factor = Double.expMinusOne(min(2 * (zBound.max() ?? 0), 700))
-            return a.indices.map { k in min(1, a[k] * factor) + c * a[k] }
+            let (top, u) = (z.max() ?? 0, c / 4)
+            return a.indices.map { k in min(1, a[k] * factor) + a[k] * (u * (top - z[k] + Double(z.count + 3)) + c) }
         }
         return z.indices.map { k in
             let moved = max(abs(value(z[k] - zBound[k]) - a[k]), abs(value(z[k] + zBound[k]) - a[k]))
@@ -230,12 +237,14 @@ extension Activation {
 extension Loss {
     /// E(L_i) for one sample, from E(z) and E(a) of the output layer (see `Problem.roundingBounds`).
     ///
-    /// cross_entropy after softmax, −Σ y_k log s_k, through log-sum-exp: log s_k moves by at most
+    /// cross_entropy after softmax, −Σ y_k log s_k: through log-sum-exp, log s_k moves by at most
     /// 2 max E(z), and each t_k = −log s_k = (z_max − z_k) + log Σ e^(z_j − z_max) rounds by
-    /// c·(t_k + 1). Other losses term by term: the term's range over z ± E(z), a ± E(a), y ± u|y|,
-    /// plus c·(|term| + |∂L/∂a|(|a| + |y|) + 1) for its own rounding (the 1: log cosh r as
-    /// log(e^r + e^−r) − log 2 and the softplus of binary_cross_entropy round by u, not u·|term|),
-    /// and the sum over n units by (n + 3)·u·Σ|term|.
+    /// c·(t_k + 1); as the log of a computed s_k, by −log(1 − E(s_k)/s_k). Other losses term by
+    /// term: the term's range over z ± E(z), a ± E(a), y ± u|y| (binary_cross_entropy both from z
+    /// and, as −y log a − (1 − y) log(1 − a), from a), plus c·(|term| + |∂L/∂a|(|a| + |y|) + 1)
+    /// for its own rounding (the 1: log cosh r as log(e^r + e^−r) − log 2 and the softplus of
+    /// binary_cross_entropy round by u, not u·|term|), and the sum over n units by (n + 3)·u·Σ|term|.
+    /// A range that reaches a pole of a log (a saturated a within E(a) of 0 or 1) is infinite.
     func valueBound(
         z: [Double], a: [Double], y: [Double], zBound: [Double], aBound: [Double], output: Activation, unitRoundoff u: Double
     ) -> Double {
@@ -245,21 +254,28 @@ extension Loss {
             let logSum = Double.log(z.reduce(0) { $0 + Double.exp($1 - top) })
             let moved = 2 * (zBound.max() ?? 0)
             return z.indices.reduce(0) { total, k in
+                guard y[k] != 0 else { return total }
                 let t = (top - z[k]) + logSum
-                return total + abs(y[k]) * (moved + c * (t + 1) + Double(z.count + 4) * u * t)
+                let ofComputedS = aBound[k] < a[k] ? -Double.log(onePlus: -aBound[k] / a[k]) : .infinity
+                return total + abs(y[k]) * (max(moved, ofComputedS) + c * (t + 1) + Double(z.count + 4) * u * t)
             }
         }
+        // The largest |change|, a NaN (a log of a negative value) counting as infinite.
+        func widest(_ changes: [Double]) -> Double { changes.reduce(0) { $1.isNaN ? .infinity : max($0, abs($1)) } }
         var bound = 0.0, size = 0.0
         for k in a.indices {
             let value = term(z: z[k], a: a[k], y: y[k], output: output)
-            var moved = 0.0
+            var changes: [Double] = []
             for dz in [-zBound[k], zBound[k]] {
                 for da in [-aBound[k], aBound[k]] {
                     for dy in [-u * abs(y[k]), u * abs(y[k])] {
-                        moved = max(moved, abs(term(z: z[k] + dz, a: a[k] + da, y: y[k] + dy, output: output) - value))
+                        changes.append(term(z: z[k] + dz, a: a[k] + da, y: y[k] + dy, output: output) - value)
+                        // The same term as a program computes it from a: −y log a − (1 − y) log(1 − a).
+                        if self == .binaryCrossEntropy { changes.append(term(z: z[k], a: a[k] + da, y: y[k] + dy, output: .identity) - value) }
                     }
                 }
             }
+            let moved = widest(changes)
             let gradientSize = self == .crossEntropy || self == .binaryCrossEntropy ? abs(z[k]) : abs(gradient(a: a[k], y: y[k]))
             bound += moved + c * (abs(value) + gradientSize * (abs(a[k]) + abs(y[k])) + 1)
             size += abs(value)

@@ -85,3 +85,44 @@ private func sigmoidUnit(w: Double, b: Double, x: Double, y: Double) -> Problem 
     #expect(Tolerance.float32.programRounding(for: problem) == bounds)
     #expect(Tolerance.float64.programRounding(for: problem) == nil)
 }
+
+@Test func aTextbookSinglePrecisionBinaryCrossEntropyCostIsWithinTheBound() {
+    // z = 15, y = 0: the cost is softplus(15) ≈ 15.0000003. Computed from a = σ(z) in Float,
+    // −log(1 − a) keeps only the digits of 1 − a = 3e-7 above a's ulp near 1 (6e-8).
+    let problem = Problem(
+        network: Network(layers: [1, 1], activations: [.sigmoid], W: [Matrix(rows: [[1]], columns: 1)], b: [[14]]),
+        loss: .binaryCrossEntropy, X: Matrix(rows: [[1]], columns: 1), Y: Matrix(rows: [[0]], columns: 1))
+    let exact = Reference.backprop(problem).cost
+    let a = 1 / (1 + expf(-(Float(1) * Float(1) + Float(14))))
+    let single = Double(-log1pf(-a))
+    let bound = problem.roundingBounds(unitRoundoff: float32Roundoff).cost
+    #expect(!Tolerance.float32.accepts(expected: exact, got: single), "single \(single) exact \(exact): within rtol, no test")
+    #expect(abs(single - exact) <= bound, "error \(abs(single - exact)) bound \(bound)")
+    // Further out, a rounds to 1 in Float and the textbook cost is infinite: nothing can be told.
+    var far = problem
+    far.network.b = [[40]]
+    #expect(far.roundingBounds(unitRoundoff: float32Roundoff).cost == EntryBounds.largest)
+}
+
+@Test func aSoftmaxOfManyUnitsInSinglePrecisionIsWithinTheBound() {
+    // 200 outputs whose normalising sum is added up one after another in Float, which rounds it by
+    // up to 200 u, not a few u. Every z is a Float (a multiple of 1/1024), so the program reads it
+    // exactly: E(z) = 0, and what is measured is the softmax's own rounding.
+    let n = 200
+    for seed: UInt64 in 1...20 {
+        var random = SplitMix64(seed: seed)
+        let z = (0..<n).map { _ in (Double.random(in: -6...6, using: &random) * 1024).rounded() / 1024 }
+        let exact = Activation.softmax.apply(z)
+        let zf = z.map { Float($0) }, top = zf.max()!
+        let e = zf.map { expf($0 - top) }
+        var sum: Float = 0
+        for x in e { sum += x }
+        let bounds = Activation.softmax.valueBounds(z: z, a: exact, zBound: z.map { _ in 0 }, c: 4 * float32Roundoff)
+        for k in 0..<n {
+            let error = abs(Double(e[k] / sum) - exact[k])
+            #expect(
+                error <= bounds[k],
+                "seed \(seed) unit \(k): error \(error / (float32Roundoff * exact[k])) u of s_k, bound \(bounds[k] / (float32Roundoff * exact[k])) u")
+        }
+    }
+}
