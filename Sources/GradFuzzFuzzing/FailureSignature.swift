@@ -87,7 +87,8 @@ public struct FailureSignature: Equatable, Sendable {
         } else {
             return nil
         }
-        mistakes = Diagnosis.completeMistakes(problem: problem, expected: reference, answer: answer, tolerance: tolerance)
+        mistakes = Diagnosis.completeMistakes(
+            problem: problem, expected: reference, answer: answer, tolerance: tolerance, rounding: tolerance.programRounding(for: problem))
     }
 
     /// The signature of an answer of the wrong shape.

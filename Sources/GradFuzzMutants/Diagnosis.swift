@@ -90,7 +90,9 @@ public struct Finding: Sendable, CustomStringConvertible {
 /// (×2, ×½, ×m, ×1/m, −1) and with transposes of the expected matrices.
 ///
 /// A matrix counts as failing when some entry lies outside `tolerance` of the expected value, and
-/// as matching a prediction when every entry lies within `tolerance` of it. A mutant explains the
+/// as matching a prediction when every entry lies within `tolerance` of it; `rounding`, when given,
+/// is the program's own rounding allowed on top, as the verdict allows it
+/// (`Tolerance.programRounding(for:)`). A mutant explains the
 /// failing matrices that match its answer; it is contradicted where the student is right and the
 /// mutant is not. Findings come best first: complete ones (everything explained, nothing
 /// contradicted), then by the number of matrices explained, then by closeness.
@@ -108,9 +110,9 @@ public enum Diagnosis {
     /// fails and nothing explains it (`describe` then says so).
     public static func diagnose(
         problem: Problem, expected: Answer, answer: Answer,
-        tolerance: Tolerance = .float64
+        tolerance: Tolerance = .float64, rounding: EntryBounds? = nil
     ) -> [Finding] {
-        let compared = Comparison(problem: problem, expected: expected, answer: answer, tolerance: tolerance)
+        let compared = Comparison(problem: problem, expected: expected, answer: answer, tolerance: tolerance, rounding: rounding)
         var findings: [Finding] = []
         if !compared.failing.isEmpty {
             // The condition alone: where a mutant computes the reference's answer it explains no failing matrix.
@@ -126,7 +128,9 @@ public enum Diagnosis {
             if findings.contains(where: \.isComplete) { findings = findings.filter(\.isComplete) }
             findings.sort(by: ranksBefore)
         }
-        if let finding = costFinding(expected: expected.cost, got: answer.cost, batchSize: problem.batchSize, tolerance: tolerance) {
+        if let finding = costFinding(
+            expected: expected.cost, got: answer.cost, batchSize: problem.batchSize, tolerance: tolerance, rounding: rounding?.cost ?? 0)
+        {
             findings.append(finding)
         }
         return findings
@@ -136,9 +140,9 @@ public enum Diagnosis {
     /// matrix explained, no right one contradicted.
     public static func completeMistakes(
         problem: Problem, expected: Answer, answer: Answer,
-        tolerance: Tolerance = .float64
+        tolerance: Tolerance = .float64, rounding: EntryBounds? = nil
     ) -> Set<String> {
-        let compared = Comparison(problem: problem, expected: expected, answer: answer, tolerance: tolerance)
+        let compared = Comparison(problem: problem, expected: expected, answer: answer, tolerance: tolerance, rounding: rounding)
         guard !compared.failing.isEmpty else { return [] }
         return Set(
             MutantCatalog.all.lazy.filter { $0.meetsCondition(problem) }
@@ -197,8 +201,8 @@ public enum Diagnosis {
         return list
     }
 
-    static func costFinding(expected: Double?, got: Double?, batchSize m: Int, tolerance: Tolerance) -> Finding? {
-        guard let expected, let got, !tolerance.accepts(expected: expected, got: got) else { return nil }
+    static func costFinding(expected: Double?, got: Double?, batchSize m: Int, tolerance: Tolerance, rounding: Double = 0) -> Finding? {
+        guard let expected, let got, !tolerance.accepts(expected: expected, got: got, rounding: rounding) else { return nil }
         var statement = "the cost differs (expected \(expected), got \(got)): the forward pass or the loss itself is wrong, not only the backward pass"
         if m > 1 && tolerance.accepts(expected: Double(m) * expected, got: got) {
             statement = "the cost is m = \(m) times the expected value: it sums the losses over the batch instead of averaging them"
@@ -216,6 +220,8 @@ struct Comparison {
         var id: MatrixID
         var expected: Matrix
         var got: Matrix
+        /// The program's own rounding allowed on each entry, when it has one.
+        var rounding: Matrix?
     }
 
     let problem: Problem
@@ -224,38 +230,48 @@ struct Comparison {
     var failing: [Pair] = []
     var passing: [Pair] = []
 
-    init(problem: Problem, expected: Answer, answer: Answer, tolerance: Tolerance) {
+    init(problem: Problem, expected: Answer, answer: Answer, tolerance: Tolerance, rounding: EntryBounds? = nil) {
         self.problem = problem
         self.tolerance = tolerance
         let depth = min(problem.network.depth, expected.dW.count, answer.dW.count, expected.db.count, answer.db.count)
         let deltas = Array(zip(expected.delta ?? [], answer.delta ?? []))
         var pairs: [Pair] = []
         for l in stride(from: depth, through: 1, by: -1) {
-            pairs.append(Pair(id: MatrixID(layer: l, quantity: .dW), expected: expected.dW[l - 1], got: answer.dW[l - 1]))
+            pairs.append(
+                Pair(id: MatrixID(layer: l, quantity: .dW), expected: expected.dW[l - 1], got: answer.dW[l - 1], rounding: rounding?.dW[l - 1]))
             pairs.append(
                 Pair(
                     id: MatrixID(layer: l, quantity: .db), expected: Matrix(row: expected.db[l - 1]),
-                    got: Matrix(row: answer.db[l - 1])))
+                    got: Matrix(row: answer.db[l - 1]), rounding: rounding?.db[l - 1]))
             if l <= deltas.count {
-                pairs.append(Pair(id: MatrixID(layer: l, quantity: .delta), expected: deltas[l - 1].0, got: deltas[l - 1].1))
+                pairs.append(
+                    Pair(
+                        id: MatrixID(layer: l, quantity: .delta), expected: deltas[l - 1].0, got: deltas[l - 1].1,
+                        rounding: rounding?.delta[l - 1]))
             }
         }
         for pair in pairs {
-            if matches(pair.got, pair.expected) { passing.append(pair) } else { failing.append(pair) }
+            if matches(pair, pair.expected) { passing.append(pair) } else { failing.append(pair) }
         }
     }
 
-    /// Whether every entry of `x` lies within tolerance of `prediction` (never across shapes).
-    func matches(_ x: Matrix, _ prediction: Matrix) -> Bool {
-        x.rows == prediction.rows && x.columns == prediction.columns
-            && zip(x.storage, prediction.storage).allSatisfy { tolerance.accepts(expected: $1, got: $0) }
+    /// Whether every entry of the pair's answer lies within tolerance of `prediction` (never across shapes).
+    func matches(_ pair: Pair, _ prediction: Matrix) -> Bool {
+        let x = pair.got
+        guard x.rows == prediction.rows && x.columns == prediction.columns else { return false }
+        let allowance = pair.rounding.flatMap { $0.storage.count == x.storage.count ? $0.storage : nil }
+        return x.storage.indices.allSatisfy {
+            tolerance.accepts(expected: prediction.storage[$0], got: x.storage[$0], rounding: allowance?[$0] ?? 0)
+        }
     }
 
     /// The largest error/bound over the entries of a matching matrix.
-    func distance(_ x: Matrix, _ prediction: Matrix) -> Double {
-        zip(x.storage, prediction.storage).reduce(0) { worst, pair in
-            let bound = tolerance.bound(expected: pair.1, got: pair.0)
-            let error = abs(pair.0 - pair.1)
+    func distance(_ pair: Pair, _ prediction: Matrix) -> Double {
+        let allowance = pair.rounding.flatMap { $0.storage.count == pair.got.storage.count ? $0.storage : nil }
+        return pair.got.storage.indices.reduce(0) { worst, t in
+            let (got, expected) = (pair.got.storage[t], prediction.storage[t])
+            let bound = tolerance.bound(expected: expected, got: got, rounding: allowance?[t] ?? 0)
+            let error = abs(got - expected)
             return max(worst, bound > 0 ? error / bound : (error == 0 ? 0 : .infinity))
         }
     }
@@ -266,14 +282,14 @@ struct Comparison {
         among candidates: [Pair]? = nil, contradicted: (Pair) -> Bool = { _ in false },
         predict: (Pair) -> Matrix
     ) -> Finding? {
-        let explained = (candidates ?? failing).filter { matches($0.got, predict($0)) }
+        let explained = (candidates ?? failing).filter { matches($0, predict($0)) }
         guard !explained.isEmpty else { return nil }
         let ids = Set(explained.map(\.id))
         return Finding(
             kind: kind, mutant: mutant, explains: explained.map(\.id),
             unexplained: failing.map(\.id).filter { !ids.contains($0) },
             contradicts: passing.filter(contradicted).map(\.id),
-            distance: explained.map { distance($0.got, predict($0)) }.max() ?? 0,
+            distance: explained.map { distance($0, predict($0)) }.max() ?? 0,
             statement: statement)
     }
 
@@ -282,7 +298,7 @@ struct Comparison {
         let predict = { (pair: Pair) in Self.matrix(pair.id, of: predicted) }
         return finding(
             .mutant(mutant.name), mutant: mutant, statement: "\(mutant.mistake); fix: \(mutant.fix)",
-            contradicted: { !matches($0.got, predict($0)) }, predict: predict)
+            contradicted: { !matches($0, predict($0)) }, predict: predict)
     }
 
     func factorFindings(batchSize m: Int) -> [Finding] {

@@ -151,8 +151,8 @@ public enum Validation {
         if let mismatch = answer.shapeMismatch(for: problem) {
             return FixtureResult(c, .fail, summary: mismatch.message)
         }
-        let verdict = Verdict(
-            answer: answer, expected: c.fixture.expected.answer, tolerance: tolerance, rounding: tolerance.programRounding(for: problem))
+        let rounding = tolerance.programRounding(for: problem)
+        let verdict = Verdict(answer: answer, expected: c.fixture.expected.answer, tolerance: tolerance, rounding: rounding)
         var result = FixtureResult(c, verdict.passed ? .pass : .fail, summary: "")
         result.verdict = verdict
         result.answer = answer
@@ -174,7 +174,8 @@ public enum Validation {
         }
         if !verdict.costPassed { summary = wrong == 0 ? "cost wrong, every gradient entry right" : summary + "; cost wrong too" }
         result.summary = summary
-        let findings = Diagnosis.diagnose(problem: problem, expected: c.fixture.expected.answer, answer: answer, tolerance: tolerance)
+        let findings = Diagnosis.diagnose(
+            problem: problem, expected: c.fixture.expected.answer, answer: answer, tolerance: tolerance, rounding: rounding)
         result.findings = findings
         result.details = Diagnosis.describe(findings).map { "diagnosis: " + $0 } + explanation(verdict, answer: answer)
         return result
