@@ -22,9 +22,11 @@ public struct HeatmapMatrix: Sendable {
     /// Entries compared (all but those at a kink).
     public var checked: Int
 
-    /// `verdict`'s matrix with the values it compared: `expected` and `got` of its shape, and
-    /// `error` (the oracle's estimates) when the expected values are the oracle's.
-    public init(_ verdict: MatrixVerdict, expected: Matrix, got: Matrix, error: Matrix?, tolerance: Tolerance) {
+    /// `verdict`'s matrix with the values it compared: `expected` and `got` of its shape, `error`
+    /// (the oracle's estimates) when the expected values are the oracle's, and `rounding` (the
+    /// allowance the verdict added: the analytic side's, a float32 program's), so that each
+    /// entry's bound is the verdict's.
+    public init(_ verdict: MatrixVerdict, expected: Matrix, got: Matrix, error: Matrix?, rounding: Matrix? = nil, tolerance: Tolerance) {
         layer = verdict.layer
         quantity = verdict.quantity
         rows = verdict.rows
@@ -35,8 +37,9 @@ public struct HeatmapMatrix: Sendable {
         failed = verdict.failed
         atKink = verdict.atKink
         checked = verdict.checked
+        let allowance = rounding.flatMap { $0.storage.count == expected.storage.count ? $0.storage : nil }
         bound = zip(expected.storage.indices, expected.storage).map { index, e in
-            tolerance.bound(expected: e, got: got.storage[index], error: error?.storage[index] ?? 0)
+            tolerance.bound(expected: e, got: got.storage[index], error: error?.storage[index] ?? 0, rounding: allowance?[index] ?? 0)
         }
     }
 
@@ -104,9 +107,10 @@ public struct FixtureSection: Sendable {
             problem: fixture.problem, stderr: result.stderrTail)
         guard let verdict = result.verdict, let answer = result.answer else { return }
         let expected = fixture.expected.answer
+        let rounding = tolerance.programRounding(for: fixture.problem)
         matrices = verdict.matrices.map { v in
             let (e, g) = (Self.matrix(v, of: expected), Self.matrix(v, of: answer))
-            return HeatmapMatrix(v, expected: e, got: g, error: nil, tolerance: tolerance)
+            return HeatmapMatrix(v, expected: e, got: g, error: nil, rounding: rounding.map { Self.matrix(v, of: $0) }, tolerance: tolerance)
         }
         firstWrongLayer = verdict.firstWrongLayer
         findings = result.findings
@@ -116,10 +120,12 @@ public struct FixtureSection: Sendable {
         notes = result.details.filter { $0.hasPrefix("hint: ") || $0.hasPrefix("non-finite values") }
     }
 
-    /// An implementation's answer against the GSL oracle (`gradfuzz replay`, and the fuzzer's finds).
+    /// An implementation's answer against the GSL oracle (`gradfuzz replay`, and the fuzzer's
+    /// finds), as `verdict` judged it: with `tolerance` against `oracle`, whose allowances are the
+    /// ones the verdict used (`OracleResult.allowing`).
     public init(
         replaying fixture: Fixture, file: String, answer: Answer, oracle: OracleResult, verdict: Verdict,
-        tolerance: Tolerance = .oracle
+        tolerance: Tolerance
     ) {
         self.init(
             id: fixture.id, file: file, description: fixture.description, outcome: verdict.passed ? .pass : .fail,
@@ -133,7 +139,8 @@ public struct FixtureSection: Sendable {
         }
         matrices = verdict.matrices.map { v in
             let o = estimates(v)
-            return HeatmapMatrix(v, expected: o.value, got: Self.matrix(v, of: answer), error: o.error, tolerance: tolerance)
+            return HeatmapMatrix(
+                v, expected: o.value, got: Self.matrix(v, of: answer), error: o.error, rounding: o.analyticRounding, tolerance: tolerance)
         }
         firstWrongLayer = verdict.firstWrongLayer
         command = fixture.origin.command
@@ -143,9 +150,11 @@ public struct FixtureSection: Sendable {
         } else {
             summary = "\(verdict.failureCount) of \(verdict.checked) entries wrong against the GSL oracle\(kinkNote)"
             if let layer = verdict.firstWrongLayer { summary += "; first wrong layer: \(layer) of \(fixture.problem.network.depth)" }
+            // Against the reference's exact values: the tolerance without the oracle's error factor.
+            let exact = Tolerance(rtol: tolerance.rtol, atol: tolerance.atol)
             findings = Diagnosis.diagnose(
                 problem: fixture.problem, expected: Reference.backprop(fixture.problem).answer,
-                answer: answer, tolerance: .float64)
+                answer: answer, tolerance: exact, rounding: exact.programRounding(for: fixture.problem))
         }
     }
 
@@ -155,6 +164,15 @@ public struct FixtureSection: Sendable {
         case .dW: return answer.dW[verdict.layer - 1]
         case .db: return Matrix(row: answer.db[verdict.layer - 1])
         case .delta, .cost: return answer.delta?[verdict.layer - 1] ?? Matrix(rows: verdict.rows, columns: verdict.columns)
+        }
+    }
+
+    /// The entries of `bounds` that `verdict` compared (db as a row).
+    static func matrix(_ verdict: MatrixVerdict, of bounds: EntryBounds) -> Matrix {
+        switch verdict.quantity {
+        case .dW: return bounds.dW[verdict.layer - 1]
+        case .db: return bounds.db[verdict.layer - 1]
+        case .delta, .cost: return bounds.delta[verdict.layer - 1]
         }
     }
 

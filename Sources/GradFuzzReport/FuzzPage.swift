@@ -49,10 +49,12 @@ public struct FuzzPage: Sendable {
                     id: fixture.id, file: path, description: fixture.description, outcome: .fail,
                     summary: mismatch.message, problem: fixture.problem)
             }
-            let oracle = Oracle().differentiate(fixture.problem)
+            // Judged as fuzz and replay judge a fixture: by its stored tolerance, against the oracle.
+            let tolerance = fixture.tolerance.againstOracle
+            let oracle = Oracle().differentiate(fixture.problem).allowing(fixture.tolerance.programRounding(for: fixture.problem))
             return FixtureSection(
                 replaying: fixture, file: path, answer: answer, oracle: oracle,
-                verdict: Verdict(answer: answer, oracle: oracle))
+                verdict: Verdict(answer: answer, oracle: oracle, tolerance: tolerance), tolerance: tolerance)
         } catch {
             let failure = AnswerFailure(error)
             var section = FixtureSection(

@@ -32,12 +32,7 @@ public struct ValidationPage: Sendable {
             title: "gradfuzz validate: \(report.implementation)", expectedFrom: "reference",
             meta: ["checked in \(String(format: "%.2f", report.seconds)) s"]
                 + (report.cannotStart.map { ["the program could not be started: \($0)"] } ?? [])
-                + (report.outside.isEmpty
-                    ? []
-                    : [
-                        "\(report.outside.count) outside the family (skipped, not run): "
-                            + report.outside.map { "\($0.id) (\($0.why))" }.joined(separator: "; ")
-                    ]))
+                + (report.outside.isEmpty ? [] : [Self.outsideLine(report.outside)]))
         sections = report.results.map { result in
             guard let c = byFile[result.file], c.fixture.id == result.id else {
                 return FixtureSection(
@@ -47,6 +42,12 @@ public struct ValidationPage: Sendable {
             }
             return FixtureSection(result, fixture: c.fixture, tolerance: options.tolerance(for: c.fixture))
         }
+    }
+
+    /// "3 outside the family (skipped, not run): id (why); …", the first ten named.
+    static func outsideLine(_ outside: [OutsideFamily]) -> String {
+        let named = outside.prefix(10).map { "\($0.id) (\($0.why))" }.joined(separator: "; ")
+        return "\(outside.count) outside the family (skipped, not run): " + named + (outside.count > 10 ? "; … \(outside.count - 10) more" : "")
     }
 
     /// The anchor of fixture `index` (0-based), and of its layer `l`.

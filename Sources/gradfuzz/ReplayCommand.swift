@@ -106,9 +106,13 @@ struct ReplayCommand: AsyncParsableCommand {
             // The fixture's own tolerance (or --tolerance's), as validate applies it, with the oracle's error estimate on top.
             let tolerance = toleranceOptions.tolerance(over: fixture.tolerance)
             let rounding = tolerance.programRounding(for: fixture.problem)
-            var verdict = Verdict(answer: answer, oracle: oracle.allowing(rounding), tolerance: tolerance.againstOracle)
+            let allowed = oracle.allowing(rounding)
+            var verdict = Verdict(answer: answer, oracle: allowed, tolerance: tolerance.againstOracle)
             verdict.compareCost(got: answer.cost, expected: fixture.expected.cost, tolerance: tolerance, rounding: rounding?.cost ?? 0)
-            if html != nil { page.sections.append(FixtureSection(replaying: fixture, file: file.path, answer: answer, oracle: oracle, verdict: verdict)) }
+            if html != nil {
+                page.sections.append(
+                    FixtureSection(replaying: fixture, file: file.path, answer: answer, oracle: allowed, verdict: verdict, tolerance: tolerance.againstOracle))
+            }
             print(
                 "\(file.path): \(fixture.id) — \(verdict.passed ? "PASS" : "FAIL")"
                     + " (\(verdict.checked) entries checked, \(verdict.kinks) not checkable at a kink)")

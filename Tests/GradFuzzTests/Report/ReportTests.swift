@@ -58,6 +58,27 @@ private func curatedReport(_ mutant: String = "f_instead_of_fprime") async throw
         #expect(html.contains(first.id) && html.contains(MarkupText.escape(first.why)))
     }
 
+    /// The heatmap colours each entry by its error over the verdict's own bound, a float32
+    /// program's rounding included: an entry the verdict passed is never drawn as beyond its bound.
+    @Test func aFloat32ProgramsEntriesAreDrawnAgainstTheBoundTheVerdictUsed() throws {
+        let problem = Problem(
+            network: Network(
+                layers: [1, 1, 1], activations: [.sigmoid, .identity],
+                W: [Matrix(rows: [[1]], columns: 1), Matrix(rows: [[10_000]], columns: 1)], b: [[13], [0]]),
+            loss: .squaredError, X: Matrix(rows: [[1]], columns: 1), Y: Matrix(rows: [[9_999.9]], columns: 1))
+        let fixture = Fixture(id: "saturated", description: "", origin: .curated, problem: problem, tolerance: .float32)
+        let bounds = try #require(Tolerance.float32.programRounding(for: problem))
+        var answer = fixture.expected.answer
+        answer.db[1][0] += bounds.db[1][0, 0] / 2
+        let c = Validation.Case(fixture: fixture, file: "saturated.json")
+        let result = Validation.judge(answer, c, tolerance: .float32)
+        #expect(result.outcome == .pass, "\(result.summary)")
+        let section = FixtureSection(result, fixture: fixture, tolerance: .float32)
+        let db = try #require(section.matrices.first { $0.layer == 2 && $0.quantity == .db })
+        #expect(db.severity(0) > 0.4 && db.severity(0) <= 1, "\(db.severity(0))")
+        #expect(!Tolerance.float32.accepts(expected: fixture.expected.answer.db[1][0], got: answer.db[1][0]))
+    }
+
     @Test func oneHeatmapCellPerEntryChecked() async throws {
         let (report, cases) = try await curatedReport()
         let html = ValidationPage(report, cases: cases).html
@@ -131,7 +152,7 @@ private func curatedReport(_ mutant: String = "f_instead_of_fprime") async throw
         let answer = mutant.backprop(fixture.problem)
         let oracle = Oracle().differentiate(fixture.problem)
         let verdict = Verdict(answer: answer, oracle: oracle)
-        let section = FixtureSection(replaying: fixture, file: "hidden-relu.json", answer: answer, oracle: oracle, verdict: verdict)
+        let section = FixtureSection(replaying: fixture, file: "hidden-relu.json", answer: answer, oracle: oracle, verdict: verdict, tolerance: .oracle)
         let html = ValidationPage(title: "replay", expectedFrom: "GSL oracle", sections: [section]).html
         #expect(!verdict.passed && section.outcome == .fail)
         #expect(occurrences(" data-x=\"", in: html) == verdict.checked + verdict.kinks)
