@@ -11,8 +11,9 @@ import RealModule
 /// allowance, a bound from the sizes of the terms an honest backward pass sums
 /// (`Estimates.analyticRounding`), which matters only where an entry is a small difference of large
 /// terms; rtol absorbs the ordinary rounding of the analytic side. Against a fixture's stored
-/// reference values `error` and `rounding` are 0: the reference is exact up to rounding, and
-/// rtol/atol say how much rounding a student's program may add.
+/// reference values `error` is 0: the reference is exact up to rounding, and rtol/atol say how
+/// much rounding a student's program may add; `rounding` is 0 too, except for a single-precision
+/// tolerance, where it is the program's own rounding (`programRounding(for:)`).
 public struct Tolerance: Codable, Equatable, Sendable {
     public var rtol: Double
     public var atol: Double

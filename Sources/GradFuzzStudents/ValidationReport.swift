@@ -90,12 +90,13 @@ public struct MistakeCoverage: Sendable {
         }
         self.applicable = applicable.map(\.name)
         cannotOccur = cannot
+        let judged = passed.map { (fixture: $0, tolerance: tolerance($0), rounding: tolerance($0).programRounding(for: $0.problem)) }
         ruledOut = applicable.filter { mutant in
-            passed.contains { fixture in
-                mutant.meetsCondition(fixture.problem)
+            judged.contains { f in
+                mutant.meetsCondition(f.fixture.problem)
                     && !Verdict(
-                        answer: mutant.backprop(fixture.problem), expected: fixture.expected.answer,
-                        tolerance: tolerance(fixture), rounding: tolerance(fixture).programRounding(for: fixture.problem)
+                        answer: mutant.backprop(f.fixture.problem), expected: f.fixture.expected.answer, tolerance: f.tolerance,
+                        rounding: f.rounding
                     ).passed
             }
         }.map(\.name)

@@ -49,13 +49,16 @@ struct MutantsCommand: AsyncParsableCommand {
             print(Self.catalogTable())
             return
         }
-        let (score, mutants, fixtures) = try setup()
+        let (score, mutants, fixtures, outside) = try setup()
         let family = familyOptions.resolved
         for note in familyOptions.droppedLossNotes { print(note) }
         print(
             "gradfuzz mutants: seed \(score.seed), at most \(score.budget) fuzzed cases per mutant"
                 + (family == .all ? "" : " of the family \(family.summary)") + "; "
-                + (noFixtures ? "no curated fixtures" : "\(fixtures.count) curated fixtures from \(self.fixtures.joined(separator: ", "))"))
+                + (noFixtures
+                    ? "no curated fixtures"
+                    : "\(fixtures.count) curated fixtures from \(self.fixtures.joined(separator: ", "))"
+                        + (outside > 0 ? " (\(outside) more outside the family, not used)" : "")))
         print("")
         let results = await withTaskGroup(of: (Int, MutantResult).self) { group in
             for (n, mutant) in mutants.enumerated() {
@@ -89,7 +92,7 @@ struct MutantsCommand: AsyncParsableCommand {
 
     /// The score's settings, the mutants to run (those that can occur in the family) and the
     /// fixtures inside the family, or what is wrong with them.
-    func setup() throws -> (MutationScore, [Mutant], [Fixture]) {
+    func setup() throws -> (MutationScore, [Mutant], [Fixture], outside: Int) {
         let family = familyOptions.resolved
         let mutants: [Mutant]
         if let named = mutant.flatMap(MutantCatalog.named) {
@@ -102,7 +105,7 @@ struct MutantsCommand: AsyncParsableCommand {
         } else {
             mutants = MutantCatalog.all.filter { $0.whyCannotOccur(in: family) == nil }
         }
-        var loaded: [Fixture] = []
+        var loaded: [Fixture] = [], outside = 0
         if !noFixtures {
             do {
                 for file in try Fixture.files(in: fixtures) { loaded.append(try Fixture.read(from: file)) }
@@ -110,14 +113,16 @@ struct MutantsCommand: AsyncParsableCommand {
                 throw ValidationError("\(error.description) (curated fixtures: --fixtures DIR, or --no-fixtures)")
             }
             if loaded.isEmpty { throw ValidationError("--fixtures: no *.json fixture in \(fixtures.joined(separator: ", "))") }
+            let all = loaded.count
             loaded = loaded.filter { family.whyOutside($0.problem) == nil }
+            outside = all - loaded.count
             if loaded.isEmpty {
                 throw ValidationError(
                     "--fixtures: no fixture in \(fixtures.joined(separator: ", ")) is inside the family; expected its exam (fixtures/exams/NAME) or --no-fixtures"
                 )
             }
         }
-        return (MutationScore(seed: seed, budget: budget, distribution: Distribution(family: family)), mutants, loaded)
+        return (MutationScore(seed: seed, budget: budget, distribution: Distribution(family: family)), mutants, loaded, outside)
     }
 
     static func table(_ results: [MutantResult], fixtureCount: Int, checkFixtures: Bool, verbose: Bool) -> String {

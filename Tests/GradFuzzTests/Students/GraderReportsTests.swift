@@ -114,7 +114,8 @@ final class JUnitReader: NSObject, XMLParserDelegate {
 @Test func fixturesOutsideTheFamilyAreListedAsSkippedWithTheReason() async throws {
     let passed = try await gradedReport().results.filter { $0.outcome == .pass }
     let outside = [
-        OutsideFamily(id: "tanh-deep", file: "fixtures/curated/tanh-deep.json", why: "activation tanh in layer 1: the family's hidden activations are relu")
+        OutsideFamily(
+            id: "tanh-deep", file: "fixtures/curated/tanh-deep.json", why: "activation tanh in layer 1: the family's hidden activations are relu <&> \"x\"")
     ]
     let report = ValidationReport(implementation: "student", results: passed, outside: outside, seconds: 1)
     let parser = XMLParser(data: Data(GraderReports.junit(report).utf8))
@@ -124,6 +125,7 @@ final class JUnitReader: NSObject, XMLParserDelegate {
     #expect(reader.suites.allSatisfy { $0["tests"] == "3" && $0["skipped"] == "1" && $0["failures"] == "0" }, "\(reader.suites)")
     let skipped = try #require(reader.cases.first { $0.name == "tanh-deep" })
     #expect(skipped.outcome == "skipped" && skipped.message.contains("outside the family: activation tanh in layer 1"), "\(skipped)")
+    #expect(skipped.message.hasSuffix("relu <&> \"x\""), "markup survives escaping: \(skipped.message)")
     // Gradescope scores only what was run, and says what was left out and why.
     let results = try #require(try JSONSerialization.jsonObject(with: GraderReports.gradescope(report)) as? [String: Any])
     #expect((results["tests"] as? [[String: Any]])?.count == 2 && results["score"] as? Int == 2)
