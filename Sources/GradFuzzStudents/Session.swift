@@ -98,8 +98,7 @@ final class Session: Sendable {
                 }
                 return .terminated(result.terminationStatus)
             } catch let error as SubprocessError where error.code == .executableNotFound {
-                return .failedToStart(
-                    StudentError(.notFound, "command not found: \(command[0]) (not on PATH: \(ProcessInfo.processInfo.environment["PATH"] ?? ""))"))
+                return .failedToStart(StudentError.notOnPath(command[0]))
             } catch {
                 return .failedToStart(StudentError(.cannotStart, "cannot start \(ShellWords.quoted(command)): \(error)"))
             }

@@ -1,3 +1,4 @@
+import Foundation
 import GradFuzzCore
 import GradFuzzFixtures
 import GradFuzzMutants
@@ -36,6 +37,11 @@ public struct StudentError: ClassifiedError, Equatable {
     }
 
     public var errorOutput: String { stderrTail }
+
+    /// A command name that is in no directory of PATH.
+    static func notOnPath(_ name: String) -> StudentError {
+        StudentError(.notFound, "command not found: \(name) (not on PATH: \(ProcessInfo.processInfo.environment["PATH"] ?? ""))")
+    }
 
     /// Whether the lines may be out of step with the requests, so the student must be restarted.
     var desynchronizes: Bool { [.notJSON, .wrongID, .lineTooLong].contains(kind) }

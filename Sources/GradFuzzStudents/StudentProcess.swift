@@ -149,12 +149,27 @@ public actor StudentProcess {
             guard !isDirectory.boolValue, FileManager.default.isExecutableFile(atPath: first) else {
                 throw StudentError(.cannotStart, "\(first) is not an executable file (chmod +x it, or name its interpreter: python3 \(first))")
             }
+        } else if !Self.isOnPath(first) {
+            // Said before any clock runs: on a busy machine the spawn's own error could come after a timeout.
+            throw StudentError.notOnPath(first)
         }
         let started = Session(command: command, maxLineBytes: maxLineBytes)
         starts += 1
         session = started
         warm = false
         return started
+    }
+
+    /// Whether a command name without "/" names an executable file in a directory of PATH (an
+    /// empty entry is the current directory), as the shell and execvp look it up.
+    static func isOnPath(_ name: String) -> Bool {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
+        return path.split(separator: ":", omittingEmptySubsequences: false).contains { directory in
+            let file = (directory.isEmpty ? "." : String(directory)) + "/" + name
+            var isDirectory: ObjCBool = false
+            return FileManager.default.fileExists(atPath: file, isDirectory: &isDirectory) && !isDirectory.boolValue
+                && FileManager.default.isExecutableFile(atPath: file)
+        }
     }
 
     /// Kills the program (and anything it started) and waits for it to be gone.

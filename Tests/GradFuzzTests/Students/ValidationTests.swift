@@ -242,6 +242,11 @@ private let misbehavingStudent = """
     #expect(report.exitCode == 2)
     let missingFile = await Validation.run(testCases(["a"]), implementation: ExternalImplementation(command: ["./no/such/student"]))
     #expect(missingFile.results.first?.summary == "command not found: ./no/such/student (no such file)")
+    // Told before any clock runs: a missing command is never mistaken for a silent program, however
+    // short the timeout and however busy the machine.
+    let hurried = ExternalImplementation(command: ["gradfuzz-no-such-student"], timeout: .milliseconds(1), startupAllowance: .zero)
+    let quick = await Validation.run(testCases(["a", "b"]), implementation: hurried)
+    #expect(quick.results.allSatisfy { $0.summary.hasPrefix("command not found: gradfuzz-no-such-student (not on PATH") }, "\(describe(quick))")
 }
 
 @Test func aHungShellScriptIsKilledWithItsChildren() async throws {
