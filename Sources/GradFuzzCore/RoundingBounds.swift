@@ -27,7 +27,8 @@ public struct EntryBounds: Equatable, Sendable {
 /// - eq. (*), z_k = Σ_j w_jk a_j + b_k over n inputs: E(z_k) = Σ_j |w_jk| E(a_j) + (n + 3)·u·S,
 ///   S = Σ_j |w_jk a_j| + |b_k| (the terms' sizes: summation, products and reading W and b);
 /// - eq. (**), a = f(z): E(a) = max |f(z ± E(z)) − f(z)| + c·u·V_f, V_f the size of the terms
-///   of a textbook formula for f (1 for σ as (1 + tanh(z/2))/2, |a| + |z| for gelu's z(1 + erf)/2);
+///   of a textbook formula for f (1 for σ as (1 + tanh(z/2))/2, 1 + |a| for tanh as
+///   1 − 2/(e^(2z) + 1), |a| + |z| for gelu's z(1 + erf)/2);
 ///   softmax: s_k changes by at most the factor e^(±2 max E(z)), and its own evaluation
 ///   e^(z_k − z_max) / Σ_j e^(z_j − z_max) rounds by u(|z_k − z_max| + n + 3 + c) of itself:
 ///   E(s_k) = s_k(e^(2 max E(z)) − 1) + s_k·u(|z_k − z_max| + n + 3 + c);
@@ -169,6 +170,7 @@ extension Activation {
         switch self {
         case .identity: return 0
         case .sigmoid: return 1  // (1 + tanh(z/2))/2 near 0 or 1/(1 + e^(−z)) near 1
+        case .tanh: return 1 + abs(a)  // 1 − 2/(e^(2z) + 1), (e^z − e^(−z))/(e^z + e^(−z)) near 0
         case .elu: return z > 0 ? 0 : 1  // e^z − 1
         case .softplus: return 1 + abs(a)  // log(1 + e^z)
         case .silu, .gelu: return abs(a) + abs(z)  // z σ(z), z (1 + erf(z/√2))/2

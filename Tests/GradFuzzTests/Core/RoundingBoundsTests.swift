@@ -126,3 +126,88 @@ private func sigmoidUnit(w: Double, b: Double, x: Double, y: Double) -> Problem 
         }
     }
 }
+
+/// Each activation as a program may write it in Float: every textbook formula's error stays within
+/// the bound on a (`valueBounds`, for z read exactly: E(z) = 0), from tiny to saturating z.
+@Test func everyTextbookSinglePrecisionActivationIsWithinTheBound() {
+    func sigmoid(_ z: Float) -> Float { 1 / (1 + expf(-z)) }
+    let formulas: [(Activation, String, (Float) -> Float)] = [
+        (.sigmoid, "1/(1 + e^-z)", sigmoid),
+        (.sigmoid, "(1 + tanh(z/2))/2", { 0.5 * (1 + tanhf($0 / 2)) }),
+        (.tanh, "tanh", tanhf),
+        (.tanh, "1 − 2/(e^2z + 1)", { 1 - 2 / (expf(2 * $0) + 1) }),
+        (.tanh, "(e^z − e^-z)/(e^z + e^-z)", { (expf($0) - expf(-$0)) / (expf($0) + expf(-$0)) }),
+        (.elu, "e^z − 1", { $0 > 0 ? $0 : expf($0) - 1 }),
+        (.elu, "expm1", { $0 > 0 ? $0 : expm1f($0) }),
+        (.softplus, "log(1 + e^z)", { logf(1 + expf($0)) }),
+        (.softplus, "log1p(e^z)", { log1pf(expf($0)) }),
+        (.silu, "z/(1 + e^-z)", { $0 * sigmoid($0) }),
+        (.gelu, "z(1 + erf(z/√2))/2", { $0 * (1 + erff($0 / Float(2).squareRoot())) / 2 }),
+        (.softsign, "z/(1 + |z|)", { $0 / (1 + abs($0)) }),
+        (.leakyReLU, "0.01 z", { $0 > 0 ? $0 : 0.01 * $0 }),
+    ]
+    let magnitudes: [Float] = [0x1p-20, 0x1p-12, 1e-3, 0.1, 0.5, 1, 2.5, 6, 12, 17, 30]
+    let zs = magnitudes.flatMap { [Double($0), -Double($0)] }
+    for (f, formula, single) in formulas {
+        let exact = zs.map { f.value($0) }
+        let bounds = f.valueBounds(z: zs, a: exact, zBound: zs.map { _ in 0 }, c: 4 * float32Roundoff)
+        for (k, z) in zs.enumerated() where z < 40 {
+            let got = Double(single(Float(z)))
+            guard got.isFinite else { continue }  // log(1 + e^z) overflowing is a program's own failure
+            #expect(abs(got - exact[k]) <= bounds[k], "\(f) as \(formula) at z = \(z): error \(abs(got - exact[k])), bound \(bounds[k])")
+        }
+    }
+}
+
+/// Each derivative as a program may write it in Float, from its own Float a: within the bound on
+/// f' (`derivativeEvaluationSize`, for z read exactly).
+@Test func everyTextbookSinglePrecisionDerivativeIsWithinTheBound() {
+    func sigmoid(_ z: Float) -> Float { 1 / (1 + expf(-z)) }
+    func halfTanh(_ z: Float) -> Float { 0.5 * (1 + tanhf(z / 2)) }
+    let formulas: [(Activation, String, (Float) -> Float)] = [
+        (
+            .sigmoid, "a(1 − a), a = 1/(1 + e^-z)",
+            {
+                let a = sigmoid($0); return a * (1 - a)
+            }
+        ),
+        (
+            .sigmoid, "a(1 − a), a = (1 + tanh(z/2))/2",
+            {
+                let a = halfTanh($0); return a * (1 - a)
+            }
+        ),
+        (
+            .tanh, "1 − a², a = tanh",
+            {
+                let a = tanhf($0); return 1 - a * a
+            }
+        ),
+        (
+            .tanh, "1 − a², a = 1 − 2/(e^2z + 1)",
+            {
+                let a = 1 - 2 / (expf(2 * $0) + 1); return 1 - a * a
+            }
+        ),
+        (.elu, "a + 1, a = e^z − 1", { $0 > 0 ? 1 : (expf($0) - 1) + 1 }),
+        (.softplus, "σ(z)", sigmoid),
+        (
+            .silu, "σ(1 + z(1 − σ))",
+            {
+                let s = sigmoid($0); return s * (1 + $0 * (1 - s))
+            }
+        ),
+        (.gelu, "Φ + zφ", { (1 + erff($0 / Float(2).squareRoot())) / 2 + $0 * expf(-$0 * $0 / 2) / Float(2 * Double.pi).squareRoot() }),
+        (.softsign, "1/(1 + |z|)²", { 1 / ((1 + abs($0)) * (1 + abs($0))) }),
+    ]
+    let magnitudes: [Float] = [0x1p-20, 0x1p-12, 1e-3, 0.1, 0.5, 1, 2.5, 6, 12, 17, 30]
+    let c = 4 * float32Roundoff
+    for (f, formula, single) in formulas {
+        for z in magnitudes.flatMap({ [Double($0), -Double($0)] }) {
+            let exact = f.derivative(z: z, a: f.value(z))
+            let bound = c * f.derivativeEvaluationSize(z: z, a: f.value(z))
+            let got = Double(single(Float(z)))
+            #expect(abs(got - exact) <= bound, "\(f)' as \(formula) at z = \(z): error \(abs(got - exact)), bound \(bound)")
+        }
+    }
+}
