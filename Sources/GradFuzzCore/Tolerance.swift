@@ -18,27 +18,43 @@ public struct Tolerance: Codable, Equatable, Sendable {
     public var rtol: Double
     public var atol: Double
     public var errorFactor: Double
+    /// The precision of the program judged: a single-precision program's own rounding is allowed
+    /// on top of rtol and atol (`programRounding(for:)`).
+    public var precision: Precision
 
-    public init(rtol: Double, atol: Double, errorFactor: Double = 0) {
+    /// The floating-point format a program computes in, by the names of the presets.
+    public enum Precision: String, Codable, Sendable {
+        case float64, float32
+
+        /// What a tolerance of this rtol is taken for when it does not say: float32 from float32's rtol up.
+        static func implied(byRtol rtol: Double) -> Precision { rtol >= 2e-3 ? .float32 : .float64 }
+    }
+
+    /// A tolerance; its precision, when not given, is float32 for an rtol of 2e-3 or more.
+    public init(rtol: Double, atol: Double, errorFactor: Double = 0, precision: Precision? = nil) {
         self.rtol = rtol
         self.atol = atol
         self.errorFactor = errorFactor
+        self.precision = precision ?? .implied(byRtol: rtol)
     }
 
     /// Analytic gradient against the GSL oracle.
     public static let oracle = Tolerance(rtol: 1e-6, atol: 1e-12, errorFactor: 10)
     /// A double-precision program against a fixture's reference values.
-    public static let float64 = Tolerance(rtol: 1e-6, atol: 1e-9)
+    public static let float64 = Tolerance(rtol: 1e-6, atol: 1e-9, precision: .float64)
     /// A single-precision program against a fixture's reference values.
-    public static let float32 = Tolerance(rtol: 2e-3, atol: 1e-5)
+    public static let float32 = Tolerance(rtol: 2e-3, atol: 1e-5, precision: .float32)
 
     /// This tolerance applied against the GSL oracle rather than exact reference values: the
     /// oracle's error estimate, times `Tolerance.oracle.errorFactor`, is added to atol. Fuzzing and
     /// replay judge with a fixture's tolerance this way, validate with the tolerance itself.
-    public var againstOracle: Tolerance { Tolerance(rtol: rtol, atol: atol, errorFactor: Self.oracle.errorFactor) }
+    public var againstOracle: Tolerance { Tolerance(rtol: rtol, atol: atol, errorFactor: Self.oracle.errorFactor, precision: precision) }
 
-    /// Whether this tolerance is for a program computing in single precision (rtol at least float32's).
-    public var isSinglePrecision: Bool { rtol >= Self.float32.rtol }
+    /// Whether this tolerance is for a program computing in single precision.
+    public var isSinglePrecision: Bool { precision == .float32 }
+
+    /// Whether `precision` says more than rtol does (`Precision.implied`): a file writes it only then.
+    public var statesPrecision: Bool { precision != .implied(byRtol: rtol) }
 
     /// The rounding a correct program judged with this tolerance may show on `problem`, entry by
     /// entry, beyond what rtol covers: `Problem.roundingBounds` at float32's unit roundoff 2⁻²⁴ for
@@ -56,7 +72,7 @@ public struct Tolerance: Codable, Equatable, Sendable {
         }
     }
 
-    /// `base` with rtol and atol replaced where given.
+    /// `base` with rtol and atol replaced where given; its precision kept.
     public static func chosen(_ base: Tolerance, rtol: Double?, atol: Double?) -> Tolerance {
         var t = base
         if let rtol { t.rtol = rtol }
@@ -89,14 +105,16 @@ public struct Tolerance: Codable, Equatable, Sendable {
 }
 
 extension Tolerance {
-    // errorFactor is written only where it is not 0, so that a fixture's tolerance reads {"rtol", "atol"}.
-    enum CodingKeys: String, CodingKey { case rtol, atol, errorFactor }
+    // errorFactor is written only where it is not 0, and precision only where rtol does not imply
+    // it, so that a fixture's tolerance reads {"rtol", "atol"}.
+    enum CodingKeys: String, CodingKey { case rtol, atol, errorFactor, precision }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         self.init(
             rtol: try c.decode(Double.self, forKey: .rtol), atol: try c.decode(Double.self, forKey: .atol),
-            errorFactor: try c.decodeIfPresent(Double.self, forKey: .errorFactor) ?? 0)
+            errorFactor: try c.decodeIfPresent(Double.self, forKey: .errorFactor) ?? 0,
+            precision: try c.decodeIfPresent(Precision.self, forKey: .precision))
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -104,5 +122,6 @@ extension Tolerance {
         try c.encode(rtol, forKey: .rtol)
         try c.encode(atol, forKey: .atol)
         if errorFactor != 0 { try c.encode(errorFactor, forKey: .errorFactor) }
+        if statesPrecision { try c.encode(precision, forKey: .precision) }
     }
 }

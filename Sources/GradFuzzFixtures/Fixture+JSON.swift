@@ -39,7 +39,8 @@ extension Fixture {
         out += "    \"dWError\": \(JSONText.matrices(oracle.dW.map(\.error), indent: 4)),\n"
         out += "    \"dbError\": \(JSONText.rows(oracle.db.map { $0.error.row(0) }, indent: 4))\n"
         out += "  },\n"
-        field("tolerance", "{\"rtol\": \(JSONText.number(tolerance.rtol)), \"atol\": \(JSONText.number(tolerance.atol))}", last: true)
+        let precision = tolerance.statesPrecision ? ", \"precision\": \"\(tolerance.precision.rawValue)\"" : ""
+        field("tolerance", "{\"rtol\": \(JSONText.number(tolerance.rtol)), \"atol\": \(JSONText.number(tolerance.atol))\(precision)}", last: true)
         out += "}\n"
         return Data(out.utf8)
     }
@@ -172,7 +173,13 @@ extension Tolerance {
     init(_ fields: JSONField) throws(InputError) {
         guard let rtol = try fields.member("rtol")?.double() else { throw InputError(field: "tolerance.rtol", "missing") }
         guard let atol = try fields.member("atol")?.double() else { throw InputError(field: "tolerance.atol", "missing") }
-        self.init(rtol: rtol, atol: atol, errorFactor: try fields.member("errorFactor")?.double() ?? 0)
+        let precision = try fields.member("precision")?.string()
+        guard precision.map({ Precision(rawValue: $0) != nil }) ?? true else {
+            throw InputError(field: "tolerance.precision", "expected \"float64\" or \"float32\", got \(precision!.debugDescription)")
+        }
+        self.init(
+            rtol: rtol, atol: atol, errorFactor: try fields.member("errorFactor")?.double() ?? 0,
+            precision: precision.flatMap(Precision.init(rawValue:)))
     }
 }
 

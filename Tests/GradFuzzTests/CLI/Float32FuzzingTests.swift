@@ -62,6 +62,11 @@ import Testing
     let single = "python3 \(exampleStudent) --dtype float32"
     let replay = try await runGradfuzz(["replay", folder, "--impl", single])
     #expect(replay.status == 0, "\(replay.stdout.split(separator: "\n").filter { $0.contains("FAIL") || $0.contains("allowed") })")
+    // A float32 tolerance made stricter is still one for a float32 program: its rounding is still allowed.
+    let stricter = try await runGradfuzz([
+        "validate", "-q", "--fixtures", folder, "--tolerance", "float32", "--rtol", "1.9e-3", "--", "python3", exampleStudent, "--dtype", "float32",
+    ])
+    #expect(stricter.status == 0, "\(stricter.stdout)")
     let student = ExternalImplementation(command: ["python3", exampleStudent, "--dtype", "float32"], startupAllowance: testStartupAllowance)
     let validated = await Validation.run(cases, implementation: student)
     #expect(validated.allPassed, "\(validated.summary)")

@@ -21,6 +21,30 @@ import Testing
     #expect(read.json() == bytes, "writing what was read gives the same bytes")
 }
 
+/// A tolerance's precision is stored only where its rtol does not imply it, and read back: a
+/// float32 tolerance made stricter than float32's rtol stays a float32 tolerance.
+@Test func aToleranceKeepsItsPrecisionThroughAFile() throws {
+    let problem = randomProblem([2, 3, 2], [.tanh, .identity], .squaredError, batch: 2, seed: 3)
+    let strict32 = Tolerance.chosen(.float32, rtol: 1e-3, atol: nil)
+    #expect(strict32.isSinglePrecision && strict32.programRounding(for: problem) != nil)
+    let fixture = Fixture(id: "strict32", description: "", origin: .curated, problem: problem, tolerance: strict32)
+    let text = String(decoding: fixture.json(), as: UTF8.self)
+    #expect(text.contains("\"tolerance\": {\"rtol\": 0.001, \"atol\": 1e-05, \"precision\": \"float32\"}"), "\(text.suffix(120))")
+    let read = try Fixture.decode(fixture.json())
+    #expect(read.tolerance == strict32 && read.tolerance.isSinglePrecision)
+    // The presets write {"rtol", "atol"} as before, and a float64 tolerance loosened past 2e-3 says so.
+    for preset in [Tolerance.float64, .float32] {
+        let plain = String(decoding: Fixture(id: "p", description: "", origin: .curated, problem: problem, tolerance: preset).json(), as: UTF8.self)
+        #expect(!plain.contains("precision"))
+    }
+    let loose64 = Tolerance.chosen(.float64, rtol: 5e-3, atol: nil)
+    #expect(!loose64.isSinglePrecision && loose64.programRounding(for: problem) == nil)
+    #expect(try Fixture.decode(Fixture(id: "l", description: "", origin: .curated, problem: problem, tolerance: loose64).json()).tolerance == loose64)
+    expectInputError(
+        try editedFixture { $0["tolerance"] = ["rtol": 1e-3, "atol": 1e-5, "precision": "float16"] }, field: "tolerance.precision",
+        saying: "expected \"float64\" or \"float32\", got \"float16\"")
+}
+
 @Test func curatedFixturesRegenerateByteForByte() throws {
     for fixture in CuratedFixtures.all() {
         let committed = try Data(contentsOf: packageRoot.appendingPathComponent("fixtures/curated/\(fixture.id).json"))
