@@ -46,7 +46,8 @@ public struct Entry: Equatable, Sendable, CustomStringConvertible {
     }
 
     public var description: String {
-        "\(place): expected \(expected), got \(got), |difference| \(error) (allowed \(bound))"
+        guard got.isFinite else { return "\(place): expected \(expected), got \(got), not a finite number" }
+        return "\(place): expected \(expected), got \(got), |difference| \(error) (allowed \(bound))"
     }
 }
 

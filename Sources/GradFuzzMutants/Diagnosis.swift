@@ -129,7 +129,7 @@ public enum Diagnosis {
             findings.sort(by: ranksBefore)
         }
         if let finding = costFinding(
-            expected: expected.cost, got: answer.cost, batchSize: problem.batchSize, tolerance: tolerance, rounding: rounding?.cost ?? 0)
+            expected: expected.cost, got: answer.cost, problem: problem, tolerance: tolerance, rounding: rounding?.cost ?? 0)
         {
             findings.append(finding)
         }
@@ -201,10 +201,21 @@ public enum Diagnosis {
         return list
     }
 
-    static func costFinding(expected: Double?, got: Double?, batchSize m: Int, tolerance: Tolerance, rounding: Double = 0) -> Finding? {
+    static func costFinding(expected: Double?, got: Double?, problem: Problem, tolerance: Tolerance, rounding: Double = 0) -> Finding? {
         guard let expected, let got, !tolerance.accepts(expected: expected, got: got, rounding: rounding) else { return nil }
+        let m = problem.batchSize
         var statement = "the cost differs (expected \(expected), got \(got)): the forward pass or the loss itself is wrong, not only the backward pass"
-        if m > 1 && tolerance.accepts(expected: Double(m) * expected, got: got) {
+        if !got.isFinite {
+            statement = "the cost is not finite (got \(got)) where the expected cost is \(expected)"
+            switch problem.loss {
+            case .crossEntropy, .binaryCrossEntropy:
+                statement +=
+                    ": a log of an output that rounded to 0 or 1? compute the cross-entropies from z "
+                    + "(log-sum-exp for softmax; softplus(−z), softplus(z) for sigmoid), which never takes the log of a saturated a"
+            default:
+                statement += ": an overflow in the forward pass or the loss?"
+            }
+        } else if m > 1 && tolerance.accepts(expected: Double(m) * expected, got: got) {
             statement = "the cost is m = \(m) times the expected value: it sums the losses over the batch instead of averaging them"
         } else if tolerance.accepts(expected: 2 * expected, got: got) {
             statement = "the cost is twice the expected value: squared_error is ½ Σ (a − y)², with the ½"

@@ -189,3 +189,21 @@ import Testing
         Diagnosis.completeMistakes(problem: problem, expected: expected, answer: answer, tolerance: .float32, rounding: bounds).contains("f_instead_of_fprime"))
     #expect(Diagnosis.completeMistakes(problem: problem, expected: expected, answer: answer, tolerance: .float32).isEmpty)
 }
+
+/// A cost of inf (the log of an output that rounded to 0 or 1) is said as such, with the way out,
+/// not as "the forward pass or the loss itself is wrong" and "allowed inf".
+@Test func aNonFiniteCostIsSaidAsSuchWithTheWayOut() {
+    let problem = Problem(
+        network: Network(layers: [1, 1], activations: [.sigmoid], W: [Matrix(rows: [[1]], columns: 1)], b: [[40]]),
+        loss: .binaryCrossEntropy, X: Matrix(rows: [[1]], columns: 1), Y: Matrix(rows: [[0]], columns: 1))
+    var answer = Reference.backprop(problem).answer
+    answer.cost = .infinity
+    let verdict = Verdict(answer: answer, expected: Reference.backprop(problem).answer, tolerance: .float64)
+    let cost = try? #require(verdict.cost)
+    #expect(!verdict.costPassed)
+    #expect(cost?.description == "cost: expected \(Reference.backprop(problem).cost), got inf, not a finite number", "\(cost?.description ?? "")")
+    let findings = Diagnosis.diagnose(problem: problem, expected: Reference.backprop(problem).answer, answer: answer)
+    let said = Diagnosis.describe(findings).joined(separator: "\n")
+    #expect(said.contains("the cost is not finite (got inf)") && said.contains("from z"), "\(said)")
+    #expect(!said.contains("the forward pass or the loss itself is wrong"), "\(said)")
+}
