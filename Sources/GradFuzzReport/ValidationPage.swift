@@ -16,6 +16,8 @@ public struct ValidationPage: Sendable {
     /// Lines under the title (the implementation, the totals, the time).
     public var meta: [String]
     public var sections: [FixtureSection] = []
+    /// The fixtures skipped as outside the family, each with the reason: listed under the summary.
+    public var outside: [OutsideFamily] = []
 
     public init(title: String, expectedFrom: String, meta: [String] = [], sections: [FixtureSection] = []) {
         self.title = title
@@ -32,7 +34,8 @@ public struct ValidationPage: Sendable {
             title: "gradfuzz validate: \(report.implementation)", expectedFrom: "reference",
             meta: ["checked in \(String(format: "%.2f", report.seconds)) s"]
                 + (report.cannotStart.map { ["the program could not be started: \($0)"] } ?? [])
-                + (report.outside.isEmpty ? [] : [Self.outsideLine(report.outside)]))
+        )
+        outside = report.outside
         sections = report.results.map { result in
             guard let c = byFile[result.file], c.fixture.id == result.id else {
                 return FixtureSection(
@@ -44,12 +47,6 @@ public struct ValidationPage: Sendable {
         }
     }
 
-    /// "3 outside the family (skipped, not run): id (why); …", the first ten named.
-    static func outsideLine(_ outside: [OutsideFamily]) -> String {
-        let named = outside.prefix(10).map { "\($0.id) (\($0.why))" }.joined(separator: "; ")
-        return "\(outside.count) outside the family (skipped, not run): " + named + (outside.count > 10 ? "; … \(outside.count - 10) more" : "")
-    }
-
     /// The anchor of fixture `index` (0-based), and of its layer `l`.
     static func anchor(_ index: Int) -> String { "fx-\(index + 1)" }
     static func anchor(_ index: Int, layer: Int) -> String { "fx-\(index + 1)-l\(layer)" }
@@ -59,6 +56,18 @@ public struct ValidationPage: Sendable {
         var w = HTMLWriter()
         w.element("h1", title)
         for line in meta { w.element("p", ["class": "meta"], line) }
+        if !outside.isEmpty {
+            w.element("details", ["class": "meta outside"]) { w in
+                w.element("summary", "\(outside.count) outside the family (skipped, not run): which, and why")
+                w.element("ul") { w in
+                    for o in outside {
+                        w.element("li") { w in
+                            w.element("code", o.id); w.text(" — " + o.why)
+                        }
+                    }
+                }
+            }
+        }
         let counts = [FixtureSection.Outcome.pass, .fail, .unsupported, .error].map { o in "\(sections.count { $0.outcome == o }) \(Self.word(o))" }
         w.element(
             "p", ["class": "meta"],
