@@ -121,7 +121,9 @@ public struct Fuzzer: Sendable {
     func examine(_ problem: Problem) async -> Examined {
         let answer: Answer
         do { answer = try await configuration.implementation.backprop(problem) } catch {
-            return Examined(check: CaseCheck(AnswerFailure(error)))
+            // A program's answer of the wrong shape is refused as it is read: a wrong answer all the same.
+            let failure = AnswerFailure(error)
+            return Examined(check: CaseCheck(failure), signature: failure.kind == .wrongAnswer ? .malformed : nil)
         }
         if let mismatch = answer.shapeMismatch(for: problem) { return Examined(check: .malformed(mismatch.message), signature: .malformed) }
         let oracle = configuration.oracle.differentiate(problem, delta: answer.delta != nil)

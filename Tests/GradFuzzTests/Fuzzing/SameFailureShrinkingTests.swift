@@ -89,3 +89,25 @@ func aCataloguedMistakeShrinksToAFixtureThatNamesItAlone(_ name: String) async t
         "\(name): \(Diagnosis.describe(findings).joined(separator: "\n")) on layers \(p.network.layers), batch \(p.batchSize), \(p.network.activations) + \(p.loss)"
     )
 }
+
+/// An answer of the wrong shape is shrunk like any other failure, toward a small case that still
+/// has the wrong shape: a transposed dW is one fixture's worth of mistake, not one per drawn case.
+@Test func anAnswerOfTheWrongShapeIsShrunkToASmallCase() async throws {
+    let directory = try temporaryDirectory("wrong-shape")
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let transposed = try mistakenStudent("dW[l] = A[l].T @ g / m", "dW[l] = (A[l].T @ g / m).T", in: directory)
+    let found = directory.appendingPathComponent("found")
+    let run = try await runGradfuzz(withTestStartup(["--impl", "python3 \(transposed)", "--iters", "12", "--seed", "3", "--jobs", "1", "--out", found.path]))
+    #expect(run.status == 1, "\(run.stdout) \(run.stderr)")
+    let cases = try Validation.load([found.path])
+    #expect(!cases.isEmpty)
+    for c in cases {
+        let layers = c.fixture.problem.network.layers
+        #expect(
+            layers.count <= 3 && layers.allSatisfy { $0 <= 3 } && c.fixture.problem.batchSize == 1,
+            "\(c.fixture.id): \(layers), batch \(c.fixture.problem.batchSize)")
+    }
+    // Shrinking makes the cases alike: far fewer fixtures than failing cases.
+    let failing = run.stdout.components(separatedBy: "  iteration ").count - 1
+    #expect(cases.count < failing, "\(cases.count) fixtures for \(failing) failing cases")
+}

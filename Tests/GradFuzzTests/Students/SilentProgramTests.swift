@@ -82,7 +82,7 @@ func theAdapterSeesEachRequestAtOnceOnPython2() async throws {
     for request in requests():
         reply({"id": request["id"], "error": "declined by a Python %d program" % sys.version_info[0]})
     """.write(to: file, atomically: true, encoding: .utf8)
-    let student = ExternalImplementation(command: [try #require(python2), file.path], timeout: .seconds(5))
+    let student = ExternalImplementation(command: [try #require(python2), file.path], timeout: .seconds(5), startupAllowance: testStartupAllowance)
     let report = await Validation.run(testCases(["a", "b", "c"]), implementation: student)
     #expect(
         report.results.map(\.outcome) == [.unsupported, .unsupported, .unsupported],

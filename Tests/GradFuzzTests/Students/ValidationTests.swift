@@ -137,7 +137,9 @@ private func describe(_ report: ValidationReport) -> String {
     let minimal = try String(contentsOf: pythonExamples.appendingPathComponent("minimal_student.py"), encoding: .utf8)
     #expect(minimal.contains(", flush=True)"))
     let script = try pythonScript(minimal.replacingOccurrences(of: ", flush=True)", with: ")"), in: directory)
-    let report = await Validation.run(testCases(["a", "b"]), implementation: ExternalImplementation(command: ["python3", script], timeout: .seconds(5)))
+    let report = await Validation.run(
+        testCases(["a", "b"]),
+        implementation: ExternalImplementation(command: ["python3", script], timeout: .seconds(5), startupAllowance: testStartupAllowance))
     #expect(report.results.map(\.outcome) == [.pass, .pass], "\(report.results.map(\.summary))")
 }
 
