@@ -304,12 +304,25 @@ struct Comparison {
             statement: statement)
     }
 
+    /// The mutant's finding. A student who makes a derivative mistake may keep the simplified output
+    /// form (a − y after a sigmoid with binary_cross_entropy, s·Σy − y after softmax with
+    /// cross_entropy) and so never compute that derivative at the output: both readings are tried,
+    /// and the better finding kept.
     func finding(for mutant: Mutant) -> Finding? {
-        let predicted = mutant.gradients(problem)
-        let predict = { (pair: Pair) in Self.matrix(pair.id, of: predicted) }
-        return finding(
-            .mutant(mutant.name), mutant: mutant, statement: "\(mutant.mistake); fix: \(mutant.fix)",
-            contradicted: { !matches($0, predict($0)) }, predict: predict)
+        var readings = [mutant.hooks]
+        if !mutant.hooks.unfusedOutput.isEmpty {
+            var simplified = mutant.hooks
+            simplified.unfusedOutput = []
+            readings.append(simplified)
+        }
+        let findings = readings.compactMap { hooks -> Finding? in
+            let predicted = Reference.backprop(problem, hooks: hooks)
+            let predict = { (pair: Pair) in Self.matrix(pair.id, of: predicted) }
+            return finding(
+                .mutant(mutant.name), mutant: mutant, statement: "\(mutant.mistake); fix: \(mutant.fix)",
+                contradicted: { !matches($0, predict($0)) }, predict: predict)
+        }
+        return findings.min(by: Diagnosis.ranksBefore)
     }
 
     func factorFindings(batchSize m: Int) -> [Finding] {

@@ -1,4 +1,5 @@
 import GradFuzzCore
+import GradFuzzTestSupport
 import Testing
 
 @testable import GradFuzzMutants
@@ -206,4 +207,17 @@ import Testing
     let said = Diagnosis.describe(findings).joined(separator: "\n")
     #expect(said.contains("the cost is not finite (got inf)") && said.contains("from z"), "\(said)")
     #expect(!said.contains("the forward pass or the loss itself is wrong"), "\(said)")
+}
+
+/// A derivative mistake made by a student who keeps the simplified output form (g = a − y after a
+/// sigmoid with binary_cross_entropy) shows in the hidden layers only, and is still named.
+@Test func aDerivativeMistakeBehindASimplifiedOutputIsStillNamed() throws {
+    let problem = GradFuzzTestSupport.randomProblem([2, 3, 1], [.sigmoid, .sigmoid], .binaryCrossEntropy, batch: 2, seed: 5)
+    var hiddenOnly = BackwardHooks()
+    hiddenOnly.layerBackward = { f, z, a, u, position in
+        position == .hidden && f == .sigmoid ? z.indices.map { a[$0] * (1 - z[$0]) * u[$0] } : nil
+    }
+    let answer = DiagnosisTests.student(Reference.backprop(problem, hooks: hiddenOnly).answer)
+    let findings = DiagnosisTests.diagnose(problem, answer)
+    #expect(findings.first?.isComplete == true && findings.first?.mutant?.name == "sigmoid_prime_sigma_one_minus_z", "\(Diagnosis.describe(findings))")
 }
