@@ -73,8 +73,11 @@ public struct FailureSignature: Equatable, Sendable {
     ///   - exact: the answer against the reference's values with `tolerance`, as validate judges it;
     ///   - answer: the answer itself;
     ///   - reference: the reference's answer to the same problem;
-    ///   - tolerance: the tolerance the fixture will store.
-    public init?(problem: Problem, verdict: Verdict, exact: Verdict, answer: Answer, reference: Answer, tolerance: Tolerance) {
+    ///   - tolerance: the tolerance the fixture will store;
+    ///   - rounding: the program's own rounding that tolerance allows (`Tolerance.programRounding(for:)`).
+    public init?(
+        problem: Problem, verdict: Verdict, exact: Verdict, answer: Answer, reference: Answer, tolerance: Tolerance, rounding: EntryBounds?
+    ) {
         if let first = verdict.firstWrongMatrix {
             place = .matrix(fromOutput: problem.network.depth - first.layer, first.quantity)
             relativeError = first.failures.map(Self.relativeError).max() ?? 0
@@ -87,8 +90,7 @@ public struct FailureSignature: Equatable, Sendable {
         } else {
             return nil
         }
-        mistakes = Diagnosis.completeMistakes(
-            problem: problem, expected: reference, answer: answer, tolerance: tolerance, rounding: tolerance.programRounding(for: problem))
+        mistakes = Diagnosis.completeMistakes(problem: problem, expected: reference, answer: answer, tolerance: tolerance, rounding: rounding)
     }
 
     /// The signature of an answer of the wrong shape.

@@ -146,7 +146,7 @@ public struct Fuzzer: Sendable {
             check: .verdict(verdict),
             signature: FailureSignature(
                 problem: problem, verdict: verdict, exact: exact, answer: answer,
-                reference: reference, tolerance: tolerance),
+                reference: reference, tolerance: tolerance, rounding: rounding),
             withinFixtureTolerance: exact.passed)
     }
 }
