@@ -8,6 +8,15 @@ public struct EntryBounds: Equatable, Sendable {
     public var delta: [Matrix]
     public var cost = 0.0
 
+    /// The bounds of layer l's (1-based) dW, db (a row) or g; the cost has none of its own matrix.
+    public func matrix(_ quantity: Quantity, layer l: Int) -> Matrix {
+        switch quantity {
+        case .dW: return dW[l - 1]
+        case .db: return db[l - 1]
+        case .delta, .cost: return delta[l - 1]
+        }
+    }
+
     /// The largest bound: an entry about which nothing can be told at the program's precision.
     /// Finite, and far enough below the largest Double that what a verdict adds stays finite.
     public static let largest = 0x1p1000
@@ -49,7 +58,7 @@ public struct EntryBounds: Equatable, Sendable {
 /// - the cost (1/m) Σ_i L_i: each term's range over its inputs' bounds plus its own rounding
 ///   (`Loss.valueBound`), summed as above.
 ///
-/// c = 4 allows a few ulps for each library function. The bound is first order in u except
+/// c = 4 (`libraryUlps`) allows a few ulps for each library function. The bound is first order in u except
 /// where it takes a range (f and f' over z ± E(z), ∂L/∂a at the corners, softmax's factor), so it
 /// holds across a kink and in saturation. It assumes every rounding goes the same way, which real
 /// roundings rarely do: it says how many digits single precision can lose, not how many it does.
@@ -61,7 +70,7 @@ extension Problem {
         let net = network
         let (L, m) = (net.depth, batchSize)
         let reference = Reference.backprop(self)
-        let c = 4 * u
+        let c = libraryUlps * u
         var bounds = EntryBounds(
             dW: net.W.map { Matrix(rows: $0.rows, columns: $0.columns) },
             db: net.b.map { Matrix(rows: 1, columns: $0.count) },
@@ -75,15 +84,10 @@ extension Problem {
             for l in 0..<L {
                 let W = net.W[l], input = values[l], inputBound = valueBounds[l]
                 let zBound = (0..<W.columns).map { k in
-                    var propagated = 0.0, size = abs(net.b[l][k])
-                    for j in 0..<W.rows {
-                        propagated += abs(W[j, k]) * inputBound[j]
-                        size += abs(W[j, k] * input[j])
-                    }
-                    return propagated + Double(W.rows + 3) * u * size
+                    sumBound(count: W.rows, constant: net.b[l][k], unitRoundoff: u) { j in (W[j, k], input[j], inputBound[j]) }
                 }
                 zBounds.append(zBound)
-                valueBounds.append(net.activations[l].valueBounds(z: zs[l], a: values[l + 1], zBound: zBound, c: c))
+                valueBounds.append(net.activations[l].valueBounds(z: zs[l], a: values[l + 1], zBound: zBound, unitRoundoff: u))
             }
             // The backward pass, from the output.
             let y = Y.row(i), output = net.activations[L - 1]
@@ -126,12 +130,7 @@ extension Problem {
                 let W = net.W[l - 1]
                 let upstream = W.times(g)
                 let upstreamBound = (0..<W.rows).map { j in
-                    var propagated = 0.0, size = 0.0
-                    for k in 0..<W.columns {
-                        propagated += abs(W[j, k]) * gBound[k]
-                        size += abs(W[j, k] * g[k])
-                    }
-                    return propagated + Double(W.columns + 3) * u * size
+                    sumBound(count: W.columns, unitRoundoff: u) { k in (W[j, k], g[k], gBound[k]) }
                 }
                 (g, gBound) = net.activations[l - 2].backwardBounds(
                     z: zs[l - 2], a: values[l - 1], aBound: valueBounds[l - 1], zBound: zBounds[l - 2],
@@ -151,12 +150,28 @@ extension Problem {
     }
 }
 
+/// c: the ulps allowed each library function (exp, tanh, erf, log) beyond correct rounding.
+let libraryUlps = 4.0
+
+/// E(Σ_j w_j x_j + b) over n terms, from each term's w_j, x_j and E(x_j):
+/// Σ_j |w_j| E(x_j) + (n + 3)·u·(Σ_j |w_j x_j| + |b|) (summation, products and reading w and b).
+func sumBound(count n: Int, constant b: Double = 0, unitRoundoff u: Double, _ term: (Int) -> (w: Double, x: Double, bound: Double)) -> Double {
+    var propagated = 0.0, size = abs(b)
+    for j in 0..<n {
+        let t = term(j)
+        propagated += abs(t.w) * t.bound
+        size += abs(t.w * t.x)
+    }
+    return propagated + Double(n + 3) * u * size
+}
+
 extension Activation {
     /// E(a) for a layer, from E(z) (see `Problem.roundingBounds`).
-    func valueBounds(z: [Double], a: [Double], zBound: [Double], c: Double) -> [Double] {
+    func valueBounds(z: [Double], a: [Double], zBound: [Double], unitRoundoff u: Double) -> [Double] {
+        let c = libraryUlps * u
         if self == .softmax {
             let factor = Double.expMinusOne(min(2 * (zBound.max() ?? 0), 700))
-            let (top, u) = (z.max() ?? 0, c / 4)
+            let top = z.max() ?? 0
             return a.indices.map { k in min(1, a[k] * factor) + a[k] * (u * (top - z[k] + Double(z.count + 3)) + c) }
         }
         return z.indices.map { k in
@@ -183,7 +198,7 @@ extension Activation {
         z: [Double], a: [Double], aBound: [Double], zBound: [Double], u: [Double], uBound: [Double], unitRoundoff: Double
     ) -> (g: [Double], bound: [Double]) {
         let g = backward(z: z, a: a, upstream: u)
-        let c = 4 * unitRoundoff
+        let c = libraryUlps * unitRoundoff
         if self == .softmax {
             var sigma = 0.0, sigmaBound = 0.0, size = 0.0
             for j in a.indices {
@@ -250,7 +265,7 @@ extension Loss {
     func valueBound(
         z: [Double], a: [Double], y: [Double], zBound: [Double], aBound: [Double], output: Activation, unitRoundoff u: Double
     ) -> Double {
-        let c = 4 * u
+        let c = libraryUlps * u
         if self == .crossEntropy && output == .softmax {
             let top = z.max() ?? 0
             let logSum = Double.log(z.reduce(0) { $0 + Double.exp($1 - top) })

@@ -27,7 +27,7 @@ public struct Tolerance: Codable, Equatable, Sendable {
         case float64, float32
 
         /// What a tolerance of this rtol is taken for when it does not say: float32 from float32's rtol up.
-        static func implied(byRtol rtol: Double) -> Precision { rtol >= 2e-3 ? .float32 : .float64 }
+        static func implied(byRtol rtol: Double) -> Precision { rtol >= Tolerance.float32.rtol ? .float32 : .float64 }
     }
 
     /// A tolerance; its precision, when not given, is float32 for an rtol of 2e-3 or more.

@@ -157,16 +157,16 @@ public struct Verdict: Equatable, Sendable {
     /// allowed on top of the tolerance (`Tolerance.programRounding(for:)`).
     public init(answer: Answer, expected: Answer, tolerance: Tolerance, rounding: EntryBounds? = nil) {
         matrices = []
-        func verdict(_ p: Int, _ quantity: Quantity, _ want: Matrix, _ got: Matrix, _ allowance: [Matrix]?) -> MatrixVerdict {
+        func verdict(_ p: Int, _ quantity: Quantity, _ want: Matrix, _ got: Matrix) -> MatrixVerdict {
             MatrixVerdict(
                 layer: p + 1, quantity: quantity, expected: want, got: got, error: nil,
-                rounding: allowance.map { $0[p] }.flatMap { $0.rows == got.rows ? $0 : nil }, kink: nil, tolerance: tolerance)
+                rounding: rounding.map { $0.matrix(quantity, layer: p + 1) }.flatMap { $0.rows == got.rows ? $0 : nil }, kink: nil, tolerance: tolerance)
         }
         for p in answer.dW.indices {
-            matrices.append(verdict(p, .dW, expected.dW[p], answer.dW[p], rounding?.dW))
-            matrices.append(verdict(p, .db, Matrix(row: expected.db[p]), Matrix(row: answer.db[p]), rounding?.db))
+            matrices.append(verdict(p, .dW, expected.dW[p], answer.dW[p]))
+            matrices.append(verdict(p, .db, Matrix(row: expected.db[p]), Matrix(row: answer.db[p])))
             if let got = answer.delta, let want = expected.delta {
-                matrices.append(verdict(p, .delta, want[p], got[p], rounding?.delta))
+                matrices.append(verdict(p, .delta, want[p], got[p]))
             }
         }
         if let want = expected.cost { compareCost(got: answer.cost, expected: want, tolerance: tolerance, rounding: rounding?.cost ?? 0) }

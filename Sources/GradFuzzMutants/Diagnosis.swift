@@ -249,16 +249,18 @@ struct Comparison {
         var pairs: [Pair] = []
         for l in stride(from: depth, through: 1, by: -1) {
             pairs.append(
-                Pair(id: MatrixID(layer: l, quantity: .dW), expected: expected.dW[l - 1], got: answer.dW[l - 1], rounding: rounding?.dW[l - 1]))
+                Pair(
+                    id: MatrixID(layer: l, quantity: .dW), expected: expected.dW[l - 1], got: answer.dW[l - 1],
+                    rounding: rounding?.matrix(.dW, layer: l)))
             pairs.append(
                 Pair(
                     id: MatrixID(layer: l, quantity: .db), expected: Matrix(row: expected.db[l - 1]),
-                    got: Matrix(row: answer.db[l - 1]), rounding: rounding?.db[l - 1]))
+                    got: Matrix(row: answer.db[l - 1]), rounding: rounding?.matrix(.db, layer: l)))
             if l <= deltas.count {
                 pairs.append(
                     Pair(
                         id: MatrixID(layer: l, quantity: .delta), expected: deltas[l - 1].0, got: deltas[l - 1].1,
-                        rounding: rounding?.delta[l - 1]))
+                        rounding: rounding?.matrix(.delta, layer: l)))
             }
         }
         for pair in pairs {

@@ -110,7 +110,7 @@ public struct FixtureSection: Sendable {
         let rounding = tolerance.programRounding(for: fixture.problem)
         matrices = verdict.matrices.map { v in
             let (e, g) = (Self.matrix(v, of: expected), Self.matrix(v, of: answer))
-            return HeatmapMatrix(v, expected: e, got: g, error: nil, rounding: rounding.map { Self.matrix(v, of: $0) }, tolerance: tolerance)
+            return HeatmapMatrix(v, expected: e, got: g, error: nil, rounding: rounding?.matrix(v.quantity, layer: v.layer), tolerance: tolerance)
         }
         firstWrongLayer = verdict.firstWrongLayer
         findings = result.findings
@@ -164,15 +164,6 @@ public struct FixtureSection: Sendable {
         case .dW: return answer.dW[verdict.layer - 1]
         case .db: return Matrix(row: answer.db[verdict.layer - 1])
         case .delta, .cost: return answer.delta?[verdict.layer - 1] ?? Matrix(rows: verdict.rows, columns: verdict.columns)
-        }
-    }
-
-    /// The entries of `bounds` that `verdict` compared (db as a row).
-    static func matrix(_ verdict: MatrixVerdict, of bounds: EntryBounds) -> Matrix {
-        switch verdict.quantity {
-        case .dW: return bounds.dW[verdict.layer - 1]
-        case .db: return bounds.db[verdict.layer - 1]
-        case .delta, .cost: return bounds.delta[verdict.layer - 1]
         }
     }
 

@@ -117,7 +117,7 @@ private func sigmoidUnit(w: Double, b: Double, x: Double, y: Double) -> Problem 
         let e = zf.map { expf($0 - top) }
         var sum: Float = 0
         for x in e { sum += x }
-        let bounds = Activation.softmax.valueBounds(z: z, a: exact, zBound: z.map { _ in 0 }, c: 4 * float32Roundoff)
+        let bounds = Activation.softmax.valueBounds(z: z, a: exact, zBound: z.map { _ in 0 }, unitRoundoff: float32Roundoff)
         for k in 0..<n {
             let error = abs(Double(e[k] / sum) - exact[k])
             #expect(
@@ -150,7 +150,7 @@ private func sigmoidUnit(w: Double, b: Double, x: Double, y: Double) -> Problem 
     let zs = magnitudes.flatMap { [Double($0), -Double($0)] }
     for (f, formula, single) in formulas {
         let exact = zs.map { f.value($0) }
-        let bounds = f.valueBounds(z: zs, a: exact, zBound: zs.map { _ in 0 }, c: 4 * float32Roundoff)
+        let bounds = f.valueBounds(z: zs, a: exact, zBound: zs.map { _ in 0 }, unitRoundoff: float32Roundoff)
         for (k, z) in zs.enumerated() where z < 40 {
             let got = Double(single(Float(z)))
             guard got.isFinite else { continue }  // log(1 + e^z) overflowing is a program's own failure
@@ -201,7 +201,7 @@ private func sigmoidUnit(w: Double, b: Double, x: Double, y: Double) -> Problem 
         (.softsign, "1/(1 + |z|)²", { 1 / ((1 + abs($0)) * (1 + abs($0))) }),
     ]
     let magnitudes: [Float] = [0x1p-20, 0x1p-12, 1e-3, 0.1, 0.5, 1, 2.5, 6, 12, 17, 30]
-    let c = 4 * float32Roundoff
+    let c = libraryUlps * float32Roundoff
     for (f, formula, single) in formulas {
         for z in magnitudes.flatMap({ [Double($0), -Double($0)] }) {
             let exact = f.derivative(z: z, a: f.value(z))
