@@ -66,6 +66,7 @@ struct FuzzCommand: AsyncParsableCommand {
         try Expect.path(out, "--out", "a directory for the fixtures")
         try Expect.path(json, "--json", "a file for the JSON summary")
         try Expect.path(html, "--html", "a file for the HTML report")
+        try Expect.outputs([("--json", json), ("--html", html)], inputs: implementationOptions.programFiles)
         if let shard, shard.count(of: iterations) == 0 {
             throw ValidationError(
                 "--shard \(shard): no case to run: shard K/N runs iterations i with i mod N = K − 1, "

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import GradFuzz
 
 /// --impl and --mutant (and the program's --timeout and --startup), shared by `fuzz` and `replay`:
@@ -25,6 +26,11 @@ struct ImplementationOptions: ParsableArguments {
         if let mutant, MutantCatalog.named(mutant) == nil {
             throw ValidationError("--mutant: unknown mutant \"\(mutant)\"; expected one of \(MutantCatalog.all.map(\.name).joined(separator: ", "))")
         }
+    }
+
+    /// The files the --impl command names (its program, its arguments): inputs no report may replace.
+    var programFiles: [String] {
+        (externalCommand.map(ShellWords.split) ?? []).filter { FileManager.default.fileExists(atPath: $0) }
     }
 
     /// The implementation under test and the command that replays a fixture with it (written into

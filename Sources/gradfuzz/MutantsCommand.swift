@@ -85,6 +85,7 @@ struct MutantsCommand: AsyncParsableCommand {
     func validate() throws {
         try Expect.whole(budget, "--budget", in: 1...Int.max)
         try Expect.path(json, "--json", "a file for the JSON results")
+        try Expect.outputs([("--json", json)], inputs: noFixtures ? [] : fixtures)
         if let mutant, MutantCatalog.named(mutant) == nil {
             throw ValidationError("--mutant: unknown mutant \"\(mutant)\"; expected one of \(MutantCatalog.all.map(\.name).joined(separator: ", "))")
         }

@@ -94,6 +94,12 @@ enum Expect {
         if value?.isEmpty == true { throw ValidationError("\(flag): expected \(what), got an empty path") }
     }
 
+    /// The files a run writes, checked before any work: each writable, none of them an input (or a
+    /// file holding a fixture), no two the same (`OutputPaths`).
+    static func outputs(_ outputs: [(option: String, path: String?)], inputs: [String] = []) throws {
+        do throws(OutputPathError) { try OutputPaths.check(outputs, inputs: inputs) } catch { throw ValidationError(error.description) }
+    }
+
     /// A seed: a whole number from 0 to UInt64.max.
     @Sendable static func seed(_ text: String) throws -> UInt64 {
         guard let value = UInt64(text) else { throw ValidationError("expected a whole number from 0 to \(UInt64.max)") }

@@ -37,6 +37,7 @@ struct ReplayCommand: AsyncParsableCommand {
 
     func validate() throws {
         try Expect.path(html, "--html", "a file for the HTML report")
+        try Expect.outputs([("--html", html)], inputs: fixtures + implementationOptions.programFiles)
         if let jobs { try Expect.whole(jobs, "--jobs", in: 1...1024) }
     }
 

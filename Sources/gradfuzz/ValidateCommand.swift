@@ -63,6 +63,9 @@ struct ValidateCommand: AsyncParsableCommand {
         try Expect.path(junit, "--junit", "a file for the JUnit report")
         try Expect.path(gradescope, "--gradescope", "a file for the Gradescope results")
         try Expect.path(html, "--html", "a file for the HTML report")
+        try Expect.outputs(
+            [("--junit", junit), ("--gradescope", gradescope), ("--html", html)],
+            inputs: fixturePaths.filter { FileManager.default.fileExists(atPath: $0) } + command.filter { FileManager.default.fileExists(atPath: $0) })
     }
 
     func run() async throws {
