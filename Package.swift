@@ -33,6 +33,8 @@ let package = Package(
         .systemLibrary(name: "CGSL", pkgConfig: "gsl", providers: [.apt(["libgsl-dev"])]),
         // The oracle's four-lane sums, in C for AVX (chosen at run time); -O2 in debug builds too.
         .target(name: "CLaneKernels", cSettings: [.unsafeFlags(["-O2"])]),
+        // What Swift cannot call safely: C's stdout, and a student's process supervised from fork to exec.
+        .target(name: "CGradFuzzSystem"),
         .target(name: "GradFuzzCore", dependencies: [numerics], swiftSettings: optimized),
         .target(name: "GradFuzzOracle", dependencies: ["GradFuzzCore", "CGSL", "CLaneKernels", numerics],
                 swiftSettings: optimized),
@@ -51,7 +53,7 @@ let package = Package(
                 dependencies: ["GradFuzzCore", "GradFuzzOracle", "GradFuzzMutants", "GradFuzzFixtures", "GradFuzzFuzzing",
                                "GradFuzzStudents", "GradFuzzReport"]),
         .executableTarget(name: "gradfuzz",
-                          dependencies: ["GradFuzz", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+                          dependencies: ["GradFuzz", "CGradFuzzSystem", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .target(name: "GradFuzzTestSupport", dependencies: ["GradFuzz", "CGSL"], path: "Tests/GradFuzzTestSupport"),
         .testTarget(name: "GradFuzzTests", dependencies: ["GradFuzz", "GradFuzzTestSupport"]),
     ]

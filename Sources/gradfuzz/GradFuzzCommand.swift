@@ -1,4 +1,5 @@
 import ArgumentParser
+import CGradFuzzSystem
 import Foundation
 import GradFuzz
 
@@ -24,6 +25,9 @@ struct GradFuzzCommand: AsyncParsableCommand {
     /// the whole usage and exit 64). Other statuses (1 failures found, 130 interrupted) are `ExitCode`s.
     /// No student's process outlives the run, whichever way it ends.
     static func main() async {
+        // A line at a time even into a file or a pipe: a run ended by SIGTERM or a CI timeout
+        // leaves every verdict it had decided in the log.
+        gradfuzz_line_buffer_stdout()
         Interrupt.install()
         let status: Int32
         do {
