@@ -8,6 +8,7 @@ import PackageDescription
 //   GradFuzzOracle     GSL's numerical derivatives of the cost (the only target that links GSL)
 //   GradFuzzMutants    the catalog of backprop mistakes and the diagnosis
 //   GradFuzzFixtures   the fixture format, its files, the curated set
+//   GradFuzzJudging    one way to judge an answer: shapes, entries, cost; the outcome; the diagnosis
 //   GradFuzzFuzzing    the case generator, the shrinker, the fuzzer
 //   GradFuzzStudents   the student protocol, the student process, validation and grader reports
 //   GradFuzzReport     the HTML report of validate, replay and fuzz (self-contained pages)
@@ -40,18 +41,19 @@ let package = Package(
                 swiftSettings: optimized),
         .target(name: "GradFuzzMutants", dependencies: ["GradFuzzCore", numerics], swiftSettings: optimized),
         .target(name: "GradFuzzFixtures", dependencies: ["GradFuzzCore", "GradFuzzOracle"]),
+        .target(name: "GradFuzzJudging", dependencies: ["GradFuzzCore", "GradFuzzOracle", "GradFuzzMutants"]),
         .target(name: "GradFuzzFuzzing",
-                dependencies: ["GradFuzzCore", "GradFuzzOracle", "GradFuzzMutants", "GradFuzzFixtures", numerics],
+                dependencies: ["GradFuzzCore", "GradFuzzOracle", "GradFuzzMutants", "GradFuzzFixtures", "GradFuzzJudging", numerics],
                 swiftSettings: optimized),
         .target(name: "GradFuzzStudents",
-                dependencies: ["GradFuzzCore", "GradFuzzMutants", "GradFuzzFixtures",
+                dependencies: ["GradFuzzCore", "GradFuzzOracle", "GradFuzzMutants", "GradFuzzFixtures", "GradFuzzJudging",
                                .product(name: "Subprocess", package: "swift-subprocess")]),
         .target(name: "GradFuzzReport",
-                dependencies: ["GradFuzzCore", "GradFuzzOracle", "GradFuzzMutants", "GradFuzzFixtures", "GradFuzzFuzzing",
-                               "GradFuzzStudents"]),
+                dependencies: ["GradFuzzCore", "GradFuzzOracle", "GradFuzzMutants", "GradFuzzFixtures", "GradFuzzJudging",
+                               "GradFuzzFuzzing", "GradFuzzStudents"]),
         .target(name: "GradFuzz",
-                dependencies: ["GradFuzzCore", "GradFuzzOracle", "GradFuzzMutants", "GradFuzzFixtures", "GradFuzzFuzzing",
-                               "GradFuzzStudents", "GradFuzzReport"]),
+                dependencies: ["GradFuzzCore", "GradFuzzOracle", "GradFuzzMutants", "GradFuzzFixtures", "GradFuzzJudging",
+                               "GradFuzzFuzzing", "GradFuzzStudents", "GradFuzzReport"]),
         .executableTarget(name: "gradfuzz",
                           dependencies: ["GradFuzz", "CGradFuzzSystem", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .target(name: "GradFuzzTestSupport", dependencies: ["GradFuzz", "CGSL"], path: "Tests/GradFuzzTestSupport"),

@@ -2,6 +2,7 @@
 @_exported import GradFuzzCore
 @_exported import GradFuzzFixtures
 @_exported import GradFuzzFuzzing
+@_exported import GradFuzzJudging
 @_exported import GradFuzzMutants
 @_exported import GradFuzzOracle
 @_exported import GradFuzzReport

@@ -144,7 +144,7 @@ public struct Verdict: Equatable, Sendable {
 
     /// Compares the answer's cost, when it has one, with the expected cost; a non-finite cost
     /// fails. `rounding` is the program's own rounding allowed on top (`EntryBounds.cost`).
-    public mutating func compareCost(got: Double?, expected: Double, tolerance: Tolerance, rounding: Double = 0) {
+    package mutating func compareCost(got: Double?, expected: Double, tolerance: Tolerance, rounding: Double = 0) {
         guard let got else { return }
         cost = Entry(
             layer: 0, quantity: .cost, row: 0, column: 0, expected: expected, got: got,
@@ -152,9 +152,10 @@ public struct Verdict: Equatable, Sendable {
         costPassed = tolerance.accepts(expected: expected, got: got, rounding: rounding)
     }
 
-    /// An answer against expected values (a fixture's reference values); cost and delta are
-    /// compared when both sides have them. `rounding`, when given, is the program's own rounding
-    /// allowed on top of the tolerance (`Tolerance.programRounding(for:)`).
+    /// An answer's entries against expected values (a fixture's reference values); delta is
+    /// compared when both sides have it. `rounding`, when given, is the program's own rounding
+    /// allowed on top of the tolerance (`Tolerance.programRounding(for:)`). The cost is not compared
+    /// here: a `Judgement` (GradFuzzJudging) compares it, wherever an answer is judged.
     public init(answer: Answer, expected: Answer, tolerance: Tolerance, rounding: EntryBounds? = nil) {
         matrices = []
         func verdict(_ p: Int, _ quantity: Quantity, _ want: Matrix, _ got: Matrix) -> MatrixVerdict {
@@ -169,6 +170,5 @@ public struct Verdict: Equatable, Sendable {
                 matrices.append(verdict(p, .delta, want[p], got[p]))
             }
         }
-        if let want = expected.cost { compareCost(got: answer.cost, expected: want, tolerance: tolerance, rounding: rounding?.cost ?? 0) }
     }
 }

@@ -9,6 +9,7 @@ import GradFuzzOracle
 extension Fixture {
     /// The fixture as the bytes of its JSON file.
     public func json() -> Data {
+        let oracle = self.oracle ?? Oracle().differentiate(problem, delta: false)
         var out = "{\n"
         func field(_ name: String, _ value: String, last: Bool = false) {
             out += "  \"\(name)\": \(value)\(last ? "" : ",")\n"
@@ -55,8 +56,9 @@ extension Fixture {
 extension Fixture {
     /// Reads and checks a fixture file; any error names the file, the field and what was expected.
     /// A problem file (the fields "layers" … "Y" alone) is completed as it is read (see `decode`),
-    /// its id the file's name.
-    public static func read(from url: URL, oracle: Oracle = Oracle()) throws(InputError) -> Fixture {
+    /// its id the file's name; with `oracle` nil its oracle values are left to be computed by
+    /// whoever needs them.
+    public static func read(from url: URL, oracle: Oracle? = Oracle()) throws(InputError) -> Fixture {
         let data: Data
         do { data = try Data(contentsOf: url) } catch {
             throw InputError(field: "(file)", "cannot be read: \(error.localizedDescription)", file: url.path)
@@ -74,7 +76,7 @@ extension Fixture {
     /// checked as a fixture's are, and the reference's and the oracle's values computed now (its
     /// origin is {"kind": "problem"}, its id `name` unless it has one; "schema" may be left out).
     /// A file with one of them and not the other is a fixture missing a field.
-    public static func decode(_ data: Data, name: String = "problem", oracle: Oracle = Oracle()) throws(InputError) -> Fixture {
+    public static func decode(_ data: Data, name: String = "problem", oracle: Oracle? = Oracle()) throws(InputError) -> Fixture {
         let document: JSONDocument
         do { document = try JSONDocument(data) } catch {
             if let field = error.field { throw InputError(field: field, error.message) }
@@ -104,7 +106,9 @@ extension Fixture {
         let tolerance = try root.member("tolerance").map { field throws(InputError) in try Tolerance(field.object()) } ?? .float64
         if let why = tolerance.problem { throw InputError(field: "tolerance", why) }
         if problemFile {
-            return Fixture(id: id, description: description, origin: origin, problem: problem, oracle: oracle, tolerance: tolerance)
+            return Fixture(
+                id: id, description: description, origin: origin, problem: problem, expected: Reference.backprop(problem),
+                oracle: oracle?.differentiate(problem, delta: false), tolerance: tolerance)
         }
         guard let expected = expectedField else { throw InputError(field: "expected", "missing") }
         guard let stored = oracleField else { throw InputError(field: "oracle", "missing") }
@@ -131,7 +135,7 @@ extension Fixture {
 
     init(
         id: String, description: String, origin: Origin, problem: Problem, expected: Gradients,
-        oracle: OracleResult, tolerance: Tolerance
+        oracle: OracleResult?, tolerance: Tolerance
     ) {
         self.id = id
         self.description = description

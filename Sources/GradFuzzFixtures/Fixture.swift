@@ -15,7 +15,9 @@ public struct Fixture: Equatable, Sendable {
     public var problem: Problem
     /// The reference's answer, with cost and per-sample delta.
     public var expected: Gradients
-    public var oracle: OracleResult
+    /// The oracle's values as the file stores them; nil for a problem file read without computing
+    /// them (replay computes a fresh oracle, validate needs none), computed when it is written.
+    public var oracle: OracleResult?
     /// What a validator applies by default to an answer against `expected`.
     public var tolerance: Tolerance
 

@@ -77,9 +77,8 @@ public struct FixtureStore: Sendable {
         }
         if !headline.isEmpty { description += "; \(headline)" }
         var fixture = Fixture(id: "fuzz-\(hash)", description: description, origin: origin, problem: problem, tolerance: tolerance)
-        let oracleValues =
-            fixture.oracle.dW.flatMap { $0.value.storage + $0.error.storage }
-            + fixture.oracle.db.flatMap { $0.value.storage + $0.error.storage }
+        let oracle = fixture.oracle ?? OracleResult(dW: [], db: [], delta: [])
+        let oracleValues = oracle.dW.flatMap { $0.value.storage + $0.error.storage } + oracle.db.flatMap { $0.value.storage + $0.error.storage }
         guard oracleValues.allSatisfy(\.isFinite) else {
             throw FixtureStoreError(description: "the oracle has no finite value for some entry of this case: not written")
         }

@@ -1,4 +1,5 @@
 import GradFuzzCore
+import GradFuzzJudging
 import GradFuzzMutants
 
 /// How a case fails, as far as shrinking must keep it: where the answer first goes wrong, by how
@@ -67,30 +68,26 @@ public struct FailureSignature: Equatable, Sendable {
         self.mistakes = mistakes
     }
 
-    /// The signature of a failing answer, or nil when it passes.
-    /// - Parameters:
-    ///   - verdict: the answer against the oracle, as the fuzzer judged it;
-    ///   - exact: the answer against the reference's values with `tolerance`, as validate judges it;
-    ///   - answer: the answer itself;
-    ///   - reference: the reference's answer to the same problem;
-    ///   - tolerance: the tolerance the fixture will store;
-    ///   - rounding: the program's own rounding that tolerance allows (`Tolerance.programRounding(for:)`).
-    public init?(
-        problem: Problem, verdict: Verdict, exact: Verdict, answer: Answer, reference: Answer, tolerance: Tolerance, rounding: EntryBounds?
-    ) {
+    /// The signature of a failing answer, or nil when it passes: `judgement` is the answer against
+    /// the oracle, as the fuzzer judged it; `exact` the same answer against the reference's values,
+    /// as validate judges it, with the tolerance the fixture will store.
+    public init?(judgement: Judgement, exact: Judgement) {
+        guard let verdict = judgement.verdict, let exactVerdict = exact.verdict else { return nil }
         if let first = verdict.firstWrongMatrix {
-            place = .matrix(fromOutput: problem.network.depth - first.layer, first.quantity)
+            place = .matrix(fromOutput: judgement.problem.network.depth - first.layer, first.quantity)
             relativeError = first.failures.map(Self.relativeError).max() ?? 0
-            let same = exact.matrices.first { $0.layer == first.layer && $0.quantity == first.quantity }
+            let same = exactVerdict.matrices.first { $0.layer == first.layer && $0.quantity == first.quantity }
             timesOutside = same.map { Self.timesOutside($0.failures + ($0.worst.map { [$0] } ?? [])) } ?? 0
         } else if !verdict.costPassed, let cost = verdict.cost {
             place = .cost
             relativeError = Self.relativeError(cost)
-            timesOutside = exact.cost.map { Self.timesOutside([$0]) } ?? 0
+            timesOutside = exactVerdict.cost.map { Self.timesOutside([$0]) } ?? 0
         } else {
             return nil
         }
-        mistakes = Diagnosis.completeMistakes(problem: problem, expected: reference, answer: answer, tolerance: tolerance, rounding: rounding)
+        mistakes = Diagnosis.completeMistakes(
+            problem: judgement.problem, expected: exact.reference.answer, answer: judgement.answer, tolerance: judgement.tolerance,
+            rounding: judgement.rounding)
     }
 
     /// The signature of an answer of the wrong shape.

@@ -1,6 +1,7 @@
 import Foundation
 import GradFuzzCore
 import GradFuzzFixtures
+import GradFuzzJudging
 import GradFuzzMutants
 import GradFuzzOracle
 
@@ -25,13 +26,15 @@ public struct FuzzConfiguration: Sendable {
     public var tolerance: Tolerance
     /// Whether failing cases are shrunk before they are written.
     public var shrink: Bool
+    /// Whether the cost counts in the verdict (it does unless the run grades gradients only).
+    public var cost: CostCheck
 
     public init(
         seed: UInt64, iterations: Int, jobs: Int = ProcessInfo.processInfo.activeProcessorCount,
         distribution: Distribution = Distribution(), shard: Shard = .whole, outDirectory: URL? = nil,
         implementation: any BackpropImplementation = ReferenceImplementation(),
         replayCommand: @escaping @Sendable (String) -> String = { "gradfuzz replay \($0)" },
-        oracle: Oracle = Oracle(), tolerance: Tolerance = .float64, shrink: Bool = true
+        oracle: Oracle = Oracle(), tolerance: Tolerance = .float64, shrink: Bool = true, cost: CostCheck = .compared
     ) {
         self.seed = seed
         self.iterations = iterations
@@ -44,5 +47,6 @@ public struct FuzzConfiguration: Sendable {
         self.oracle = oracle
         self.tolerance = tolerance
         self.shrink = shrink
+        self.cost = cost
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import GradFuzzCore
 import GradFuzzFixtures
+import GradFuzzJudging
 import GradFuzzMutants
 import GradFuzzOracle
 
@@ -116,8 +117,7 @@ public struct Fuzzer: Sendable {
         var withinFixtureTolerance = false
     }
 
-    /// Checks `problem`: the answer against the oracle with `configuration.tolerance.againstOracle`,
-    /// entry by entry, and its cost, when it sends one, against the reference's (as validate does).
+    /// Checks `problem`: the answer judged against the oracle with the run's tolerance (`Judgement`).
     func examine(_ problem: Problem) async -> Examined {
         let answer: Answer
         do { answer = try await configuration.implementation.backprop(problem) } catch {
@@ -130,23 +130,13 @@ public struct Fuzzer: Sendable {
         if let place = oracle.firstNonFinite {
             return Examined(check: .oracleUnusable("no finite derivative (or error estimate) for \(place)"))
         }
-        let tolerance = configuration.tolerance
-        let rounding = tolerance.programRounding(for: problem)
-        var verdict = Verdict(answer: answer, oracle: oracle.allowing(rounding), tolerance: tolerance.againstOracle)
-        if answer.cost != nil {
-            let losses = Reference.forward(problem).losses
-            verdict.compareCost(
-                got: answer.cost, expected: losses.reduce(0, +) * (1 / Double(losses.count)), tolerance: tolerance,
-                rounding: rounding?.cost ?? 0)
-        }
+        let judgement = Judgement(answer, for: problem, against: .oracle(oracle), tolerance: configuration.tolerance, cost: configuration.cost)
+        guard let verdict = judgement.verdict else { return Examined(check: .malformed(judgement.malformed?.message ?? ""), signature: .malformed) }
         guard !verdict.passed else { return Examined(check: .verdict(verdict)) }
-        let reference = Reference.backprop(problem).answer
-        let exact = Verdict(answer: answer, expected: reference, tolerance: tolerance, rounding: rounding)
+        let exact = judgement.against(.reference(Reference.backprop(problem)))
         return Examined(
             check: .verdict(verdict),
-            signature: FailureSignature(
-                problem: problem, verdict: verdict, exact: exact, answer: answer,
-                reference: reference, tolerance: tolerance, rounding: rounding),
+            signature: FailureSignature(judgement: judgement, exact: exact),
             withinFixtureTolerance: exact.passed)
     }
 }

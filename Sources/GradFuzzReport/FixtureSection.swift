@@ -1,5 +1,6 @@
 import GradFuzzCore
 import GradFuzzFixtures
+import GradFuzzJudging
 import GradFuzzMutants
 import GradFuzzOracle
 import GradFuzzStudents
@@ -57,10 +58,6 @@ public struct HeatmapMatrix: Sendable {
 /// Everything the report shows of one fixture: how it went, the network, each layer's heatmaps and
 /// the diagnosis.
 public struct FixtureSection: Sendable {
-    public enum Outcome: String, Sendable {
-        case pass, fail, unsupported, error
-    }
-
     public var id: String
     public var file: String
     public var description: String
@@ -99,63 +96,40 @@ public struct FixtureSection: Sendable {
         self.stderr = stderr
     }
 
-    /// A student's answer against a fixture's reference values (`gradfuzz validate`).
-    public init(_ result: FixtureResult, fixture: Fixture, tolerance: Tolerance) {
+    /// A judged answer: a heatmap of every matrix the verdict compared, with the bounds it applied,
+    /// and the wrong cost, when it counted.
+    init(_ judgement: Judgement, id: String, file: String, description: String, summary: String) {
         self.init(
-            id: result.id, file: result.file, description: result.description,
-            outcome: Outcome(rawValue: result.outcome.rawValue) ?? .error, summary: result.summary,
-            problem: fixture.problem, stderr: result.stderrTail)
-        guard let verdict = result.verdict, let answer = result.answer else { return }
-        let expected = fixture.expected.answer
-        let rounding = tolerance.programRounding(for: fixture.problem)
+            id: id, file: file, description: description, outcome: judgement.outcome, summary: summary, problem: judgement.problem)
+        guard let verdict = judgement.verdict else { return }
         matrices = verdict.matrices.map { v in
-            let (e, g) = (Self.matrix(v, of: expected), Self.matrix(v, of: answer))
-            return HeatmapMatrix(v, expected: e, got: g, error: nil, rounding: rounding?.matrix(v.quantity, layer: v.layer), tolerance: tolerance)
+            let compared = judgement.compared(v)
+            return HeatmapMatrix(
+                v, expected: compared.expected, got: Self.matrix(v, of: judgement.answer), error: compared.error,
+                rounding: compared.allowance, tolerance: judgement.applied)
         }
         firstWrongLayer = verdict.firstWrongLayer
-        findings = result.findings
         if !verdict.costPassed, let cost = verdict.cost {
-            costProblem = "cost: expected \(cost.expected), got \(cost.got): the forward pass or the loss differs"
+            costProblem =
+                cost.got.isFinite
+                ? "cost: expected \(cost.expected), got \(cost.got): the forward pass or the loss differs"
+                : "cost: expected \(cost.expected), got \(cost.got), not a finite number"
         }
-        notes = result.details.filter { $0.hasPrefix("hint: ") || $0.hasPrefix("non-finite values") }
     }
 
-    /// An implementation's answer against the GSL oracle (`gradfuzz replay`, and the fuzzer's
-    /// finds), as `verdict` judged it: with `tolerance` against `oracle`, whose allowances are the
-    /// ones the verdict used (`OracleResult.allowing`).
-    public init(
-        replaying fixture: Fixture, file: String, answer: Answer, oracle: OracleResult, verdict: Verdict,
-        tolerance: Tolerance
-    ) {
-        self.init(
-            id: fixture.id, file: file, description: fixture.description, outcome: verdict.passed ? .pass : .fail,
-            summary: "", problem: fixture.problem)
-        let estimates = { (v: MatrixVerdict) -> Estimates in
-            switch v.quantity {
-            case .dW: return oracle.dW[v.layer - 1]
-            case .db: return oracle.db[v.layer - 1]
-            case .delta, .cost: return oracle.delta[v.layer - 1]
-            }
-        }
-        matrices = verdict.matrices.map { v in
-            let o = estimates(v)
-            return HeatmapMatrix(
-                v, expected: o.value, got: Self.matrix(v, of: answer), error: o.error, rounding: o.analyticRounding, tolerance: tolerance)
-        }
-        firstWrongLayer = verdict.firstWrongLayer
-        command = fixture.origin.command
-        let kinkNote = verdict.kinks > 0 ? ", \(verdict.kinks) not checkable at a kink" : ""
-        if verdict.passed {
-            summary = "\(verdict.checked) entries right against the GSL oracle\(kinkNote)"
+    /// A fixture's result, as validate (against the reference) or replay (against the oracle) judged it.
+    public init(_ result: FixtureResult) {
+        if let judgement = result.judgement {
+            self.init(judgement, id: result.id, file: result.file, description: result.description, summary: result.summary)
         } else {
-            summary = "\(verdict.failureCount) of \(verdict.checked) entries wrong against the GSL oracle\(kinkNote)"
-            if let layer = verdict.firstWrongLayer { summary += "; first wrong layer: \(layer) of \(fixture.problem.network.depth)" }
-            // Against the reference's exact values: the tolerance without the oracle's error factor.
-            let exact = Tolerance(rtol: tolerance.rtol, atol: tolerance.atol)
-            findings = Diagnosis.diagnose(
-                problem: fixture.problem, expected: Reference.backprop(fixture.problem).answer,
-                answer: answer, tolerance: exact, rounding: exact.programRounding(for: fixture.problem))
+            self.init(id: result.id, file: result.file, description: result.description, outcome: result.outcome, summary: result.summary)
         }
+        outcome = result.outcome
+        stderr = result.stderrTail
+        findings = result.findings
+        command = result.command
+        problem = result.problem
+        notes = result.details.filter { $0.hasPrefix("hint: ") || $0.hasPrefix("non-finite values") }
     }
 
     /// The matrix of `answer` that `verdict` compared (db as a row).

@@ -2,7 +2,9 @@ import Foundation
 import GradFuzzCore
 import GradFuzzFixtures
 import GradFuzzFuzzing
+import GradFuzzJudging
 import GradFuzzOracle
+import GradFuzzStudents
 
 /// The report of a fuzzing run as one HTML page: the run's figures, the coverage table as a heatmap
 /// (activation in any layer × loss: cases, with the failures marked), histograms of depth and of
@@ -22,48 +24,20 @@ public struct FuzzPage: Sendable {
     }
 
     /// The run's report, with the first `limit` failing cases' fixtures replayed by `implementation`
-    /// (before it is closed) against a fresh oracle.
+    /// (before it is closed) against a fresh oracle, each judged by its stored tolerance as replay
+    /// judges it (`Replay`).
     public static func build(
-        _ summary: FuzzSummary, implementation: any BackpropImplementation,
+        _ summary: FuzzSummary, implementation: any BackpropImplementation, cost: CostCheck = .compared,
         limit: Int = FuzzPage.drawnCases
     ) async -> FuzzPage {
-        var sections: [FixtureSection] = [], seen: Set<String> = []
+        var files: [URL] = [], seen: Set<String> = []
         for finding in summary.failed {
-            guard sections.count < limit else { break }
+            guard files.count < limit else { break }
             guard let path = finding.fixture, seen.insert(path).inserted else { continue }
-            sections.append(await replay(path, implementation: implementation))
+            files.append(URL(fileURLWithPath: path))
         }
-        return FuzzPage(summary: summary, sections: sections)
-    }
-
-    /// One fixture replayed, as a section; a file that cannot be read or answered says why.
-    public static func replay(_ path: String, implementation: any BackpropImplementation) async -> FixtureSection {
-        let fixture: Fixture
-        do { fixture = try Fixture.read(from: URL(fileURLWithPath: path)) } catch {
-            return FixtureSection(id: (path as NSString).lastPathComponent, file: path, outcome: .error, summary: error.description)
-        }
-        do {
-            let answer = try await implementation.backprop(fixture.problem, id: fixture.id)
-            if let mismatch = answer.shapeMismatch(for: fixture.problem) {
-                return FixtureSection(
-                    id: fixture.id, file: path, description: fixture.description, outcome: .fail,
-                    summary: mismatch.message, problem: fixture.problem)
-            }
-            // Judged as fuzz and replay judge a fixture: by its stored tolerance, against the oracle.
-            let tolerance = fixture.tolerance.againstOracle
-            let oracle = Oracle().differentiate(fixture.problem).allowing(fixture.tolerance.programRounding(for: fixture.problem))
-            return FixtureSection(
-                replaying: fixture, file: path, answer: answer, oracle: oracle,
-                verdict: Verdict(answer: answer, oracle: oracle, tolerance: tolerance), tolerance: tolerance)
-        } catch {
-            let failure = AnswerFailure(error)
-            var section = FixtureSection(
-                id: fixture.id, file: path, description: fixture.description,
-                outcome: failure.kind == .unsupported ? .unsupported : .error,
-                summary: failure.message, problem: fixture.problem, stderr: failure.errorOutput)
-            section.command = fixture.origin.command
-            return section
-        }
+        let report = await Replay.run(files, implementation: implementation, options: Validation.Options(cost: cost))
+        return FuzzPage(summary: summary, sections: ValidationPage(report, replay: true).sections)
     }
 
     public var html: String {

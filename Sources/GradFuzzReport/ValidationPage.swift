@@ -1,6 +1,7 @@
 import Foundation
 import GradFuzzCore
 import GradFuzzFixtures
+import GradFuzzJudging
 import GradFuzzMutants
 import GradFuzzOracle
 import GradFuzzStudents
@@ -26,25 +27,18 @@ public struct ValidationPage: Sendable {
         self.sections = sections
     }
 
-    /// `gradfuzz validate`'s report: each result beside the fixture it was on.
-    public init(_ report: ValidationReport, cases: [Validation.Case], options: Validation.Options = Validation.Options()) {
-        var byFile: [String: Validation.Case] = [:]
-        for c in cases { byFile[c.file] = c }
+    /// The report of `gradfuzz validate` (answers against the fixtures' reference values) or
+    /// `gradfuzz replay` (against the GSL oracle): each result beside the problem it was on.
+    public init(_ report: ValidationReport, replay: Bool = false) {
         self.init(
-            title: "gradfuzz validate: \(report.implementation)", expectedFrom: "reference",
+            title: "gradfuzz \(replay ? "replay" : "validate"): \(report.implementation)", expectedFrom: replay ? "GSL oracle" : "reference",
             meta: ["checked in \(String(format: "%.2f", report.seconds)) s"]
                 + (report.cannotStart.map { ["the program could not be started: \($0)"] } ?? [])
         )
         outside = report.outside
-        sections = report.results.map { result in
-            guard let c = byFile[result.file], c.fixture.id == result.id else {
-                return FixtureSection(
-                    id: result.id, file: result.file, description: result.description,
-                    outcome: FixtureSection.Outcome(rawValue: result.outcome.rawValue) ?? .error,
-                    summary: result.summary, stderr: result.stderrTail)
-            }
-            return FixtureSection(result, fixture: c.fixture, tolerance: options.tolerance(for: c.fixture))
-        }
+        sections =
+            report.unusable.map { FixtureSection(id: ($0.file as NSString).lastPathComponent, file: $0.file, outcome: .error, summary: $0.why) }
+            + report.results.map(FixtureSection.init)
     }
 
     /// The anchor of fixture `index` (0-based), and of its layer `l`.
@@ -68,7 +62,8 @@ public struct ValidationPage: Sendable {
                 }
             }
         }
-        let counts = [FixtureSection.Outcome.pass, .fail, .unsupported, .error].map { o in "\(sections.count { $0.outcome == o }) \(Self.word(o))" }
+        let counts = Outcome.allCases.filter { $0 != .notRun || sections.contains { $0.outcome == .notRun } }
+            .map { o in "\(sections.count { $0.outcome == o }) \(Self.word(o))" }
         w.element(
             "p", ["class": "meta"],
             "\(sections.count) fixture\(sections.count == 1 ? "" : "s"): \(counts.joined(separator: ", ")); "
@@ -88,17 +83,18 @@ public struct ValidationPage: Sendable {
             ], body: w.text)
     }
 
-    static func word(_ outcome: FixtureSection.Outcome) -> String {
+    static func word(_ outcome: Outcome) -> String {
         switch outcome {
         case .pass: return "passed"
         case .fail: return "failed"
         case .unsupported: return "unsupported"
         case .error: return "error"
+        case .notRun: return "not run"
         }
     }
 
-    static func badge(_ outcome: FixtureSection.Outcome) -> String {
-        let text = ["pass": "✓ PASS", "fail": "✕ FAIL", "unsupported": "– UNSUPPORTED", "error": "! ERROR"][outcome.rawValue] ?? ""
+    static func badge(_ outcome: Outcome) -> String {
+        let text = ["pass": "✓ PASS", "fail": "✕ FAIL", "unsupported": "– UNSUPPORTED", "error": "! ERROR", "not run": "· NOT RUN"][outcome.rawValue] ?? ""
         return "<span class=\"o o-\(outcome.rawValue)\">\(text)</span>"
     }
 

@@ -1,7 +1,9 @@
 import Foundation
 import GradFuzzCore
 import GradFuzzFixtures
+import GradFuzzJudging
 import GradFuzzMutants
+import GradFuzzOracle
 
 #if canImport(Glibc)
     import Glibc
@@ -11,6 +13,15 @@ import GradFuzzMutants
 /// of its dW and db (and its cost and delta when it sends them) against each fixture's expected
 /// values, under the tolerance policy.
 public enum Validation {
+    /// What an answer is held against.
+    public enum ExpectedValues: Sendable {
+        /// The fixture's stored reference values, exact up to rounding (`gradfuzz validate`).
+        case reference
+        /// The GSL oracle, computed afresh with `jobs` threads, its error estimates allowed on top
+        /// of the tolerance (`gradfuzz replay`).
+        case oracle(Oracle, jobs: Int)
+    }
+
     /// A fixture with the file it came from.
     public struct Case: Sendable {
         public var fixture: Fixture
@@ -34,16 +45,22 @@ public enum Validation {
         /// The family the program supports: fixtures outside it are skipped and counted as outside
         /// the family, never as failures or unsupported.
         public var family: Family
+        /// What answers are held against: each fixture's reference values, or a fresh GSL oracle.
+        public var expected: ExpectedValues
+        /// Whether the cost counts in the verdict.
+        public var cost: CostCheck
 
         public init(
             tolerance: Tolerance? = nil, rtol: Double? = nil, atol: Double? = nil, only: String? = nil,
-            family: Family = .all
+            family: Family = .all, expected: ExpectedValues = .reference, cost: CostCheck = .compared
         ) {
             self.tolerance = tolerance
             self.rtol = rtol
             self.atol = atol
             self.only = only
             self.family = family
+            self.expected = expected
+            self.cost = cost
         }
 
         /// The tolerance applied to `fixture`.
@@ -100,7 +117,7 @@ public enum Validation {
     /// starts: the fixture in progress finishes, and the rest are reported as not run.
     public static func run(
         _ cases: [Case], implementation: some BackpropImplementation, options: Options = Options(),
-        stop: StopSignal = StopSignal(),
+        stop: StopSignal = StopSignal(), starting: (@Sendable (Case, _ entries: Int) -> Void)? = nil,
         progress: (@Sendable (FixtureResult) -> Void)? = nil
     ) async -> ValidationReport {
         let clock = ContinuousClock(), started = clock.now
@@ -122,7 +139,7 @@ public enum Validation {
             } else {
                 do {
                     let answer = try await implementation.backprop(c.fixture.problem, id: c.fixture.id)
-                    result = judge(answer, c, tolerance: options.tolerance(for: c.fixture))
+                    result = judge(answer, c, options: options, starting: starting)
                     if result.outcome == .fail { result.stderrTail = await implementation.errorOutput() }
                 } catch {
                     let failure = AnswerFailure(error)
@@ -145,20 +162,37 @@ public enum Validation {
             interrupted: results.contains { $0.outcome == .notRun })
     }
 
-    /// The verdict on one answer, explained: the first wrong layer, the worst entries, a map of each wrong matrix.
-    public static func judge(_ answer: Answer, _ c: Case, tolerance: Tolerance) -> FixtureResult {
-        let problem = c.fixture.problem
-        if let mismatch = answer.shapeMismatch(for: problem) {
-            return FixtureResult(c, .fail, summary: mismatch.message)
+    /// An answer judged as `options` say, against the fixture's reference values or a fresh oracle
+    /// (`starting` hears of the oracle's check first, with its number of entries).
+    static func judge(
+        _ answer: Answer, _ c: Case, options: Options, starting: (@Sendable (Case, _ entries: Int) -> Void)? = nil
+    ) -> FixtureResult {
+        let tolerance = options.tolerance(for: c.fixture), problem = c.fixture.problem
+        guard case let .oracle(oracle, jobs) = options.expected, answer.shapeMismatch(for: problem) == nil else {
+            return judge(answer, c, tolerance: tolerance, cost: options.cost)
         }
-        let rounding = tolerance.programRounding(for: problem)
-        let verdict = Verdict(answer: answer, expected: c.fixture.expected.answer, tolerance: tolerance, rounding: rounding)
-        var result = FixtureResult(c, verdict.passed ? .pass : .fail, summary: "")
-        result.verdict = verdict
-        result.answer = answer
+        let net = problem.network
+        starting?(c, net.parameterCount + (answer.delta == nil ? 0 : problem.batchSize * net.layers.dropFirst().reduce(0, +)))
+        let estimates = oracle.differentiate(problem, delta: answer.delta != nil, jobs: jobs)
+        if let place = estimates.firstNonFinite {
+            return FixtureResult(c, .error, summary: "not checked: the GSL oracle has no finite derivative (or error estimate) for \(place)")
+        }
+        return judge(answer, c, against: .oracle(estimates), tolerance: tolerance, cost: options.cost)
+    }
+
+    /// The verdict on one answer, explained: the first wrong layer, the worst entries, a map of each wrong matrix.
+    public static func judge(
+        _ answer: Answer, _ c: Case, against expectation: Expectation? = nil, tolerance: Tolerance, cost: CostCheck = .compared
+    ) -> FixtureResult {
+        let problem = c.fixture.problem
+        let judgement = Judgement(answer, for: problem, against: expectation ?? .reference(c.fixture.expected), tolerance: tolerance, cost: cost)
+        guard let verdict = judgement.verdict else { return FixtureResult(c, .fail, summary: judgement.malformed?.message ?? "") }
+        var result = FixtureResult(c, judgement.outcome, summary: "")
+        result.judgement = judgement
         let compared = answer.delta == nil ? "dW, db" : "dW, db, delta"
+        let kinks = verdict.kinks > 0 ? " (\(verdict.kinks) not checkable at a kink)" : ""
         if verdict.passed {
-            result.summary = "\(verdict.checked) entries of \(compared) right" + (verdict.cost == nil ? "" : ", cost right")
+            result.summary = "\(verdict.checked) entries of \(compared) right" + (verdict.cost == nil ? "" : ", cost right") + kinks
             return result
         }
         let wrong = verdict.failureCount
@@ -174,8 +208,7 @@ public enum Validation {
         }
         if !verdict.costPassed { summary = wrong == 0 ? "cost wrong, every gradient entry right" : summary + "; cost wrong too" }
         result.summary = summary
-        let findings = Diagnosis.diagnose(
-            problem: problem, expected: c.fixture.expected.answer, answer: answer, tolerance: tolerance, rounding: rounding)
+        let findings = judgement.findings()
         result.findings = findings
         result.details = Diagnosis.describe(findings).map { "diagnosis: " + $0 } + explanation(verdict, answer: answer)
         return result

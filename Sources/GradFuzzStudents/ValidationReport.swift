@@ -1,23 +1,11 @@
 import Foundation
 import GradFuzzCore
 import GradFuzzFixtures
+import GradFuzzJudging
 import GradFuzzMutants
 
 /// How one fixture went.
 public struct FixtureResult: Sendable {
-    public enum Outcome: String, Sendable, CaseIterable {
-        /// Every entry within tolerance.
-        case pass
-        /// A wrong answer: entries outside tolerance, or the wrong shape.
-        case fail
-        /// The program answered {"error": …}: it does not handle this problem.
-        case unsupported
-        /// The program misbehaved: not found, crashed, hung, or answered something that is not an answer.
-        case error
-        /// The run was interrupted (Ctrl-C) before this fixture.
-        case notRun = "not run"
-    }
-
     public var id: String
     public var file: String
     public var description: String
@@ -26,13 +14,18 @@ public struct FixtureResult: Sendable {
     public var summary: String
     /// For a failure: the hint, the worst entries and the maps of the wrong matrices.
     public var details: [String] = []
-    public var verdict: Verdict?
-    /// The answer the verdict is on, for reports that draw it entry by entry.
-    public var answer: Answer?
+    /// The answer judged, for a fixture the implementation answered in the right shape.
+    public var judgement: Judgement?
+    public var verdict: Verdict? { judgement?.verdict }
+    public var answer: Answer? { judgement?.answer }
     /// For a failure: the likely mistakes, best first (`Diagnosis.diagnose`).
     public var findings: [Finding] = []
     /// The last lines of what the program wrote to stderr while answering this fixture, for a failure or an error.
     public var stderrTail = ""
+    /// The command that replays the fixture, when its origin says (a fuzzer's find).
+    public var command: String?
+    /// The fixture's problem, for reports that draw the network.
+    public var problem: Problem?
     public var seconds = 0.0
 
     init(_ c: Validation.Case, _ outcome: Outcome, summary: String) {
@@ -41,15 +34,14 @@ public struct FixtureResult: Sendable {
         description = c.fixture.description
         self.outcome = outcome
         self.summary = summary
+        command = c.fixture.origin.command
+        problem = c.fixture.problem
     }
 
     /// A fixture the implementation gave no answer to compare for.
     init(_ c: Validation.Case, _ failure: AnswerFailure) {
-        switch failure.kind {
-        case .unsupported: self.init(c, .unsupported, summary: "the program answered an error: \(failure.message)")
-        case .wrongAnswer: self.init(c, .fail, summary: failure.message)
-        case .misbehaved, .cannotStart, .unresponsive: self.init(c, .error, summary: failure.message)
-        }
+        let outcome = Outcome(failure)
+        self.init(c, outcome, summary: outcome == .unsupported ? "the program answered an error: \(failure.message)" : failure.message)
         stderrTail = failure.errorOutput
     }
 
@@ -128,6 +120,8 @@ public struct ValidationReport: Sendable {
     public var cannotStart: String?
     /// Whether the run was interrupted: the fixtures it did not reach are `notRun`.
     public var interrupted = false
+    /// Files given as fixtures that could not be read (a replay goes on without them).
+    public var unusable: [UnusableFile] = []
 
     public init(
         implementation: String, results: [FixtureResult], outside: [OutsideFamily] = [], mistakes: MistakeCoverage? = nil,
@@ -142,7 +136,7 @@ public struct ValidationReport: Sendable {
         self.interrupted = interrupted
     }
 
-    public func count(_ outcome: FixtureResult.Outcome) -> Int { results.count { $0.outcome == outcome } }
+    public func count(_ outcome: Outcome) -> Int { results.count { $0.outcome == outcome } }
 
     public var allPassed: Bool { results.allSatisfy { $0.outcome == .pass } }
 
@@ -164,6 +158,37 @@ public struct ValidationReport: Sendable {
             + (outside.isEmpty ? "" : ", \(outside.count) outside the family (skipped)")
             + (interrupted ? ", \(count(.notRun)) not run (interrupted)" : "")
             + " (\(String(format: "%.2f", seconds)) s)"
+    }
+
+    /// A replay's totals: "3 passed, 1 failed, 2 unusable, 1 outside the family (skipped)".
+    public var replaySummary: String {
+        let unusableCount = unusable.count + count(.error)
+        return "\(count(.pass)) passed, \(count(.fail)) failed" + (count(.unsupported) > 0 ? ", \(count(.unsupported)) unsupported" : "")
+            + (unusableCount > 0 ? ", \(unusableCount) unusable" : "") + (outside.isEmpty ? "" : ", \(outside.count) outside the family (skipped)")
+            + (interrupted ? ", \(count(.notRun)) not run (interrupted)" : "")
+    }
+
+    /// Why a replay could not do its work, or nil: a file that could not be read, an implementation
+    /// that gave no answer, or no fixture checked (all outside the family, or all declined).
+    public var replayProblem: String? {
+        let errors = results.filter { $0.outcome == .error }
+        let total = unusable.count + results.count + outside.count
+        if let first = unusable.first.map({ "\($0.file): \($0.why)" }) ?? errors.first.map({ "\($0.file): \($0.summary)" }) {
+            let count = unusable.count + errors.count
+            return "\(count) of \(total) fixture\(total == 1 ? "" : "s") could not be replayed; the first: \(first)"
+        }
+        guard count(.pass) == 0 && count(.fail) == 0 && count(.notRun) == 0 else { return nil }
+        if count(.unsupported) == 0 { return "no fixture was checked: all \(outside.count) are outside the family" }
+        return "no fixture was checked: \(implementation) declined all \(count(.unsupported)) as unsupported"
+            + (outside.isEmpty ? "" : " (\(outside.count) more outside the family)")
+    }
+
+    /// A replay's exit status: 2 it could not do its work (`replayProblem`), 1 a fixture failed,
+    /// 130 interrupted, 0 every fixture checked passed.
+    public var replayExitCode: Int32 {
+        if replayProblem != nil { return 2 }
+        if count(.fail) > 0 { return 1 }
+        return interrupted ? 130 : 0
     }
 
     /// One fixture as the console shows it: a status line, then the explanation indented.

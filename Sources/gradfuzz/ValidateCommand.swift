@@ -91,15 +91,17 @@ struct ValidateCommand: AsyncParsableCommand {
         print("gradfuzz validate: \(student.name), \(StudentProtocol.version)")
         if familyOptions.isGiven { print("family: \(familyOptions.name == "custom" ? "" : familyOptions.name + ": ")\(options.family.summary)") }
         let quiet = quiet
-        let report = await Validation.run(cases, implementation: student, options: options, stop: stop) { result in
-            if !quiet || result.outcome != .pass { print(ValidationReport.line(result)) }
-        }
+        let report = await Validation.run(
+            cases, implementation: student, options: options, stop: stop,
+            progress: { result in
+                if !quiet || result.outcome != .pass { print(ValidationReport.line(result)) }
+            })
         print(report.summary)
         if let mistakes = report.mistakes, !report.interrupted, report.cannotStart == nil { print(mistakes.summary) }
         do {
             if let junit { try GraderReports.writeJUnit(report, to: junit); print("JUnit report: \(junit)") }
             if let gradescope { try GraderReports.writeGradescope(report, to: gradescope); print("Gradescope results: \(gradescope)") }
-            if let html { try ValidationPage(report, cases: cases, options: options).write(to: html); print("HTML report: \(html)") }
+            if let html { try ValidationPage(report).write(to: html); print("HTML report: \(html)") }
         } catch {
             throw ValidationError("cannot write a report: \(error)")
         }

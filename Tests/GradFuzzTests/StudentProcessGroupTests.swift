@@ -137,9 +137,11 @@ private func expectGone(_ group: pid_t, _ what: String) async throws {
 
 @Test func aValidationStoppedPartWayReportsTheRestAsNotRun() async throws {
     let stop = StopSignal()
-    let report = await Validation.run(testCases(["a", "b", "c"]), implementation: ReferenceImplementation(), stop: stop) { _ in
-        stop.raise()
-    }
+    let report = await Validation.run(
+        testCases(["a", "b", "c"]), implementation: ReferenceImplementation(), stop: stop,
+        progress: { _ in
+            stop.raise()
+        })
     #expect(report.results.map(\.outcome) == [.pass, .notRun, .notRun])
     #expect(report.interrupted && report.exitCode == 130)
     #expect(report.summary.contains("2 not run (interrupted)"), "\(report.summary)")

@@ -43,7 +43,7 @@ import Testing
 
 @Test func storedOracleValuesAgreeWithTheReference() throws {
     for fixture in try curatedFixtures() {
-        let stored = fixture.oracle
+        let stored = try #require(fixture.oracle)
         let oracleOnly = OracleResult(dW: stored.dW, db: stored.db, delta: stored.delta)
         var answer = fixture.expected.answer
         answer.delta = nil

@@ -1,4 +1,5 @@
 import GradFuzzCore
+import GradFuzzJudging
 import GradFuzzTestSupport
 import Testing
 
@@ -199,9 +200,10 @@ import Testing
         loss: .binaryCrossEntropy, X: Matrix(rows: [[1]], columns: 1), Y: Matrix(rows: [[0]], columns: 1))
     var answer = Reference.backprop(problem).answer
     answer.cost = .infinity
-    let verdict = Verdict(answer: answer, expected: Reference.backprop(problem).answer, tolerance: .float64)
-    let cost = try? #require(verdict.cost)
-    #expect(!verdict.costPassed)
+    let judged = Judgement(answer, for: problem, against: .reference(Reference.backprop(problem)), tolerance: .float64)
+    let verdict = try? #require(judged.verdict)
+    let cost = try? #require(verdict?.cost)
+    #expect(verdict?.costPassed == false)
     #expect(cost?.description == "cost: expected \(Reference.backprop(problem).cost), got inf, not a finite number", "\(cost?.description ?? "")")
     let findings = Diagnosis.diagnose(problem: problem, expected: Reference.backprop(problem).answer, answer: answer)
     let said = Diagnosis.describe(findings).joined(separator: "\n")

@@ -6,6 +6,7 @@ import Testing
 @testable import GradFuzzCore
 @testable import GradFuzzFixtures
 @testable import GradFuzzFuzzing
+@testable import GradFuzzJudging
 @testable import GradFuzzMutants
 @testable import GradFuzzReport
 @testable import GradFuzzStudents
@@ -38,7 +39,7 @@ private func curatedReport(_ mutant: String = "f_instead_of_fprime") async throw
 @Suite struct ValidationPageTests {
     @Test func oneSummaryRowAndOneSectionPerFixtureEachLinked() async throws {
         let (report, cases) = try await curatedReport()
-        let html = ValidationPage(report, cases: cases).html
+        let html = ValidationPage(report).html
         #expect(cases.count == CuratedFixtures.recipes.count)
         #expect(occurrences("<tr class=\"row-", in: html) == cases.count)
         #expect(occurrences("<details class=\"fx ", in: html) == cases.count)
@@ -51,7 +52,7 @@ private func curatedReport(_ mutant: String = "f_instead_of_fprime") async throw
     @Test func fixturesOutsideTheFamilyAreNamedWithTheReason() async throws {
         let cases = try Validation.load([packageRoot.appendingPathComponent("fixtures/curated").path])
         let report = await Validation.run(cases, implementation: ReferenceImplementation(), options: Validation.Options(family: reluSoftmax))
-        let html = ValidationPage(report, cases: cases).html
+        let html = ValidationPage(report).html
         #expect(!report.outside.isEmpty)
         #expect(html.contains("\(report.outside.count) outside the family (skipped, not run)"), "\(html.prefix(2000))")
         for o in report.outside {
@@ -74,7 +75,7 @@ private func curatedReport(_ mutant: String = "f_instead_of_fprime") async throw
         let c = Validation.Case(fixture: fixture, file: "saturated.json")
         let result = Validation.judge(answer, c, tolerance: .float32)
         #expect(result.outcome == .pass, "\(result.summary)")
-        let section = FixtureSection(result, fixture: fixture, tolerance: .float32)
+        let section = FixtureSection(result)
         let db = try #require(section.matrices.first { $0.layer == 2 && $0.quantity == .db })
         #expect(db.severity(0) > 0.4 && db.severity(0) <= 1, "\(db.severity(0))")
         #expect(!Tolerance.float32.accepts(expected: fixture.expected.answer.db[1][0], got: answer.db[1][0]))
@@ -82,7 +83,7 @@ private func curatedReport(_ mutant: String = "f_instead_of_fprime") async throw
 
     @Test func oneHeatmapCellPerEntryChecked() async throws {
         let (report, cases) = try await curatedReport()
-        let html = ValidationPage(report, cases: cases).html
+        let html = ValidationPage(report).html
         let checked = report.results.compactMap(\.verdict).reduce(0) { $0 + $1.checked }
         let maps = heatmaps(in: html)
         #expect(maps.count == report.results.compactMap(\.verdict).reduce(0) { $0 + $1.matrices.count })
@@ -97,7 +98,7 @@ private func curatedReport(_ mutant: String = "f_instead_of_fprime") async throw
 
     @Test func wrongEntriesAreColouredAndCrossedAndNamedInTheTable() async throws {
         let (report, cases) = try await curatedReport()
-        let html = ValidationPage(report, cases: cases).html
+        let html = ValidationPage(report).html
         let wrong = report.results.compactMap(\.verdict).reduce(0) { $0 + $1.failureCount }
         #expect(wrong > 0)
         #expect(occurrences("<rect class=\"cell bad\"", in: html) == wrong)
@@ -116,7 +117,7 @@ private func curatedReport(_ mutant: String = "f_instead_of_fprime") async throw
     @Test func aPassingStudentHasNoWrongMark() async throws {
         let cases = try Validation.load([packageRoot.appendingPathComponent("fixtures/curated/hidden-relu.json").path])
         let report = await Validation.run(cases, implementation: ReferenceImplementation())
-        let html = ValidationPage(report, cases: cases).html
+        let html = ValidationPage(report).html
         #expect(report.allPassed)
         #expect(
             !html.contains("class=\"cell bad\"")
@@ -133,7 +134,7 @@ private func curatedReport(_ mutant: String = "f_instead_of_fprime") async throw
         cases[0].fixture.description = "a <b>bold</b> & \"quoted\" one"
         cases[0].file = "dir/<x>&\".json"
         let report = await Validation.run(cases, implementation: try #require(MutantCatalog.named("sign_flipped")))
-        let html = ValidationPage(report, cases: cases).html
+        let html = ValidationPage(report).html
         #expect(!html.contains(nasty) && !html.contains("<b>bold</b>") && !html.contains("<x>"))
         #expect(html.contains("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&amp;amp;"))
         #expect(html.contains("a &lt;b&gt;bold&lt;/b&gt; &amp; &quot;quoted&quot; one"))
@@ -143,17 +144,17 @@ private func curatedReport(_ mutant: String = "f_instead_of_fprime") async throw
 
     @Test func theCuratedSetsReportIsUnderFiveMegabytes() async throws {
         let (report, cases) = try await curatedReport()
-        let size = ValidationPage(report, cases: cases).html.utf8.count
+        let size = ValidationPage(report).html.utf8.count
         #expect(size > 100_000 && size < 5_000_000, "\(size) bytes")
     }
 
-    @Test func aReplayShowsTheOraclesErrorEstimateAndKinks() throws {
-        let fixture = try Fixture.read(from: packageRoot.appendingPathComponent("fixtures/curated/hidden-relu.json"))
+    @Test func aReplayShowsTheOraclesErrorEstimateAndKinks() async throws {
+        let file = packageRoot.appendingPathComponent("fixtures/curated/hidden-relu.json")
         let mutant = try #require(MutantCatalog.named("no_one_over_m"))
-        let answer = mutant.backprop(fixture.problem)
-        let oracle = Oracle().differentiate(fixture.problem)
-        let verdict = Verdict(answer: answer, oracle: oracle)
-        let section = FixtureSection(replaying: fixture, file: "hidden-relu.json", answer: answer, oracle: oracle, verdict: verdict, tolerance: .oracle)
+        let report = await Replay.run([file], implementation: mutant)
+        let result = try #require(report.results.first)
+        let verdict = try #require(result.verdict)
+        let section = FixtureSection(result)
         let html = ValidationPage(title: "replay", expectedFrom: "GSL oracle", sections: [section]).html
         #expect(!verdict.passed && section.outcome == .fail)
         #expect(occurrences(" data-x=\"", in: html) == verdict.checked + verdict.kinks)

@@ -1,6 +1,7 @@
 import Foundation
 import GradFuzzCore
 import GradFuzzFixtures
+import GradFuzzJudging
 import GradFuzzOracle
 import GradFuzzTestSupport
 import Testing
@@ -204,7 +205,7 @@ private let misbehavingStudent = """
     #expect(report.results.count == ids.count, "every fixture has a result")
     let byKind = Dictionary(grouping: report.results) { String($0.id.prefix { $0 != "-" }) }
     func expect(
-        _ kind: String, _ outcome: FixtureResult.Outcome, _ text: String, stderr: String? = nil,
+        _ kind: String, _ outcome: Outcome, _ text: String, stderr: String? = nil,
         sourceLocation: SourceLocation = #_sourceLocation
     ) {
         for r in byKind[kind] ?? [] {
@@ -312,7 +313,7 @@ func processes(running text: String) -> [String] {
     let supported: Set<Activation> = [.identity, .sigmoid, .tanh]
     for (c, r) in zip(cases, report.results) {
         let p = c.fixture.problem
-        let expected: FixtureResult.Outcome = p.loss == .squaredError && p.network.activations.allSatisfy(supported.contains) ? .pass : .unsupported
+        let expected: Outcome = p.loss == .squaredError && p.network.activations.allSatisfy(supported.contains) ? .pass : .unsupported
         #expect(r.outcome == expected, "\(r.id): expected \(expected), got \(r.outcome): \(r.summary)")
     }
     #expect(report.count(.pass) >= 5)
