@@ -26,3 +26,14 @@ import Testing
     // A fixture missing only one of "expected" and "oracle" is still an incomplete fixture.
     expectInputError(try editedFixture { $0.removeValue(forKey: "oracle") }, field: "oracle", saying: "missing")
 }
+
+@Test func aReplayedProblemFileHasItsOracleComputedOnce() throws {
+    let problem = randomProblem([2, 3, 2], [.tanh, .softmax], .crossEntropy, batch: 2, seed: 9)
+    let data = try JSONEncoder().encode(RawProblem(problem))
+    // Replay and validate read without the oracle (replay computes a fresh one, validate needs none) …
+    let read = try Fixture.decode(data, name: "mine", oracle: nil)
+    #expect(read.oracle == nil && read.expected == Reference.backprop(problem))
+    // … and a fixture written from it is complete all the same.
+    let written = try Fixture.decode(read.json(), name: "mine")
+    #expect(written.oracle == Oracle().differentiate(problem, delta: false))
+}
