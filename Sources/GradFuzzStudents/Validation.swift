@@ -100,13 +100,15 @@ public enum Validation {
     public static func load(_ paths: [String]) throws(InputError) -> [Case] {
         var cases: [Case] = [], problems: [String] = []
         for file in try fixtureFiles(paths) {
-            do { cases.append(Case(fixture: try Fixture.read(from: URL(fileURLWithPath: file)), file: file)) } catch {
+            do { cases.append(Case(fixture: try Fixture.read(from: URL(fileURLWithPath: file), oracle: nil), file: file)) } catch {
                 problems.append(error.description)
             }
         }
         guard problems.isEmpty else {
+            // The first on the first line: a one-line error printer shows it.
+            let more = problems.count > 1 ? " (and \(problems.count - 1) more: " + problems.dropFirst().joined(separator: "; ") + ")" : ""
             throw InputError(
-                field: "--fixtures", "\(problems.count) fixture file\(problems.count == 1 ? "" : "s") cannot be used:\n  " + problems.joined(separator: "\n  "))
+                field: "--fixtures", "\(problems.count) fixture file\(problems.count == 1 ? "" : "s") cannot be used: \(problems[0])\(more)")
         }
         return cases
     }

@@ -109,7 +109,7 @@ struct MutantsCommand: AsyncParsableCommand {
         var loaded: [Fixture] = [], outside = 0
         if !noFixtures {
             do {
-                for file in try Fixture.files(in: fixtures) { loaded.append(try Fixture.read(from: file)) }
+                for file in try Fixture.files(in: fixtures) { loaded.append(try Fixture.read(from: file, oracle: nil)) }
             } catch {
                 throw ValidationError("\(error.description) (curated fixtures: --fixtures DIR, or --no-fixtures)")
             }

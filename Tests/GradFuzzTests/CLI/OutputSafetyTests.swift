@@ -104,3 +104,14 @@ private func unchanged(_ files: [String], _ bytes: [Data]) -> Bool {
     #expect(try await run.exitStatus(within: 30) == 143)
     #expect(logged && run.stdout.contains("PASS  depth-1"), "the first verdict was in the log before the run was ended: \(run.stdout)")
 }
+
+@Test func anUnusableFixtureIsNamedWithWhyOnTheErrorLine() async throws {
+    let directory = try temporaryDirectory("unusable")
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let bad = directory.appendingPathComponent("broken.json")
+    try Data("{\"layers\": [2, 2], \"activations\": [\"swish\"]}".utf8).write(to: bad)
+    let run = try await runGradfuzz(["validate", "--fixtures", bad.path, "--", "python3", exampleStudent])
+    #expect(run.status == 2)
+    let line = run.stderr.split(separator: "\n").first.map(String.init) ?? ""
+    #expect(line.contains("broken.json") && line.contains("unknown activation \"swish\""), "\(run.stderr)")
+}
