@@ -129,14 +129,22 @@ FAMILIES = {
     "relu-softmax-cross-entropy": ({"relu"}, {"softmax"}, {"cross_entropy"}, lambda Y: Y.shape[1] >= 2 and one_hot(Y)),
     "relu-sigmoid-binary-cross-entropy": ({"relu"}, {"sigmoid"}, {"binary_cross_entropy"}, lambda Y: Y.shape[1] == 1 and binary(Y)),
     "tanh-sigmoid-squared-error": ({"tanh", "sigmoid"}, {"tanh", "sigmoid"}, {"squared_error"}, lambda Y: True),
+    "sigmoid-softmax-cross-entropy": ({"sigmoid"}, {"softmax"}, {"cross_entropy"}, lambda Y: Y.shape[1] >= 2 and one_hot(Y)),
+    "tanh-softmax-cross-entropy": ({"tanh"}, {"softmax"}, {"cross_entropy"}, lambda Y: Y.shape[1] >= 2 and one_hot(Y)),
+    "sigmoid-binary-cross-entropy": ({"sigmoid"}, {"sigmoid"}, {"binary_cross_entropy"}, lambda Y: Y.shape[1] == 1 and binary(Y)),
+    "relu-identity-squared-error": ({"relu"}, {"identity"}, {"squared_error"}, lambda Y: True),
+    "same-sigmoid-or-tanh-squared-error": ({"sigmoid", "tanh"}, {"sigmoid", "tanh"}, {"squared_error"}, lambda Y: True),
 }
+# Families whose every layer must use one activation.
+SAME_ACTIVATION = {"same-sigmoid-or-tanh-squared-error"}
 
 
 def restricted(family):
     hidden, output, losses, targets = FAMILIES[family]
 
     def within(W, b, X, Y, activations, loss):
-        if not (set(activations[:-1]) <= hidden and activations[-1] in output and loss in losses and targets(Y)):
+        tied = family not in SAME_ACTIVATION or len(set(activations)) == 1
+        if not (set(activations[:-1]) <= hidden and activations[-1] in output and loss in losses and targets(Y) and tied):
             raise NotImplementedError(f"outside the family {family}: {','.join(activations)} + {loss}, {Y.shape[1]} outputs")
         return backprop(W, b, X, Y, activations, loss)
     return within

@@ -30,6 +30,9 @@ public struct Family: Equatable, Codable, Sendable {
     public var crossEntropyLabels: Labels
     /// Targets of binary_cross_entropy: in {0, 1} (hard) or anywhere in [0, 1] (soft).
     public var binaryLabels: Labels
+    /// Whether every layer, hidden and output, uses one activation (a course's network with one
+    /// activation function set for the whole network): then it is one of `sharedActivations`.
+    public var sameActivation: Bool
 
     public static let unlimited = Int.max
 
@@ -37,7 +40,8 @@ public struct Family: Equatable, Codable, Sendable {
         hiddenActivations: [Activation] = Activation.allCases, outputActivations: [Activation] = Activation.allCases,
         losses: [Loss] = Loss.allCases, depth: ClosedRange<Int> = 1...unlimited,
         width: ClosedRange<Int> = 1...unlimited, outputs: ClosedRange<Int>? = nil,
-        batch: ClosedRange<Int> = 1...unlimited, crossEntropyLabels: Labels = .soft, binaryLabels: Labels = .soft
+        batch: ClosedRange<Int> = 1...unlimited, crossEntropyLabels: Labels = .soft, binaryLabels: Labels = .soft,
+        sameActivation: Bool = false
     ) {
         self.hiddenActivations = hiddenActivations
         self.outputActivations = outputActivations
@@ -48,6 +52,7 @@ public struct Family: Equatable, Codable, Sendable {
         self.batch = batch
         self.crossEntropyLabels = crossEntropyLabels
         self.binaryLabels = binaryLabels
+        self.sameActivation = sameActivation
     }
 
     /// The whole contract.
@@ -74,20 +79,35 @@ public struct Family: Equatable, Codable, Sendable {
     /// The losses that fit some allowed output activation.
     public var drawableLosses: [Loss] { losses.filter { !outputActivations(for: $0).isEmpty } }
 
+    /// The activations a network with a hidden layer can use in every layer, after `loss`, when
+    /// the family uses one activation throughout: hidden activations the loss accepts as its output.
+    public func sharedActivations(for loss: Loss) -> [Activation] {
+        let outputs = outputActivations(for: loss)
+        return hiddenActivations.filter(outputs.contains)
+    }
+
+    /// The activations some hidden layer can use: all hidden activations, or, with one activation
+    /// throughout, those that are also the output's after some loss.
+    var usableHiddenActivations: [Activation] {
+        guard sameActivation else { return hiddenActivations }
+        let shared = Set(drawableLosses.flatMap(sharedActivations(for:)))
+        return hiddenActivations.filter(shared.contains)
+    }
+
     /// Whether a network of depth ≥ 2 (one with a hidden layer) belongs to the family.
-    public var hasHiddenLayers: Bool { depth.upperBound >= 2 && !hiddenActivations.isEmpty }
+    public var hasHiddenLayers: Bool { depth.upperBound >= 2 && !usableHiddenActivations.isEmpty }
 
     /// The depths a network of the family can have: depth 1 needs no hidden activation.
     public var possibleDepths: ClosedRange<Int>? {
         let low = max(depth.lowerBound, 1)
-        let high = hiddenActivations.isEmpty ? min(depth.upperBound, 1) : depth.upperBound
+        let high = usableHiddenActivations.isEmpty ? min(depth.upperBound, 1) : depth.upperBound
         return low <= high ? low...high : nil
     }
 
     /// Every activation some layer of a network in the family can use.
     public var anyLayerActivations: Set<Activation> {
         var all = Set(drawableLosses.flatMap(outputActivations(for:)))
-        if hasHiddenLayers { all.formUnion(hiddenActivations) }
+        if hasHiddenLayers { all.formUnion(usableHiddenActivations) }
         return all
     }
 
@@ -109,6 +129,10 @@ public struct Family: Equatable, Codable, Sendable {
             return "no allowed loss fits an allowed output activation (\(outputActivations.map(\.rawValue).joined(separator: ","))): \(needs)"
         }
         if possibleDepths == nil {
+            if sameActivation && !hiddenActivations.isEmpty {
+                return
+                    "depth \(named(depth)) needs hidden layers with the output's activation, and no hidden activation (\(Self.list(hiddenActivations))) is an output activation an allowed loss accepts"
+            }
             return "depth \(named(depth)) needs hidden layers, and no hidden activation is allowed"
         }
         return nil
@@ -123,6 +147,9 @@ public struct Family: Equatable, Codable, Sendable {
         }
         if let f = net.activations.last, !outputActivations.contains(f) {
             return "the output layer is \(f.rawValue), not one of \(Self.list(outputActivations))"
+        }
+        if sameActivation, let first = net.activations.first, let l = net.activations.firstIndex(where: { $0 != first }) {
+            return "layer \(l + 1) is \(net.activations[l].rawValue) and layer 1 \(first.rawValue): the family uses one activation in every layer"
         }
         if !losses.contains(problem.loss) { return "the loss is \(problem.loss.rawValue), not one of \(Self.list(losses))" }
         for (l, m) in net.layers.dropLast().enumerated() where !width.contains(m) {
@@ -152,7 +179,10 @@ public struct Family: Equatable, Codable, Sendable {
     /// The family in a line: "hidden relu; output softmax; cross_entropy (one-hot); depth 1–6; …".
     public var summary: String {
         var parts: [String] = []
-        if hiddenActivations == outputActivations {
+        if sameActivation {
+            let shared = usableHiddenActivations
+            parts.append("the same activation in every layer, \(shared.count == 1 ? "" : "one of ")\(Self.list(shared.isEmpty ? outputActivations : shared))")
+        } else if hiddenActivations == outputActivations {
             parts.append("activations \(Self.list(hiddenActivations))")
         } else {
             parts.append("hidden \(Self.list(hiddenActivations))")
@@ -181,140 +211,5 @@ public struct Family: Equatable, Codable, Sendable {
     public static func describe(_ r: ClosedRange<Int>) -> String {
         if r.upperBound == unlimited { return "\(r.lowerBound) or more" }
         return r.lowerBound == r.upperBound ? "\(r.lowerBound)" : "\(r.lowerBound)–\(r.upperBound)"
-    }
-}
-
-extension Family {
-    /// A family with a name, as `--family NAME` states it.
-    public struct Named: Sendable {
-        public var name: String
-        public var description: String
-        public var family: Family
-    }
-
-    /// The families of common course implementations.
-    public static let named: [Named] = [
-        Named(
-            name: "sigmoid-squared-error", description: "sigmoid in every layer, squared_error, any depth",
-            family: Family(hiddenActivations: [.sigmoid], outputActivations: [.sigmoid], losses: [.squaredError])),
-        Named(
-            name: "relu-softmax-cross-entropy",
-            description: "relu hidden layers, a softmax output, cross_entropy with one-hot labels",
-            family: Family(
-                hiddenActivations: [.relu], outputActivations: [.softmax], losses: [.crossEntropy],
-                outputs: 2...unlimited, crossEntropyLabels: .hard)),
-        Named(
-            name: "relu-sigmoid-binary-cross-entropy",
-            description: "relu hidden layers, one sigmoid output unit, binary_cross_entropy with labels in {0, 1}",
-            family: Family(
-                hiddenActivations: [.relu], outputActivations: [.sigmoid], losses: [.binaryCrossEntropy],
-                outputs: 1...1, binaryLabels: .hard)),
-        Named(
-            name: "tanh-sigmoid-squared-error", description: "tanh or sigmoid in any layer, squared_error, any depth",
-            family: Family(hiddenActivations: [.tanh, .sigmoid], outputActivations: [.tanh, .sigmoid], losses: [.squaredError])),
-    ]
-
-    /// The named family called `name`.
-    public static func named(_ name: String) -> Family? { named.first { $0.name == name }?.family }
-}
-
-extension Family {
-    /// The command-line options that state this family: `--family NAME` when it is that named
-    /// family, else an option for each field that differs from the whole contract.
-    public func options(named name: String? = nil) -> [String] {
-        if let name, Self.named(name) == self { return ["--family", name] }
-        var options: [String] = []
-        if hiddenActivations == outputActivations {
-            if hiddenActivations != Activation.allCases { options += ["--activations", Self.list(hiddenActivations)] }
-        } else {
-            if hiddenActivations != Activation.allCases { options += ["--hidden-activations", Self.list(hiddenActivations)] }
-            if outputActivations != Activation.allCases { options += ["--output-activations", Self.list(outputActivations)] }
-        }
-        if losses != Loss.allCases { options += ["--losses", Self.list(losses)] }
-        func range(_ r: ClosedRange<Int>, _ low: String, _ high: String) {
-            if r.lowerBound != 1 { options += [low, "\(r.lowerBound)"] }
-            if r.upperBound != Self.unlimited { options += [high, "\(r.upperBound)"] }
-        }
-        range(depth, "--min-depth", "--max-depth")
-        range(width, "--min-width", "--max-width")
-        if let outputs {
-            options += [
-                "--outputs",
-                outputs.upperBound == Self.unlimited
-                    ? "\(outputs.lowerBound)-"
-                    : outputs.lowerBound == outputs.upperBound ? "\(outputs.lowerBound)" : "\(outputs.lowerBound)-\(outputs.upperBound)",
-            ]
-        }
-        range(batch, "--min-batch", "--max-batch")
-        switch (crossEntropyLabels, binaryLabels) {
-        case (.hard, .hard): options += ["--labels", "hard"]
-        case (.hard, .soft): options += ["--labels", "one-hot"]
-        case (.soft, .hard): options += ["--labels", "binary"]
-        case (.soft, .soft): break
-        }
-        return options
-    }
-
-    /// Sets the labels from `--labels`: hard or soft for both classification losses, one-hot
-    /// (cross_entropy's labels hard) or binary (binary_cross_entropy's in {0, 1}); or why the text is not one of these.
-    public mutating func setLabels(_ text: String) -> String? {
-        for word in text.split(separator: ",").map({ String($0.filter { $0 != " " }) }) {
-            switch word {
-            case "hard": (crossEntropyLabels, binaryLabels) = (.hard, .hard)
-            case "soft": (crossEntropyLabels, binaryLabels) = (.soft, .soft)
-            case "one-hot", "onehot": crossEntropyLabels = .hard
-            case "binary", "0/1": binaryLabels = .hard
-            default:
-                return "expected hard, soft, one-hot (cross_entropy) or binary (binary_cross_entropy targets in {0, 1}), got \"\(word)\""
-            }
-        }
-        return nil
-    }
-}
-
-extension Family {
-    // Ranges are written {"min": …, "max": …}, "max" left out when there is no limit.
-    enum CodingKeys: String, CodingKey {
-        case hiddenActivations, outputActivations, losses, depth, width, outputs, batch, crossEntropyLabels, binaryLabels
-    }
-
-    struct Bounds: Codable {
-        var min: Int
-        var max: Int?
-        init(_ r: ClosedRange<Int>) { min = r.lowerBound; max = r.upperBound == Family.unlimited ? nil : r.upperBound }
-        var range: ClosedRange<Int>? {
-            let high = max ?? Family.unlimited
-            return min <= high ? min...high : nil
-        }
-    }
-
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        func range(_ key: CodingKeys) throws -> ClosedRange<Int> {
-            guard let r = try c.decode(Bounds.self, forKey: key).range else {
-                throw DecodingError.dataCorruptedError(forKey: key, in: c, debugDescription: "min is above max")
-            }
-            return r
-        }
-        self.init(
-            hiddenActivations: try c.decode([Activation].self, forKey: .hiddenActivations),
-            outputActivations: try c.decode([Activation].self, forKey: .outputActivations),
-            losses: try c.decode([Loss].self, forKey: .losses), depth: try range(.depth), width: try range(.width),
-            outputs: try c.contains(.outputs) ? range(.outputs) : nil, batch: try range(.batch),
-            crossEntropyLabels: try c.decode(Labels.self, forKey: .crossEntropyLabels),
-            binaryLabels: try c.decode(Labels.self, forKey: .binaryLabels))
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(hiddenActivations, forKey: .hiddenActivations)
-        try c.encode(outputActivations, forKey: .outputActivations)
-        try c.encode(losses, forKey: .losses)
-        try c.encode(Bounds(depth), forKey: .depth)
-        try c.encode(Bounds(width), forKey: .width)
-        if let outputs { try c.encode(Bounds(outputs), forKey: .outputs) }
-        try c.encode(Bounds(batch), forKey: .batch)
-        try c.encode(crossEntropyLabels, forKey: .crossEntropyLabels)
-        try c.encode(binaryLabels, forKey: .binaryLabels)
     }
 }

@@ -58,6 +58,12 @@ public struct CaseGenerator: Sendable {
             (p == depth - 1 ? family.outputActivations : family.hiddenActivations).randomElement(using: &rng)!
         }
         activations[depth - 1] = loss.requiredOutput ?? activations[depth - 1]
+        if family.sameActivation && depth > 1 {
+            // One activation throughout: one the loss accepts at the output, drawn after the rest so
+            // that other families' cases stay as they were.
+            guard let shared = family.sharedActivations(for: loss).randomElement(using: &rng) else { return nil }
+            activations = Array(repeating: shared, count: depth)
+        }
 
         let inputScale = scale(&rng, scales)
         var X = Matrix(rows: m, columns: layers[0])

@@ -29,6 +29,11 @@ struct FamilyOptions: ParsableArguments {
         transform: NameList<Activation>.parse)
     var outputActivations: NameList<Activation>?
 
+    @Flag(
+        name: .customLong("same-activation"),
+        help: "Every layer, hidden and output, uses one activation (a network with one activation function set for all its layers).")
+    var sameActivation = false
+
     @Option(
         help: ArgumentHelp("Losses allowed, comma-separated; when absent, all that fit an allowed output activation.", valueName: "names"),
         transform: NameList<Loss>.parse)
@@ -75,17 +80,26 @@ struct FamilyOptions: ParsableArguments {
         ] {
             if let value { try Expect.whole(value, flag, in: 1...limit) }
         }
-        for (low, high, lowFlag, highFlag) in [
-            (minDepth, maxDepth, "--min-depth", "--max-depth"), (minWidth, maxWidth, "--min-width", "--max-width"),
-            (minBatch, maxBatch, "--min-batch", "--max-batch"),
-        ] {
-            if let low, let high, low > high { throw ValidationError("\(lowFlag) \(low) is above \(highFlag) \(high)") }
-        }
-        if let why = resolved.problem { throw ValidationError("the family has no valid network: \(why)") }
+        do throws(FamilyStatement.Refusal) { _ = try statement.resolve() } catch { throw ValidationError(error.description) }
+    }
+
+    /// What the options state.
+    var statement: FamilyStatement {
+        var s = FamilyStatement()
+        s.name = family
+        s.activations = activations?.values
+        s.hiddenActivations = hiddenActivations?.values
+        s.outputActivations = outputActivations?.values
+        s.sameActivation = sameActivation
+        s.losses = losses?.values
+        s.labels = labels
+        (s.minDepth, s.maxDepth, s.minWidth, s.maxWidth) = (minDepth, maxDepth, minWidth, maxWidth)
+        (s.outputs, s.minBatch, s.maxBatch) = (outputs, minBatch, maxBatch)
+        return s
     }
 
     /// Whether any family option was given.
-    var isGiven: Bool { family != nil || resolved != Family.all }
+    var isGiven: Bool { !statement.isEmpty }
 
     /// The family's name: the named family's, "all" for the whole contract, else "custom".
     var name: String {
@@ -93,20 +107,8 @@ struct FamilyOptions: ParsableArguments {
         return resolved == .all ? "all" : "custom"
     }
 
-    /// The family stated: the named one (or the whole contract), refined by the other options.
-    var resolved: Family {
-        var f = family.flatMap(Family.named) ?? .all
-        if let activations { (f.hiddenActivations, f.outputActivations) = (activations.values, activations.values) }
-        if let hiddenActivations { f.hiddenActivations = hiddenActivations.values }
-        if let outputActivations { f.outputActivations = outputActivations.values }
-        if let losses { f.losses = losses.values }
-        f.depth = (minDepth ?? f.depth.lowerBound)...max(minDepth ?? f.depth.lowerBound, maxDepth ?? f.depth.upperBound)
-        f.width = (minWidth ?? f.width.lowerBound)...max(minWidth ?? f.width.lowerBound, maxWidth ?? f.width.upperBound)
-        f.batch = (minBatch ?? f.batch.lowerBound)...max(minBatch ?? f.batch.lowerBound, maxBatch ?? f.batch.upperBound)
-        if let outputs { f.outputs = outputs }
-        if let labels { _ = f.setLabels(labels) }
-        return f
-    }
+    /// The family stated (checked by `validate()`): the named one (or the whole contract), narrowed by the other options.
+    var resolved: Family { (try? statement.resolve()) ?? .all }
 
     /// A note for each loss asked for by --losses that the family cannot draw, and why (an error
     /// only when no loss fits).
