@@ -57,7 +57,7 @@ public enum OutputPaths {
 
     /// What gradfuzz input the regular file at `path` holds ("fixture", "problem file", "exam
     /// manifest"), or nil when it holds none of them (or is not there).
-    static func gradfuzzInput(at path: String) -> String? {
+    package static func gradfuzzInput(at path: String) -> String? {
         var s = stat()
         guard stat(path, &s) == 0, s.st_mode & S_IFMT == S_IFREG,
             let handle = FileHandle(forReadingAtPath: path)

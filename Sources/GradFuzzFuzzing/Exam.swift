@@ -84,19 +84,23 @@ public struct Exam: Sendable {
     public enum BuildError: Error, CustomStringConvertible {
         case family(String)
         case uncaught([String])
+        case timeLimit([String])
 
         public var description: String {
             switch self {
             case .family(let why): return "the family has no valid network: \(why)"
             case .uncaught(let names):
                 return "no fixture found that catches \(names.joined(separator: ", ")) within \(Exam.maximumCandidates) candidates"
+            case .timeLimit(let names):
+                return
+                    "the time limit ran out before a fixture was found for \(names.joined(separator: ", ")); expected a smaller --size or family, or a longer --time-limit"
             }
         }
     }
 
     /// Whether `mutant` fails `problem` clearly (see `catchTolerance`).
     public static func clearlyFails(_ mutant: Mutant, _ problem: Problem) -> Bool {
-        mutant.meetsCondition(problem) && mutant.changesResult(on: problem, tolerance: catchTolerance)
+        ExamCatches(problem, mistakes: [mutant]).caught.contains(mutant.name)
     }
 
     /// The mistakes of the catalog that can occur in `family`, and those that cannot with why.
@@ -108,61 +112,103 @@ public struct Exam: Sendable {
         return (occur, cannot)
     }
 
-    /// Builds the exam: candidates drawn in order, the one catching the most mistakes (and shapes)
-    /// not yet covered taken each time (ties: fewer parameters, then the earlier candidate), until
-    /// every mistake that can occur in the family is caught and every shape it has is covered.
-    public static func build(family: Family, name: String, seed: UInt64, oracle: Oracle = Oracle()) throws(BuildError) -> Exam {
+    /// How large an exam's problems may be: the caps put on the family's depth, widths, output units
+    /// and batch (never below its lower bounds). Small problems make answers easy to read and mistakes
+    /// easy to tell apart; larger ones reach code that only goes wrong at size.
+    public enum Size: String, CaseIterable, Sendable {
+        case small, medium, large
+
+        var depth: Int { [3, 4, 5][index] }
+        var width: Int { [4, 8, 16][index] }
+        var outputs: Int { [3, 5, 10][index] }
+        var batch: Int { [4, 8, 16][index] }
+        private var index: Int { Self.allCases.firstIndex(of: self)! }
+    }
+
+    /// How far a build has come, for a progress line: candidates drawn, fixtures chosen, and the
+    /// mistakes and shapes not yet covered.
+    public struct Progress: Sendable {
+        public var candidates: Int
+        public var fixtures: Int
+        public var missing: [String]
+    }
+
+    /// Builds the exam: candidates drawn in order, the one covering the most mistakes (and shapes)
+    /// still needed taken each time (ties: fewer parameters, then the earlier candidate), until every
+    /// mistake that can occur in the family is caught `catchEach` times, told apart from the others
+    /// where any candidate can (`ExamCatches`), and every shape it has is covered once.
+    ///
+    /// `oracle` nil leaves the fixtures without oracle values (an exam graded in memory needs none);
+    /// `deadline` bounds the time a large family may take; `progress` hears of each candidate batch.
+    public static func build(
+        family: Family, name: String, seed: UInt64, oracle: Oracle? = Oracle(), size: Size = .small, catchEach: Int = 1,
+        deadline: ContinuousClock.Instant? = nil, progress: ((Progress) -> Void)? = nil
+    ) throws(BuildError) -> Exam {
         if let why = family.problem { throw .family(why) }
         let (occur, cannot) = mistakes(in: family)
         let shapes = Shape.allCases.filter { $0.occurs(in: family) }
-        let drawer = ExamDrawer(family: family, seed: seed)
-        func covered(_ problem: Problem) -> Set<String> {
-            Set(occur.filter { clearlyFails($0, problem) }.map(\.name) + shapes.filter { $0.holds(for: problem, in: family) }.map(\.rawValue))
+        let drawer = ExamDrawer(family: family, seed: seed, size: size)
+        struct Candidate {
+            var index: Int
+            var problem: Problem
+            var catches: ExamCatches
+            var shapes: Set<String>
         }
-        var candidates: [(index: Int, problem: Problem, caught: Set<String>)] = []
-        var chosen: [(index: Int, problem: Problem)] = []
-        var uncaught = Set(occur.map(\.name) + shapes.map(\.rawValue))
+        // Each mistake is needed `catchEach` times, each shape once; a mistake no candidate tells
+        // apart from every other (two names for one answer) is taken as caught where it fails.
+        var needed = Dictionary(uniqueKeysWithValues: occur.map { ($0.name, catchEach) } + shapes.map { ($0.rawValue, 1) })
+        var caughtOnly: Set<String> = []
+        func covers(_ c: Candidate) -> Set<String> {
+            c.catches.toldApart.union(c.catches.caught.intersection(caughtOnly)).union(c.shapes)
+        }
+        func gain(_ c: Candidate) -> Int { covers(c).count { (needed[$0] ?? 0) > 0 } }
+        var candidates: [Candidate] = [], chosen: [Candidate] = []
         var next = 0
-        while !uncaught.isEmpty {
-            // Draw candidates until some catches a mistake not yet caught (at least 48 to choose among).
-            while next < maximumCandidates && (next < 48 || !candidates.contains { !$0.caught.isDisjoint(with: uncaught) }) {
+        while needed.values.contains(where: { $0 > 0 }) {
+            // Draw candidates until some covers something still needed (at least 48 to choose among).
+            while next < maximumCandidates && (next < 48 || !candidates.contains { gain($0) > 0 }) {
+                if let deadline, ContinuousClock.now > deadline { throw .timeLimit(needed.filter { $0.value > 0 }.map(\.key).sorted()) }
                 let problem = drawer.problem(candidate: next)
-                candidates.append((next, problem, covered(problem)))
+                candidates.append(
+                    Candidate(
+                        index: next, problem: problem, catches: ExamCatches(problem, mistakes: occur),
+                        shapes: Set(shapes.filter { $0.holds(for: problem, in: family) }.map(\.rawValue))))
                 next += 1
+                if next % 16 == 0 { progress?(Progress(candidates: next, fixtures: chosen.count, missing: needed.filter { $0.value > 0 }.map(\.key).sorted())) }
             }
-            var best: (index: Int, problem: Problem, caught: Set<String>)?
-            for c in candidates {
-                let gain = c.caught.intersection(uncaught).count
-                guard gain > 0 else { continue }
-                if let b = best {
-                    let bestGain = b.caught.intersection(uncaught).count
-                    if gain < bestGain || (gain == bestGain && c.problem.network.parameterCount >= b.problem.network.parameterCount) { continue }
-                }
-                best = c
+            let best = candidates.filter { gain($0) > 0 }.max { a, b in
+                let (ga, gb) = (gain(a), gain(b))
+                if ga != gb { return ga < gb }
+                let (pa, pb) = (a.problem.network.parameterCount, b.problem.network.parameterCount)
+                return pa != pb ? pa > pb : a.index > b.index
             }
             guard let best else {
-                // Every mistake must be caught; a shape the family makes rare (or impossible) is left out.
-                let missed = occur.map(\.name).filter(uncaught.contains)
+                let missed = occur.map(\.name).filter { (needed[$0] ?? 0) > 0 }
+                // Told apart nowhere: caught where it fails, if anywhere; a shape the family makes rare is left out.
+                let fallback = Set(missed).subtracting(caughtOnly).filter { name in candidates.contains { $0.catches.caught.contains(name) } }
+                if !fallback.isEmpty {
+                    caughtOnly.formUnion(fallback)
+                    continue
+                }
                 if missed.isEmpty { break }
                 throw .uncaught(missed)
             }
-            chosen.append((best.index, best.problem))
-            uncaught.subtract(best.caught)
+            chosen.append(best)
+            candidates.removeAll { $0.index == best.index }
+            for covered in covers(best) { needed[covered, default: 0] -= 1 }
         }
         let count = chosen.count
         var fixtures: [Fixture] = [], catches: [[String]] = [], shapesOf: [[Shape]] = []
         for (n, c) in chosen.enumerated() {
-            let caught = occur.filter { Self.clearlyFails($0, c.problem) }.map(\.name)
-            let has = shapes.filter { $0.holds(for: c.problem, in: family) }
+            let caught = occur.map(\.name).filter(c.catches.caught.contains)
+            let has = shapes.filter { c.shapes.contains($0.rawValue) }
             shapesOf.append(has)
             let id = "\(name)-\(n + 1)"
             let description =
                 "exam fixture \(n + 1) of \(count) for the family \(name); catches \(caught.joined(separator: ", "))"
                 + (has.isEmpty ? "" : "; shapes: \(has.map(\.rawValue).joined(separator: ", "))")
-            fixtures.append(
-                Fixture(
-                    id: id, description: description, origin: Fixture.Origin(kind: "exam", seed: seed, iteration: c.index),
-                    problem: c.problem, oracle: oracle))
+            let origin = Fixture.Origin(kind: "exam", seed: seed, iteration: c.index)
+            fixtures.append(Fixture(id: id, description: description, origin: origin, problem: c.problem, oracle: oracle))
             catches.append(caught)
         }
         return Exam(family: family, name: name, seed: seed, fixtures: fixtures, catches: catches, shapes: shapesOf, cannotOccur: cannot)
@@ -205,113 +251,20 @@ public struct Exam: Sendable {
         return ((try? encoder.encode(manifest)) ?? Data("{}".utf8)) + Data("\n".utf8)
     }
 
-    /// Writes the fixtures and manifest.json into `directory` (created if needed).
-    public func write(to directory: URL) throws {
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        for fixture in fixtures { try fixture.write(to: directory.appendingPathComponent(fileName(fixture))) }
-        try OutputFile.write(manifest(), to: directory.appendingPathComponent(Fixture.manifestName).path)
-    }
-}
-
-/// Draws an exam's candidate problems: candidate i from `SplitMix64(seed: seed, stream: i)`.
-struct ExamDrawer: Sendable {
-    var family: Family
-    var seed: UInt64
-
-    /// `r` with its upper bound lowered to `upTo` (never below its lower bound): candidates stay small.
-    private static func small(_ r: ClosedRange<Int>, _ upTo: Int) -> ClosedRange<Int> {
-        r.lowerBound...min(r.upperBound, max(r.lowerBound, upTo))
+    /// Writes the fixtures and manifest.json as `directory`, replacing whole an earlier exam there
+    /// (`OutputDirectory`): no fixture of an older exam stays beside the new ones to be graded.
+    public func write(to directory: URL) throws(OutputFileError) {
+        let files = fixtures.map { (name: fileName($0), data: $0.json()) } + [(name: Fixture.manifestName, data: manifest())]
+        try OutputDirectory.replace(directory.path, with: files, isReplaceable: Self.isPartOfAnExam)
     }
 
-    func problem(candidate: Int) -> Problem {
-        var rng = SplitMix64(seed: seed, stream: UInt64(candidate))
-        while true {
-            if let p = draw(&rng) { return p }
-        }
+    /// Says now whether an exam could be written as `directory`: absent, empty, or an earlier exam.
+    public static func checkOutput(_ directory: String) throws(OutputFileError) {
+        try OutputDirectory.check(directory, isReplaceable: isPartOfAnExam)
     }
 
-    private func draw(_ rng: inout SplitMix64) -> Problem? {
-        let depths = family.possibleDepths!
-        let depth = Int.random(in: Self.small(depths, 3), using: &rng)
-        let widths = Self.small(family.width, 4), outputs = Self.small(family.outputWidth, 3)
-        let batch = Int.random(in: Self.small(family.batch, 3), using: &rng)
-        // Half the candidates have equal input and hidden widths, where the index mistakes show.
-        let equal = Bool.random(using: &rng)
-        let common = Int.random(in: widths, using: &rng)
-        var layers = (0..<depth).map { _ in equal ? common : Int.random(in: widths, using: &rng) }
-        layers.append(equal && outputs.contains(common) && Bool.random(using: &rng) ? common : Int.random(in: outputs, using: &rng))
-
-        let loss = family.drawableLosses.randomElement(using: &rng)!
-        var activations = (0..<(depth - 1)).map { _ in family.hiddenActivations.randomElement(using: &rng)! }
-        activations.append(family.outputActivations(for: loss).randomElement(using: &rng)!)
-
-        let X = Matrix(rows: (0..<batch).map { _ in Self.distinct(layers[0], scale: 1, &rng) }, columns: layers[0])
-        var W: [Matrix] = [], b: [[Double]] = []
-        var a = X
-        for l in 0..<depth {
-            let (rows, columns) = (layers[l], layers[l + 1])
-            let scale = 1.5 / Double(rows).squareRoot()
-            let w = Matrix(rows: (0..<rows).map { _ in Self.distinct(columns, scale: scale, &rng) }, columns: columns)
-            let bias = Self.distinct(columns, scale: 0.5, &rng)
-            var z = Matrix(rows: batch, columns: columns)
-            for i in 0..<batch { z.setRow(i, Reference.preActivation(w, bias, a.row(i))) }
-            let f = activations[l]
-            // Clear of saturation (sigmoid, tanh, softmax keep a usable slope) and, for relu-like units, alive for some sample.
-            if [.sigmoid, .tanh, .softmax].contains(f) && z.storage.contains(where: { abs($0) > 4 }) { return nil }
-            if f.hasKinkAtZero && (0..<columns).contains(where: { k in (0..<batch).allSatisfy { z[$0, k] <= 0 } }) { return nil }
-            W.append(w)
-            b.append(bias)
-            a = Matrix(rows: batch, columns: columns)
-            for i in 0..<batch { a.setRow(i, f.apply(z.row(i))) }
-        }
-        let Y = Matrix(rows: (0..<batch).map { i in targets(loss, output: a.row(i), &rng) }, columns: layers[depth])
-        let problem = Problem(network: Network(layers: layers, activations: activations, W: W, b: b), loss: loss, X: X, Y: Y)
-        guard problem.isFuzzable(kinkMargin: Exam.kinkMargin), family.contains(problem) else { return nil }
-        return problem
-    }
-
-    /// `count` values of magnitude in [0.2, 1.2]·scale, random signs, no two within 0.05·scale.
-    static func distinct(_ count: Int, scale: Double, _ rng: inout SplitMix64) -> [Double] {
-        var values: [Double] = []
-        while values.count < count {
-            let v = (Bool.random(using: &rng) ? 1 : -1) * Double.random(in: 0.2...1.2, using: &rng)
-            if values.allSatisfy({ abs($0 - v) >= 0.05 }) { values.append(v) }
-        }
-        return values.map { $0 * scale }
-    }
-
-    /// One sample's targets, given its output a, in the loss's domain and the family's labels.
-    private func targets(_ loss: Loss, output a: [Double], _ rng: inout SplitMix64) -> [Double] {
-        let hard = family.labels(for: loss) == .hard
-        switch loss {
-        case .crossEntropy:
-            if hard {
-                var y = [Double](repeating: 0, count: a.count)
-                y[Int.random(in: 0..<a.count, using: &rng)] = 1
-                return y
-            }
-            let e = Self.distinct(a.count, scale: 1, &rng).map { Double.exp($0) }
-            let total = e.reduce(0, +)
-            return e.map { $0 / total }
-        case .binaryCrossEntropy:
-            return a.map { _ in hard ? (Bool.random(using: &rng) ? 1 : 0) : Double.random(in: 0.1...0.9, using: &rng) }
-        case .hinge:
-            return a.map { v in
-                let y: Double = Bool.random(using: &rng) ? 1 : -1
-                return abs(1 - y * v) < Exam.kinkMargin ? -y : y
-            }
-        case .huber:
-            // Residuals on both sides of |r| = 1.
-            return a.map { v in
-                let r =
-                    (Bool.random(using: &rng) ? 1 : -1)
-                    * (Bool.random(using: &rng)
-                        ? Double.random(in: 0.2...0.8, using: &rng)
-                        : Double.random(in: 1.2...2, using: &rng))
-                return v - r
-            }
-        case .squaredError, .absoluteError, .logCosh:
-            return zip(a, Self.distinct(a.count, scale: 1, &rng)).map { $0 - $1 }
-        }
+    /// A fixture or an exam's manifest: what an exam's directory holds.
+    static func isPartOfAnExam(_ file: URL) -> Bool {
+        file.pathExtension == "json" && ["fixture", "exam manifest"].contains(OutputPaths.gradfuzzInput(at: file.path))
     }
 }

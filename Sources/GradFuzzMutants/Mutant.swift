@@ -61,6 +61,14 @@ public struct Mutant: BackpropImplementation, CustomStringConvertible {
         }
     }
 
+    /// Whether the mistake is in how the batch is averaged (a missing or doubled 1/m, db summed):
+    /// its answer is a whole factor of the reference's that depends on m, which a batch of 2 cannot
+    /// tell from a factor 2 and a batch of 1 hides.
+    public var dependsOnBatchSize: Bool {
+        let varies = hooks.outputDeltaScale.map { $0(2) != $0(3) } ?? false
+        return hooks.dWScale != nil || hooks.dbScale != nil || varies
+    }
+
     /// Everything the mistaken backward pass computes, including the per-sample g.
     public func gradients(_ problem: Problem) -> Gradients { Reference.backprop(problem, hooks: hooks) }
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GradFuzz
+import Synchronization
 
 /// `gradfuzz exam`: a fresh fixture set, mutation-complete for a family, and its manifest.
 struct ExamCommand: ParsableCommand {
@@ -23,19 +24,48 @@ struct ExamCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Seed of the exam; a fresh one is drawn and printed when absent.", transform: Expect.seed)
     var seed: UInt64?
 
-    @Option(help: ArgumentHelp("Directory to write the exam into (created if needed).", valueName: "directory"))
+    @Option(help: ArgumentHelp("Directory to write the exam as: created, or an earlier exam there replaced whole.", valueName: "directory"))
     var out: String
+
+    @Option(help: "How large the exam's problems may be (within the family): small (depth ≤ 3, widths ≤ 4, batch ≤ 4), medium or large.")
+    var size: ExamSize = .small
+
+    @Option(
+        name: .customLong("catch-each"), parsing: .unconditional,
+        help: ArgumentHelp("Fixtures that must catch each mistake (more fixtures for a larger exam).", valueName: "n"))
+    var catchEach = 1
+
+    @Option(
+        name: .customLong("time-limit"), parsing: .unconditional,
+        help: ArgumentHelp("Seconds the search for fixtures may take before it gives up, saying what it had not caught.", valueName: "seconds"))
+    var timeLimit: Double = 300
 
     func validate() throws {
         try Expect.path(out, "--out", "a directory for the exam")
+        try Expect.whole(catchEach, "--catch-each", in: 1...16)
+        guard timeLimit > 0 && timeLimit <= 86400 else {
+            throw ValidationError("--time-limit: expected seconds greater than 0 and at most 86400, got \(timeLimit)")
+        }
+        do throws(OutputFileError) { try Exam.checkOutput(out) } catch { throw ValidationError("--out: \(error)") }
     }
 
     func run() throws {
         let family = familyOptions.resolved, name = familyOptions.name
         let seed = self.seed ?? UInt64.random(in: 0...UInt64.max) >> 16  // short enough to retype
         let exam: Exam
-        do { exam = try Exam.build(family: family, name: name, seed: seed) } catch { throw ValidationError(error.description) }
-        do { try exam.write(to: URL(fileURLWithPath: out, isDirectory: true)) } catch { throw ValidationError("--out: \(error)") }
+        let progress = ExamProgressLine()
+        do {
+            exam = try Exam.build(
+                family: family, name: name, seed: seed, size: size.size, catchEach: catchEach,
+                deadline: .now + .milliseconds(Int64(timeLimit * 1000)), progress: progress.update)
+        } catch {
+            progress.finish()
+            throw ValidationError(error.description)
+        }
+        progress.finish()
+        do throws(OutputFileError) { try exam.write(to: URL(fileURLWithPath: out, isDirectory: true)) } catch {
+            throw ValidationError("--out: \(error)")
+        }
         print("gradfuzz exam: \(name == "custom" ? "" : name + ": ")\(family.summary); seed \(seed)")
         for (fixture, catches) in zip(exam.fixtures, exam.catches) {
             let p = fixture.problem
@@ -48,5 +78,37 @@ struct ExamCommand: ParsableCommand {
         print(
             "\(exam.fixtures.count) fixtures in \(out)/: every one of the \(caught) catalogued mistakes that can occur in the family "
                 + "fails at least one; \(exam.cannotOccur.count) cannot occur in it (\(Fixture.manifestName) says why)")
+    }
+}
+
+/// The sizes of `--size`.
+enum ExamSize: String, ExpressibleByArgument, CaseIterable {
+    case small, medium, large
+
+    var size: Exam.Size { Exam.Size(rawValue: rawValue)! }
+}
+
+/// The search's progress on standard error, once a second: a large family's exam takes a while.
+final class ExamProgressLine: Sendable {
+    private let started = ContinuousClock.now
+    private let last = Mutex(ContinuousClock.now)
+    private let terminal = isatty(STDERR_FILENO) != 0
+
+    func update(_ p: Exam.Progress) {
+        let now = ContinuousClock.now
+        guard now - started >= .seconds(1),
+            last.withLock({ last in
+                guard now - last >= .seconds(1) else { return false }
+                last = now
+                return true
+            })
+        else { return }
+        let missing = p.missing.prefix(4).joined(separator: ", ") + (p.missing.count > 4 ? ", …" : "")
+        let text = "exam: \(p.candidates) candidates drawn, \(p.fixtures) fixtures chosen; still to catch: \(missing)"
+        FileHandle.standardError.write(Data((terminal ? "\r\u{1B}[K" + text : text + "\n").utf8))
+    }
+
+    func finish() {
+        if terminal { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
     }
 }

@@ -35,6 +35,11 @@ struct FixturesCommand: ParsableCommand {
         try Expect.path(out, "--out", "a directory for the curated fixtures")
         try Expect.path(exams, "--exams", "a directory for the exams")
         if !refresh.isEmpty && !complete.isEmpty { throw ValidationError("give --refresh or --complete, not both") }
+        guard refresh.isEmpty && complete.isEmpty else { return }
+        // Both checked before anything is written: a file where a directory belongs is said at once.
+        for (flag, path) in [("--out", out), ("--exams", exams)] {
+            do throws(OutputFileError) { try OutputDirectory.check(path) { _ in true } } catch { throw ValidationError("\(flag): \(error)") }
+        }
     }
 
     func run() throws {

@@ -157,3 +157,36 @@ func fuzzWithTheFamilyOptionsAnswersNearlyEveryCase(_ name: String) async throws
         "\(refused.stderr)")
     #expect(try Data(contentsOf: bad) == badBytes)
 }
+
+@Test func anExamWrittenAgainReplacesTheOlderOneWhole() async throws {
+    let directory = try temporaryDirectory("exam-rerun")
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let out = directory.appendingPathComponent("exam")
+    let first = try await runGradfuzz(["exam", "--family", "relu-softmax-cross-entropy", "--seed", "5", "--out", out.path])
+    #expect(first.status == 0, "\(first.stderr)")
+    let older = try FileManager.default.contentsOfDirectory(atPath: out.path).sorted()
+    // A seed whose exam has fewer fixtures: none of the older one may stay beside it.
+    let second = try await runGradfuzz(["exam", "--family", "relu-softmax-cross-entropy", "--seed", "1", "--out", out.path])
+    #expect(second.status == 0, "\(second.stderr)")
+    let fixtures = try Fixture.files(in: [out.path]).map { try Fixture.read(from: $0, oracle: nil) }
+    #expect(!fixtures.isEmpty && fixtures.allSatisfy { $0.origin.seed == 1 }, "older files \(older) stayed: \(fixtures.map(\.id))")
+    // Anything that is not part of an exam is never replaced.
+    try Data("notes".utf8).write(to: out.appendingPathComponent("notes.txt"))
+    let refused = try await runGradfuzz(["exam", "--family", "relu-softmax-cross-entropy", "--seed", "2", "--out", out.path])
+    #expect(refused.status == 2 && refused.stderr.contains("holds notes.txt"), "\(refused.stderr)")
+    #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("notes.txt").path))
+}
+
+@Test func aFileWhereAnExamOrTheCuratedSetShouldGoIsSaidBeforeAnythingIsWritten() async throws {
+    let directory = try temporaryDirectory("exam-file")
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let file = directory.appendingPathComponent("a-file")
+    try Data("x".utf8).write(to: file)
+    let exam = try await runGradfuzz(["exam", "--family", "sigmoid-squared-error", "--out", file.path])
+    #expect(exam.status == 2 && exam.stderr.contains("it is a regular file; expected a directory"), "\(exam.stderr)")
+    #expect(!exam.stderr.contains("NSCocoaErrorDomain"))
+    let curated = directory.appendingPathComponent("curated")
+    let fixtures = try await runGradfuzz(["fixtures", "--out", curated.path, "--exams", file.path])
+    #expect(fixtures.status == 2 && fixtures.stderr.contains("--exams"), "\(fixtures.stderr)")
+    #expect(!FileManager.default.fileExists(atPath: curated.path), "nothing written before the error")
+}

@@ -110,3 +110,38 @@ func onTheCommittedExamTheDiagnosisNamesEachMistakeItCatches(_ name: String) thr
         }
     }
 }
+
+@Test(arguments: Family.named.map(\.name))
+func anExamTellsTheBatchMistakesFromAFactorTwoAndNeverHasAOneUnitSoftmax(_ name: String) throws {
+    let family = try #require(Family.named(name))
+    let exam = try Exam.build(family: family, name: name, seed: 3, oracle: nil)
+    for mutant in Exam.mistakes(in: family).occur where mutant.dependsOnBatchSize {
+        // With 2 samples a missing 1/m is a factor 2, which "2(a − y)" and others make too.
+        let caught = exam.fixtures.filter { $0.problem.batchSize >= 3 && Exam.clearlyFails(mutant, $0.problem) }
+        #expect(!caught.isEmpty, "\(name): \(mutant.name) is caught only on batches of 1 or 2")
+        for fixture in caught {
+            let findings = Diagnosis.diagnose(problem: fixture.problem, expected: fixture.expected.answer, answer: mutant.backprop(fixture.problem))
+            #expect(
+                findings.first?.mutant?.name == mutant.name && findings.first?.isComplete == true, "\(name), \(fixture.id): \(Diagnosis.describe(findings))")
+        }
+    }
+    for fixture in exam.fixtures where fixture.problem.network.activations.last == .softmax {
+        #expect(fixture.problem.network.layers.last! >= 2, "\(name), \(fixture.id): a softmax output of one unit")
+    }
+}
+
+@Test func aLargerExamCatchesEachMistakeMoreOftenWithLargerProblems() throws {
+    let family = try #require(Family.named("tanh-sigmoid-squared-error"))
+    let small = try Exam.build(family: family, name: "t", seed: 2, oracle: nil)
+    let large = try Exam.build(family: family, name: "t", seed: 2, oracle: nil, size: .medium, catchEach: 2)
+    for mutant in Exam.mistakes(in: family).occur {
+        #expect(large.catches.count { $0.contains(mutant.name) } >= 2, "\(mutant.name)")
+    }
+    #expect(large.fixtures.count > small.fixtures.count)
+    let widest = { (exam: Exam) in exam.fixtures.map { $0.problem.network.layers.max()! }.max()! }
+    #expect(widest(small) <= 4 && widest(large) > 4)
+    // A bounded search says what it had not caught when its time runs out.
+    #expect(throws: Exam.BuildError.self) {
+        try Exam.build(family: family, name: "t", seed: 2, oracle: nil, size: .large, catchEach: 16, deadline: .now)
+    }
+}
