@@ -67,12 +67,7 @@ public struct Fuzzer: Sendable {
         guard drawn.check.failed, let directory = configuration.outDirectory else { return outcome }
         var minimal = problem, shrunk = drawn
         if configuration.shrink, let signature = drawn.signature {
-            let distribution = configuration.distribution
-            let shrinker = Shrinker(kinkMargin: distribution.kinkMargin, family: distribution.family, stop: stop) { candidate in
-                guard let same = await self.examine(candidate).signature else { return false }
-                return signature.admits(same)
-            }
-            minimal = await shrinker.shrink(problem)
+            minimal = await self.shrunk(problem, failing: signature, stop: stop)
             if minimal != problem { shrunk = await examine(minimal) }
         }
         outcome.shrunkLayers = minimal.network.layers
@@ -100,6 +95,22 @@ public struct Fuzzer: Sendable {
             outcome.fixture = .failure(error)
         }
         return outcome
+    }
+
+    /// `problem` shrunk to a smallest case that fails as it does (`FailureSignature.admits`); the
+    /// problem itself when it does not fail with a wrong answer.
+    public func shrunk(_ problem: Problem, stop: StopSignal = StopSignal()) async -> Problem {
+        guard let signature = await examine(problem).signature else { return problem }
+        return await shrunk(problem, failing: signature, stop: stop)
+    }
+
+    private func shrunk(_ problem: Problem, failing signature: FailureSignature, stop: StopSignal) async -> Problem {
+        let distribution = configuration.distribution
+        let shrinker = Shrinker(kinkMargin: distribution.kinkMargin, family: distribution.family, stop: stop) { candidate in
+            guard let same = await self.examine(candidate).signature else { return false }
+            return signature.admits(same)
+        }
+        return await shrinker.shrink(problem)
     }
 
     /// The implementation's answer for `problem` against the oracle, entry by entry.

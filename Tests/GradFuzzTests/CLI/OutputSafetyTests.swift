@@ -92,7 +92,7 @@ private func unchanged(_ files: [String], _ bytes: [Data]) -> Bool {
         from gradfuzz_student import answer, requests, reply
         from student import backprop
         for n, request in enumerate(requests()):
-            if n > 0:
+            if n > 1:  # the describe request, then the first fixture
                 time.sleep(3600)
             reply(answer(request, backprop))
         """, in: directory)
