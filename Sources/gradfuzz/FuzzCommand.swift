@@ -101,9 +101,34 @@ struct FuzzCommand: AsyncParsableCommand {
             tolerance: toleranceOptions.tolerance(over: .float64), shrink: !noShrink)
     }
 
+    /// The family the program declares, resolved; a declaration that cannot be read or resolved is a usage error.
+    static func declaredFamily(of program: ExternalImplementation) async throws -> Family? {
+        do {
+            return try await program.declaredFamily()?.resolve()
+        } catch let refusal as FamilyStatement.Refusal {
+            await program.close()
+            throw ValidationError("the family declared by the program: \(refusal.description)")
+        } catch let error as StudentError {
+            await program.close()
+            throw ValidationError("the program's answer to the describe request: \(error.message)")
+        }
+    }
+
     /// Runs the fuzzer with its progress line and summary, until the end or until `stop` is raised.
     /// Exits 1 on failures, 130 when interrupted without failures, 2 when no case could be checked.
     static func fuzz(_ setup: FuzzConfiguration, jsonPath: String?, htmlPath: String? = nil, stop: StopSignal) async throws {
+        var setup = setup
+        if let program = setup.implementation as? ExternalImplementation, let declared = try await declaredFamily(of: program) {
+            guard let family = setup.distribution.family.intersection(declared) else {
+                await program.close()
+                throw ValidationError(
+                    "the family declared by the program (\(declared.summary)) has no network in common with the family stated on the command line")
+            }
+            setup.distribution = Distribution(family: family, kinkMargin: setup.distribution.kinkMargin)
+            print(
+                "family declared by the program: \(FamilyFixtures.name(of: declared) == "family" ? "" : FamilyFixtures.name(of: declared) + ": ")\(declared.summary)"
+            )
+        }
         let fuzzer = Fuzzer(setup)
         // One case first: a program that cannot start is a usage error, not 10 000 failures.
         let first = Array(fuzzer.iterations.prefix(1)).first ?? 0
