@@ -8,6 +8,7 @@ struct GradFuzzCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gradfuzz",
         abstract: "Checks neural-network backpropagation entry by entry against GNU GSL's numerical derivatives.",
+        version: GradFuzzVersion.current,
         subcommands: [
             FuzzCommand.self,
             ReplayCommand.self,
