@@ -16,6 +16,7 @@ struct GradFuzzCommand: AsyncParsableCommand {
             MutantsCommand.self,
             ValidateCommand.self,
             ExamCommand.self,
+            MergeCommand.self,
             BenchCommand.self,
         ],
         defaultSubcommand: FuzzCommand.self)

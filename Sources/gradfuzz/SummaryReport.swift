@@ -15,6 +15,9 @@ struct SummaryReport {
             "iterations: \(s.iterationsRun) of \(s.iterationsPlanned)\(state) in \(String(format: "%.1f", s.elapsedSeconds)) s"
             + " (\(Int(s.casesPerSecond.rounded())) cases/s)\n"
         if let why = s.stoppedBecause { out += "stopped: \(why)\n" }
+        if let shards = s.mergedShards {
+            out += "partial: merged shards \(shards.map(\.description).joined(separator: ", ")) of the \(s.totalIterations) iterations' run\n"
+        }
         let depths = s.networksByDepth.enumerated().dropFirst().filter { $0.element > 0 }.map { "\($0.offset): \($0.element)" }
         out += "networks by depth: \(depths.joined(separator: ", "))\n"
         out += "cases: \(s.checked) checked (\(s.passed) passed, \(s.failures) failed), \(s.declined) declined by the program"
