@@ -39,8 +39,11 @@ struct SummaryReport {
         for f in s.declinedCases.prefix(3) { out += "  iteration \(f.iteration) declined: \(f.message)\n" }
         for f in s.oracleUnusableCases.prefix(3) { out += "  iteration \(f.iteration), layers \(f.layers): \(f.message)\n" }
         if !s.fixtures.isEmpty {
-            out +=
-                "fixtures: \(s.fixtures.count) in \(s.fixtures.first.map { ($0 as NSString).deletingLastPathComponent } ?? "")/ (replay: gradfuzz replay FILE…)\n"
+            // Merged shards may have written to a folder each.
+            var folders: [String] = []
+            for folder in s.fixtures.map({ ($0 as NSString).deletingLastPathComponent }) where !folders.contains(folder) { folders.append(folder) }
+            let place = folders.count == 1 ? "\(folders[0])/" : "\(folders.count) folders (\(folders.map { $0 + "/" }.joined(separator: ", ")))"
+            out += "fixtures: \(s.fixtures.count) in \(place) (replay: gradfuzz replay FILE…)\n"
         }
         out += coverageTable
         if let note = s.mostlyDeclined { out += "note: \(note)\n" }

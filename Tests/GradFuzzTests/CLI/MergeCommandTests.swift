@@ -76,3 +76,17 @@ private func summaryText(_ stdout: String) -> String {
     let again = try await runGradfuzz(["merge", "a1.json", "--allow-partial", "--json", "partial.json"], directory: directory)
     #expect(again.status == partial.status, "\(again.stderr)")
 }
+
+@Test func shardsWithAFixtureFolderEachAreNamedInTheMergedText() async throws {
+    let directory = try temporaryDirectory("merge-folders")
+    for k in 1...2 {
+        let shard = try await runGradfuzz(
+            [
+                "fuzz", "--seed", "5", "--iters", "10", "--mutant", "no_one_over_m", "--max-depth", "2", "--max-width", "3", "--min-batch", "2",
+                "--max-batch", "3", "--shard", "\(k)/2", "--out", "found-\(k)", "--json", "s\(k).json",
+            ], directory: directory)
+        #expect(shard.status == 1, "\(shard.stderr)")
+    }
+    let merge = try await runGradfuzz(["merge", "s1.json", "s2.json"], directory: directory)
+    #expect(merge.stdout.contains(" in 2 folders (found-1/, found-2/)"), "\(merge.stdout)")
+}
