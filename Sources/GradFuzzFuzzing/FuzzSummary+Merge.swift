@@ -30,9 +30,9 @@ extension FuzzSummary {
     ) throws(ShardMergeError) -> FuzzSummary {
         guard let first = named.first?.summary else { throw ShardMergeError("expected at least one summary to merge") }
         for (source, summary) in named {
-            if summary.mergedShards != nil {
+            if let shards = summary.mergedShards {
                 throw ShardMergeError(
-                    "\(source) is already a partial merge (of shards \(summary.mergedShards!.map(\.description).joined(separator: ", "))); "
+                    "\(source) is already a partial merge (of shards \(shards.map(\.description).joined(separator: ", "))); "
                         + "expected the shards' own summaries (gradfuzz fuzz --shard K/N --json FILE)")
             }
             let differences = summary.runDifferences(from: first)
@@ -59,24 +59,8 @@ extension FuzzSummary {
                     + "or --allow-partial to merge those given")
         }
 
-        var merged = first
-        merged.shard = .whole
+        var merged = first.withNothingCounted
         merged.mergedShards = missing.isEmpty ? nil : byIndex.keys.sorted().map { Shard(index: $0, count: count) }
-        merged.stoppedBecause = nil
-        merged.failed = []
-        merged.declinedCases = []
-        merged.oracleUnusableCases = []
-        merged.fixtures = []
-        merged.networksByDepth = merged.networksByDepth.map { _ in 0 }
-        merged.layersByWidth = merged.layersByWidth.map { _ in 0 }
-        merged.declinedByLoss = [:]
-        merged.declinedByActivation = [:]
-        for t in merged.coverage.indices {
-            merged.coverage[t].checked = 0
-            merged.coverage[t].failed = 0
-            merged.coverage[t].declined = 0
-        }
-        for name in Self.counts { merged[keyPath: name] = 0 }
         var fixtures = Set<String>(), elapsed = 0.0
         for summary in named.map(\.summary).sorted(by: { $0.shard.index < $1.shard.index }) {
             for name in Self.counts { merged[keyPath: name] += summary[keyPath: name] }
@@ -103,6 +87,31 @@ extension FuzzSummary {
         merged.fixtures = fixtures.sorted()
         merged.elapsed = elapsed
         return merged
+    }
+
+    /// The same run, whole, before any case: every count zero, every list empty.
+    private var withNothingCounted: FuzzSummary {
+        var empty = self
+        empty.shard = .whole
+        empty.mergedShards = nil
+        empty.interrupted = false
+        empty.stoppedBecause = nil
+        for name in Self.counts { empty[keyPath: name] = 0 }
+        empty.networksByDepth = networksByDepth.map { _ in 0 }
+        empty.layersByWidth = layersByWidth.map { _ in 0 }
+        empty.declinedByLoss = [:]
+        empty.declinedByActivation = [:]
+        for t in empty.coverage.indices {
+            empty.coverage[t].checked = 0
+            empty.coverage[t].failed = 0
+            empty.coverage[t].declined = 0
+        }
+        empty.failed = []
+        empty.declinedCases = []
+        empty.oracleUnusableCases = []
+        empty.fixtures = []
+        empty.elapsed = 0
+        return empty
     }
 
     /// The counts that are sums over cases.
