@@ -159,9 +159,7 @@ struct FuzzCommand: AsyncParsableCommand {
 
         print(SummaryReport(summary).text, terminator: "")
         if let jsonPath {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            do { try OutputFile.write(encoder.encode(summary), to: jsonPath) } catch {
+            do { try OutputFile.write(summary.json(), to: jsonPath) } catch {
                 throw ValidationError("--json: \(error)")
             }
         }

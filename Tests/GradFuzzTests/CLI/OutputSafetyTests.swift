@@ -115,3 +115,16 @@ private func unchanged(_ files: [String], _ bytes: [Data]) -> Bool {
     let line = run.stderr.split(separator: "\n").first.map(String.init) ?? ""
     #expect(line.contains("broken.json") && line.contains("unknown activation \"swish\""), "\(run.stderr)")
 }
+
+@Test func aFuzzSummaryWithFailingCasesIsAReportToReplaceNotAnInput() async throws {
+    let directory = try temporaryDirectory("summary-again")
+    defer { try? FileManager.default.removeItem(at: directory) }
+    // Its failing cases carry "layers" and "activations", as a problem file does.
+    let arguments = [
+        "fuzz", "--seed", "3", "--iters", "8", "--mutant", "no_one_over_m", "--max-depth", "2", "--no-shrink", "--out", "found", "--json", "summary.json",
+    ]
+    let first = try await runGradfuzz(arguments, directory: directory)
+    #expect(first.status == 1, "\(first.stderr)")
+    let again = try await runGradfuzz(arguments, directory: directory)
+    #expect(again.status == 1, "the same run again replaces its summary: \(again.stderr)")
+}
