@@ -5,14 +5,15 @@
 /// wanted a Double (read bit for bit by Swift's correctly rounded conversion) or a whole number.
 /// A duplicate key is an error. NaN, Infinity and -Infinity, which are not JSON, are read as
 /// `.nonFinite` so that the field holding them can be named; so are nan, inf and infinity in any
-/// case when `nonFiniteTokens` asks for them.
+/// case, with or without a minus sign, when `nonFiniteTokens` asks for them (C's printf writes
+/// them so, and -nan for the NaN that 0.0/0.0 gives on x86).
 public struct JSONDocument: Sendable {
     public indirect enum Value: Sendable {
         case null
         case bool(Bool)
         /// The number as written, e.g. "-1.5e3".
         case number(String)
-        /// NaN or ±Infinity, as written.
+        /// NaN, Infinity, or either with a minus sign: a token that was read, spelled the JSON5 way.
         case nonFinite(String)
         case string(String)
         case array([Node])
@@ -29,6 +30,16 @@ public struct JSONDocument: Sendable {
         public subscript(key: String) -> Node? {
             if case let .object(members) = value { return members.first { $0.key == key }?.value }
             return nil
+        }
+
+        /// The value of a number or a non-finite token: the nearest Double (±infinity beyond
+        /// Double's range, ±0 below it), NaN or ±infinity; nil for any other value.
+        public var double: Double? {
+            switch value {
+            case let .number(text): return Double(text)
+            case let .nonFinite(token): return token.hasSuffix("NaN") ? .nan : token.hasPrefix("-") ? -.infinity : .infinity
+            default: return nil
+            }
         }
 
         /// "an object", "a list of 3", "the string \"x\"", …: what a message says was found.
@@ -236,10 +247,11 @@ private struct Reader {
             let keyOffset = i
             let key = try string()
             if let first = seen[key] {
-                let line = JSONDocument.position(of: first, in: bytes).line
+                let (line, column) = JSONDocument.position(of: first, in: bytes)
+                let again = JSONDocument.position(of: keyOffset, in: bytes)
+                let places = line == again.line ? "line \(line), columns \(column) and \(again.column)" : "on line \(line) and line \(again.line)"
                 throw fail(
-                    "appears twice in one object (on line \(line) and line \(JSONDocument.position(of: keyOffset, in: bytes).line)); expected each key once",
-                    at: keyOffset, field: JSONDocument.path(path + [.key(key)]))
+                    "appears twice in one object (\(places)); expected each key once", at: keyOffset, field: JSONDocument.path(path + [.key(key)]))
             }
             seen[key] = keyOffset
             skipSpace()
