@@ -111,6 +111,16 @@ public actor StudentProcess {
                 .timedOut,
                 "no answer within \(Self.seconds(limit)) (timeout\(warm ? "" : ", with the allowance for starting")); the program was stopped — \(Self.silentAdvice)",
                 stderrTail: session.stderr.text(since: mark))
+        case let .unterminated(bytes):
+            // The protocol's lines end with "\n"; a program that exits does not answer, even with a whole answer.
+            let exit = await finish(session)
+            let ending = exit?.ending ?? "closed its stdout (it did not exit, and was stopped)"
+            let advice =
+                exit?.exitedCleanly == true
+                ? "; end each answer with a newline (Python's print does, sys.stdout.write does not) and keep reading requests until stdin closes" : ""
+            throw StudentError(
+                .exited, "the answer's line was not terminated by a newline before the program \(ending)\(advice): \(StudentProtocol.excerpt(bytes))",
+                stderrTail: session.stderr.text(since: mark))
         case .closed:
             let what = "answering request \(JSONText.string(id))"
             guard let exit = await finish(session) else {

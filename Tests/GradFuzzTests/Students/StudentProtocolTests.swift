@@ -136,3 +136,25 @@ private func error(_ bytes: [UInt8], id: String = "r1") -> StudentError? {
     }
     #expect(events == ["short", "<too long>", "ok", "<end>"])
 }
+
+@Test func aLineSplitterReportsALastLineWithoutItsNewline() async {
+    func events(_ text: String, limit: Int = 100) async -> [String] {
+        let inbox = LineInbox()
+        var splitter = LineSplitter(limit: limit)
+        Array(text.utf8).withUnsafeBytes { splitter.feed($0, into: inbox) }
+        splitter.finish(into: inbox)
+        inbox.close()
+        var out: [String] = []
+        while true {
+            switch await inbox.next() {
+            case let .line(b)?: out.append(String(decoding: b, as: UTF8.self))
+            case let .unterminated(b)?: out.append("<unterminated \(String(decoding: b, as: UTF8.self))>")
+            case .tooLong?: out.append("<too long>")
+            default: return out
+            }
+        }
+    }
+    #expect(await events("one\n{\"id\"") == ["one", "<unterminated {\"id\">"])
+    #expect(await events("one\n \r\t") == ["one"], "blank: nothing was begun")
+    #expect(await events("one\nfar too long for it", limit: 5) == ["one", "<too long>"], "reported once, when cut off")
+}
