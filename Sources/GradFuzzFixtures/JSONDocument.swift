@@ -96,6 +96,8 @@ public struct JSONDocument: Sendable {
     /// The offset of the first byte that is not valid UTF-8, with that byte; nil for valid UTF-8.
     public static func invalidUTF8(in bytes: some Collection<UInt8>) -> (offset: Int, byte: UInt8)? {
         let all = Array(bytes)
+        // The standard library's check is many times faster than the walk below, which finds the byte.
+        if String(validating: all, as: UTF8.self) != nil { return nil }
         var iterator = all.makeIterator()
         var parser = Unicode.UTF8.ForwardParser()
         var offset = 0
@@ -278,9 +280,15 @@ private struct Reader {
         if i < bytes.count && bytes[i] == UInt8(ascii: "]") { i += 1; return .array(items) }
         while true {
             skipSpace()
-            path.append(.index(items.count))
-            items.append(try value())
-            path.removeLast()
+            // Only an object can hold a duplicate key, the one error that names a path: a number or a
+            // string is read without marking its place.
+            if i < bytes.count && (bytes[i] == UInt8(ascii: "{") || bytes[i] == UInt8(ascii: "[")) {
+                path.append(.index(items.count))
+                items.append(try value())
+                path.removeLast()
+            } else {
+                items.append(try value())
+            }
             skipSpace()
             guard i < bytes.count else { throw fail("expected “,” or “]”, found the end of the text") }
             if bytes[i] == UInt8(ascii: ",") { i += 1; continue }
