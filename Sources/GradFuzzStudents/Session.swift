@@ -235,8 +235,28 @@ final class LineInbox: Sendable {
         var queue: [Session.Event] = []
         var closed = false
         var waiter: CheckedContinuation<Session.Event?, Never>?
+        var unfinished = UnfinishedLine()
     }
     private let state = Mutex(State())
+
+    /// The start and the length of a line the program is writing and has not ended yet.
+    struct UnfinishedLine: Sendable {
+        static let kept = 480
+        /// Its first `kept` bytes at most: enough for a message.
+        var start: [UInt8] = []
+        var count = 0
+
+        /// Whether anything but spaces has been written: a line was begun.
+        var isBegun: Bool { start.contains { ![0x20, 0x09, 0x0D].contains($0) } }
+    }
+
+    /// What the program has written since its last newline, for a timeout to show.
+    var unfinished: UnfinishedLine { state.withLock { $0.unfinished } }
+
+    func writing(_ line: [UInt8]) {
+        let unfinished = UnfinishedLine(start: Array(line.prefix(UnfinishedLine.kept)), count: line.count)
+        state.withLock { $0.unfinished = unfinished }
+    }
 
     func deliver(_ event: Session.Event) {
         let waiter = state.withLock { s -> CheckedContinuation<Session.Event?, Never>? in
@@ -300,7 +320,7 @@ struct LineSplitter {
                 current = []
                 skipping = true
             }
-            guard newline != nil else { return }
+            guard newline != nil else { break }
             if !skipping {
                 if current.last == 0x0D { current.removeLast() }
                 inbox.deliver(.line(current))
@@ -309,6 +329,7 @@ struct LineSplitter {
             skipping = false
             start = end + 1
         }
+        inbox.writing(current)
     }
 
     /// At the end of stdout: what came after the last newline, unless it is blank or was cut off.

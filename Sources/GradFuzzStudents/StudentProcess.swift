@@ -106,7 +106,14 @@ public actor StudentProcess {
                 "the answer line ran past \(Self.megabytes(maxLineBytes)) without a newline; expected one JSON answer per line (is the program printing a whole array in a loop, or never ending the line?)",
                 stderrTail: session.stderr.text(since: mark))
         case .timedOut:
+            let unfinished = session.inbox.unfinished
             await stop(session)
+            if unfinished.isBegun {
+                throw StudentError(
+                    .timedOut,
+                    "no answer line within \(Self.seconds(limit)): the program printed \(unfinished.count) bytes without ending the line: \(StudentProtocol.excerpt(unfinished.start)); end each answer with a newline (Python's print does, sys.stdout.write does not); the program was stopped",
+                    stderrTail: session.stderr.text(since: mark))
+            }
             throw StudentError(
                 .timedOut,
                 "no answer within \(Self.seconds(limit)) (timeout\(warm ? "" : ", with the allowance for starting")); the program was stopped — \(Self.silentAdvice)",
