@@ -72,7 +72,11 @@ public struct Fuzzer: Sendable {
                 guard let same = await self.examine(candidate).signature else { return false }
                 return signature.admits(same)
             }
-            minimal = await shrinker.shrink(problem)
+            let started = ContinuousClock.now
+            let shrinking = await shrinker.shrinking(problem)
+            minimal = shrinking.problem
+            outcome.shrinkCandidatesChecked = shrinking.candidatesChecked
+            outcome.shrinkSeconds = (ContinuousClock.now - started).seconds
             if minimal != problem { shrunk = await examine(minimal) }
         }
         outcome.shrunkLayers = minimal.network.layers

@@ -53,6 +53,19 @@ public struct Shrinker: Sendable {
 
     /// The smallest failing case the passes reach from `problem` (itself when nothing simpler fails).
     public func shrink(_ problem: Problem) async -> Problem {
+        await shrinking(problem).problem
+    }
+
+    /// What shrinking `problem` gave, and what it cost.
+    public struct Outcome: Sendable {
+        /// The smallest failing case reached.
+        public var problem: Problem
+        /// How many candidates were checked with `isFailing` (each one an implementation's answer and an oracle's).
+        public var candidatesChecked: Int
+    }
+
+    /// Shrinks `problem`, counting the candidates checked.
+    public func shrinking(_ problem: Problem) async -> Outcome {
         var state = State(best: problem, remaining: budget)
         var progress = true
         while progress && !state.exhausted {
@@ -62,13 +75,14 @@ public struct Shrinker: Sendable {
                 if state.exhausted { break }
             }
         }
-        return state.best
+        return Outcome(problem: state.best, candidatesChecked: state.checked)
     }
 
     /// The best case so far and what is left of the budget.
     struct State {
         var best: Problem
         var remaining: Int
+        var checked = 0
         var exhausted: Bool { remaining <= 0 }
     }
 
@@ -79,6 +93,7 @@ public struct Shrinker: Sendable {
         guard candidate.allZeroFields <= state.best.allZeroFields, candidate.isFuzzable(kinkMargin: kinkMargin), family.whyOutside(candidate) == nil
         else { return false }
         state.remaining -= 1
+        state.checked += 1
         guard await isFailing(candidate) else { return false }
         state.best = candidate
         return true
