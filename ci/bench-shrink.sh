@@ -6,6 +6,7 @@
 #   ITERS=200 SEED=7 ci/bench-shrink.sh
 #   RESULTS=after.tsv ci/bench-shrink.sh    # also keep the per-case results (default: none kept)
 #   ci/bench-shrink.sh compare before.tsv after.tsv
+#   BINARY=/path/to/gradfuzz ci/bench-shrink.sh   # another build (an older shrinker), not built here
 #
 # For each mutant: the failing cases shrunk, the distinct fixtures written, the candidates the
 # shrinker checked per case (each an answer and an oracle's), the shrinking time per case, and the
@@ -50,12 +51,16 @@ fi
 
 iterations="${ITERS:-60}"
 seed="${SEED:-1}"
-swift build >/dev/null
-binary="$(swift build --show-bin-path)/gradfuzz"
+if [[ -n "${BINARY:-}" ]]; then
+    binary="$BINARY"
+else
+    swift build >/dev/null
+    binary="$(swift build --show-bin-path)/gradfuzz"
+fi
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 mutants=$("$binary" mutants --list | grep -E '^[a-z_0-9]+$')
-echo "gradfuzz fuzz --mutant NAME --iters $iterations --seed $seed --jobs 1, $(git rev-parse --short HEAD)$(git diff --quiet || echo '+changes') ($(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg))"
+echo "gradfuzz fuzz --mutant NAME --iters $iterations --seed $seed --jobs 1, ${BINARY:-$(git rev-parse --short HEAD)$(git diff --quiet || echo '+changes')} ($(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg))"
 for mutant in $mutants; do
     mkdir -p "$work/$mutant"
     status=0
