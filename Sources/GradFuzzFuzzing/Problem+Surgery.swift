@@ -13,11 +13,6 @@ extension Problem {
         return candidate
     }
 
-    /// The problem without the samples in `deleted`; nil when none would be left.
-    func deletingSamples(_ deleted: Range<Int>) -> Problem? {
-        keepingSamples((0..<batchSize).filter { !deleted.contains($0) })
-    }
-
     /// The problem with only the given units (in order) of size m_s: columns of W^(s), b^(s) and of
     /// X or Y, rows of W^(s+1). Cross-entropy targets are renormalised to sum to 1. nil for none.
     func keepingUnits(_ units: [Int], atSize s: Int) -> Problem? {
@@ -45,11 +40,6 @@ extension Problem {
         }
         candidate.network = net
         return candidate
-    }
-
-    /// The problem without the units in `deleted` of size m_s; nil when none would be left.
-    func deletingUnits(_ deleted: Range<Int>, atSize s: Int) -> Problem? {
-        keepingUnits((0..<network.layers[s]).filter { !deleted.contains($0) }, atSize: s)
     }
 
     /// The network without hidden size m_s (1 ≤ s < L): layers s and s + 1 become one layer from

@@ -7,6 +7,9 @@ extension Shrinker {
     /// The passes, in the order each round runs them.
     enum Pass: CaseIterable {
         case fewerSamples, narrowLayers, dropLayers, simplerFunctions, simplerNumbers
+
+        /// The passes that change the shape of the case or its functions, not its numbers.
+        static let shape: [Pass] = [.fewerSamples, .narrowLayers, .dropLayers, .simplerFunctions]
     }
 
     func run(_ pass: Pass, _ state: inout State) async {
@@ -19,39 +22,41 @@ extension Shrinker {
         }
     }
 
-    /// One sample, else samples deleted adaptively from the last.
     private func fewerSamples(_ state: inout State) async {
-        guard state.best.batchSize > 1 else { return }
-        if await consider(state.best.keepingSamples([0]), &state) { return }
-        await deleteAdaptively(count: \.batchSize, deleting: { $0.deletingSamples($1) }, &state)
+        await fewerItems(count: \.batchSize, keeping: { $0.keepingSamples($1) }, &state)
     }
 
-    /// For each size m_0 … m_L: one unit, else units deleted adaptively from the last.
     private func narrowLayers(_ state: inout State) async {
-        for s in 0...state.best.network.depth where state.best.network.layers[s] > 1 {
-            if await consider(state.best.keepingUnits([0], atSize: s), &state) { continue }
-            await deleteAdaptively(count: { $0.network.layers[s] }, deleting: { $0.deletingUnits($1, atSize: s) }, &state)
+        for s in 0...state.best.network.depth {
+            await fewerItems(count: { $0.network.layers[s] }, keeping: { $0.keepingUnits($1, atSize: s) }, &state)
         }
     }
 
-    /// Deletes items (samples, or the units of one size) walking from the last to the first: the
-    /// item before `end` is deleted when the case still fails without it, and then the largest
-    /// block of items ending there that can go at once (`findInteger`: 2, 4, 8, … items). `end`
-    /// stays a valid position whatever is deleted; the block that was one too large is the next
-    /// candidate, which the shrinker remembers and does not check again.
-    private func deleteAdaptively(
-        count: (Problem) -> Int, deleting: (Problem, Range<Int>) -> Problem?, _ state: inout State
-    ) async {
+    /// Fewer items (samples, or the units of one size): only the first, else only the first half
+    /// (a block may go where no item can go alone: deleting one unit can move the first wrong entry
+    /// of the gradient), then items deleted walking from the last to the first: the item before
+    /// `end` is deleted when the case still fails without it, and then the largest block of items
+    /// ending there that can go at once (`findInteger`: 2, 4, 8, … items). `end` stays a valid
+    /// position whatever is deleted; the block that was one too large is the next candidate, which
+    /// the shrinker remembers and does not check again.
+    private func fewerItems(count: (Problem) -> Int, keeping: (Problem, [Int]) -> Problem?, _ state: inout State) async {
+        let n = count(state.best)
+        guard n > 1 else { return }
+        if await consider(keeping(state.best, [0]), &state) { return }
+        if n / 2 > 1 { _ = await consider(keeping(state.best, Array(0..<(n / 2))), &state) }
+        func deleting(_ deleted: Range<Int>, from p: Problem) -> Problem? {
+            keeping(p, (0..<count(p)).filter { !deleted.contains($0) })
+        }
         var end = count(state.best)
         while end > 0 && !state.exhausted {
             let before = state.best
-            guard await consider(deleting(before, (end - 1)..<end), &state) else {
+            guard await consider(deleting((end - 1)..<end, from: before), &state) else {
                 end -= 1
                 continue
             }
             let atMost = min(end, count(before) - 1)
             let deleted = await Self.findInteger(upTo: atMost) { k in
-                await consider(deleting(before, (end - k)..<end), &state)
+                await consider(deleting((end - k)..<end, from: before), &state)
             }
             end -= deleted
         }

@@ -5,7 +5,8 @@ import GradFuzzCore
 ///
 /// It runs deterministic passes in rounds, each pass proposing candidates simpler than the current
 /// best and keeping a candidate only when the case still fails; the rounds repeat until one makes
-/// no progress. Every kept candidate is strictly simpler (fewer samples, units or layers, simpler
+/// no progress, first with the passes that change the shape (1–4 below), then with all of them.
+/// Every kept candidate is strictly simpler (fewer samples, units or layers, simpler
 /// activations, loss or numbers), so shrinking ends. As in Hypothesis:
 ///
 /// - a pass walks its positions (a sample, a unit, a layer, a number) once per round and stays at
@@ -16,14 +17,16 @@ import GradFuzzCore
 /// - deletion is adaptive: when deleting one item (sample or unit) works, 2, 4, 8, … items are
 ///   deleted at once, and the largest block that works is found by halving the gap (Hypothesis'
 ///   `find_integer`), so that n deletions cost O(log n) checks rather than n;
-/// - a special minimal value comes before the fine-grained candidates: one sample, one unit, the
-///   simple numbers.
+/// - special values come before the fine-grained candidates: one sample or unit, the first half
+///   of them, a whole matrix of simple numbers.
 ///
 /// The passes that make checking cheapest come first: the oracle's cost grows with the batch and
-/// with the square of the number of weights.
+/// with the square of the number of weights, and the number pass, which costs a check per simpler
+/// number tried, has fewer numbers to try once the shape is small.
 ///
-/// 1. Fewer samples: keep only the first sample, then delete samples adaptively from the last.
-/// 2. Narrow a layer: keep only the first unit, then delete units adaptively from the last.
+/// 1. Fewer samples: keep only the first sample, or the first half, then delete samples
+///    adaptively from the last.
+/// 2. Narrow a layer: the same with the units of each size m_0 … m_L.
 /// 3. Drop a layer: merge two adjacent layers into one, keeping either's weights (resized).
 /// 4. Simpler functions: an activation becomes identity; the loss becomes squared_error.
 /// 5. Simpler numbers: a whole matrix to small integers and halves of the same signs, then each
@@ -73,19 +76,24 @@ public struct Shrinker: Sendable {
         await shrinking(problem).problem
     }
 
-    /// Shrinks `problem`, counting the candidates checked.
+    /// Shrinks `problem`, counting the candidates checked: the shape first (samples, units, layers,
+    /// functions), then every pass. The number pass costs most, a check per simpler number tried
+    /// for each number of the case: it runs once the case has its smallest shape, and is not spent
+    /// on numbers that a later round would delete.
     public func shrinking(_ problem: Problem) async -> Outcome {
-        await shrinking(problem, passes: Pass.allCases)
+        await shrinking(problem, stages: [Pass.shape, Pass.allCases])
     }
 
-    /// Shrinks `problem` with the given passes only, in rounds until a round keeps no candidate.
-    func shrinking(_ problem: Problem, passes: [Pass]) async -> Outcome {
+    /// Shrinks `problem` in stages: each runs its passes in rounds until a round keeps no candidate.
+    func shrinking(_ problem: Problem, stages: [[Pass]]) async -> Outcome {
         var state = State(best: problem, remaining: budget)
-        var roundStart: Problem
-        repeat {
-            roundStart = state.best
-            for pass in passes where !state.exhausted { await run(pass, &state) }
-        } while state.best != roundStart && !state.exhausted
+        for passes in stages {
+            var roundStart: Problem
+            repeat {
+                roundStart = state.best
+                for pass in passes where !state.exhausted { await run(pass, &state) }
+            } while state.best != roundStart && !state.exhausted
+        }
         return Outcome(problem: state.best, candidatesChecked: state.checked)
     }
 

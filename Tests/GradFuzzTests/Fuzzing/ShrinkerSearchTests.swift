@@ -46,13 +46,14 @@ private func samples(_ inputs: [Double]) -> Problem {
     let outcome = await Shrinker { p in
         await log.record(p)
         return Set(p.X.storage).isSuperset(of: [1, 6])
-    }.shrinking(samples([1, 2, 3, 4, 5, 6, 7, 8]), passes: [.fewerSamples])
-    // One sample alone first; then from the back: 8 goes, then 7–8 together, 5–8 (too many: 6 with
-    // them) and 6–8 between the two. Staying at its place, the pass tries 6 alone, which is 6–8
-    // again and not asked twice; then 5 goes, then 4–5, 2–5, and 1–5 (not 1–8: one sample must
-    // stay), which takes 1. The next round asks nothing: every candidate it proposes was asked already.
+    }.shrinking(samples([1, 2, 3, 4, 5, 6, 7, 8]), stages: [[.fewerSamples]])
+    // One sample alone, then the first half (1–4); then from the back: 8 goes, then 7–8 together,
+    // 5–8 (too many: 6 with them, and 1–4 again, not asked twice), and 6–8 between the two. Staying
+    // at its place, the pass tries 6 alone, which is 6–8 again; then 5 goes, then 4–5, 2–5, and 1–5
+    // (not 1–8: one sample must stay), which takes 1. The next round asks nothing: every candidate
+    // it proposes was asked already.
     let expected: [[Double]] = [
-        [1], [1, 2, 3, 4, 5, 6, 7], [1, 2, 3, 4, 5, 6], [1, 2, 3, 4], [1, 2, 3, 4, 5], [1, 2, 3, 4, 6], [1, 2, 3, 6], [1, 6], [6],
+        [1], [1, 2, 3, 4], [1, 2, 3, 4, 5, 6, 7], [1, 2, 3, 4, 5, 6], [1, 2, 3, 4, 5], [1, 2, 3, 4, 6], [1, 2, 3, 6], [1, 6], [6],
     ]
     let asked = await log.asked.map(\.X.storage)
     #expect(asked == expected)
