@@ -10,8 +10,8 @@ import GradFuzzCore
 /// activations, loss or numbers), so shrinking ends. As in Hypothesis:
 ///
 /// - a pass walks its positions (a sample, a unit, a layer, a number) once per round and stays at
-///   its position when a candidate is kept, rather than starting over: a round costs no more
-///   checks when candidates are kept than when none is;
+///   its position when a candidate is kept, rather than starting over: a round costs about as
+///   many checks when candidates are kept as when none is;
 /// - no candidate is checked twice: every candidate considered is remembered, and one proposed
 ///   again (the same problem, from another pass or round) is rejected without a check;
 /// - deletion is adaptive: when deleting one item (sample or unit) works, 2, 4, 8, … items are
