@@ -1,6 +1,6 @@
 /// One gradient-checking problem: a network, a loss and a batch of m samples.
 /// Row i of X is x^(i) = a^(i,0); row i of Y is y^(i).
-public struct Problem: Equatable, Sendable {
+public struct Problem: Equatable, Hashable, Sendable {
     public var network: Network
     public var loss: Loss
     public var X: Matrix

@@ -80,4 +80,7 @@ public struct CaseOutcome: Sendable {
     public var fixture: Result<URL, FixtureStoreError>?
     public var shrunkLayers: [Int]?
     public var shrunkBatch: Int?
+    /// The candidates the shrinker checked for this case, and the time it took (nil when not shrunk).
+    public var shrinkCandidatesChecked: Int?
+    public var shrinkSeconds: Double?
 }

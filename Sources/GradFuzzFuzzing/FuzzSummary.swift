@@ -6,7 +6,7 @@ import GradFuzzOracle
 /// What a fuzzing run found, as printed at its end and written by --json.
 ///
 /// Every count is a sum over cases, and the lists keep the lowest iterations, so the summary of a
-/// run is the same for any --jobs (apart from `elapsedSeconds`).
+/// run is the same for any --jobs (apart from the timings `elapsedSeconds` and `shrinkingSeconds`).
 public struct FuzzSummary: Codable, Equatable, Sendable {
     /// One pair of the coverage table: cases whose network has `activation` in some layer and
     /// whose loss is `loss`; how many of them were checked (answered and judged), how many of
@@ -30,6 +30,8 @@ public struct FuzzSummary: Codable, Equatable, Sendable {
         public var message: String
         public var shrunkLayers: [Int]?
         public var shrunkBatch: Int?
+        /// The candidates the shrinker checked for it.
+        public var shrinkCandidatesChecked: Int?
         /// The fixture written for it.
         public var fixture: String?
         /// Why no fixture could be written.
@@ -86,6 +88,11 @@ public struct FuzzSummary: Codable, Equatable, Sendable {
     /// The fixtures written, by path.
     public var fixtures: [String] = []
     public var elapsedSeconds = 0.0
+    /// Failing cases shrunk, the candidates the shrinker checked for them (each an answer and an
+    /// oracle's), and the time spent shrinking them (summed over cases, not wall time with --jobs > 1).
+    public var casesShrunk = 0
+    public var shrinkCandidatesChecked = 0
+    public var shrinkingSeconds = 0.0
 
     public init(configuration: FuzzConfiguration, planned: Int) {
         seed = configuration.seed
@@ -191,11 +198,16 @@ public struct FuzzSummary: Codable, Equatable, Sendable {
             if failedCase { coverage[t].failed += 1 }
             if declinedCase { coverage[t].declined += 1 }
         }
+        if let candidates = outcome.shrinkCandidatesChecked {
+            casesShrunk += 1
+            shrinkCandidatesChecked += candidates
+            shrinkingSeconds += outcome.shrinkSeconds ?? 0
+        }
         guard failedCase || declinedCase || oracleCase else { return }
         var finding = Finding(
             iteration: outcome.iteration, layers: net.layers, batch: outcome.problem.batchSize,
             activations: net.activations, loss: outcome.problem.loss, message: Self.message(outcome.check),
-            shrunkLayers: outcome.shrunkLayers, shrunkBatch: outcome.shrunkBatch)
+            shrunkLayers: outcome.shrunkLayers, shrunkBatch: outcome.shrunkBatch, shrinkCandidatesChecked: outcome.shrinkCandidatesChecked)
         switch outcome.fixture {
         case .success(let url)?:
             finding.fixture = url.relativePath

@@ -67,7 +67,11 @@ public struct Fuzzer: Sendable {
         guard drawn.check.failed, let directory = configuration.outDirectory else { return outcome }
         var minimal = problem, shrunk = drawn
         if configuration.shrink, let signature = drawn.signature {
-            minimal = await self.shrunk(problem, failing: signature, stop: stop)
+            let started = ContinuousClock.now
+            let shrinking = await self.shrinking(problem, failing: signature, stop: stop)
+            minimal = shrinking.problem
+            outcome.shrinkCandidatesChecked = shrinking.candidatesChecked
+            outcome.shrinkSeconds = (ContinuousClock.now - started).seconds
             if minimal != problem { shrunk = await examine(minimal) }
         }
         outcome.shrunkLayers = minimal.network.layers
@@ -101,16 +105,16 @@ public struct Fuzzer: Sendable {
     /// problem itself when it does not fail with a wrong answer.
     public func shrunk(_ problem: Problem, stop: StopSignal = StopSignal()) async -> Problem {
         guard let signature = await examine(problem).signature else { return problem }
-        return await shrunk(problem, failing: signature, stop: stop)
+        return await shrinking(problem, failing: signature, stop: stop).problem
     }
 
-    private func shrunk(_ problem: Problem, failing signature: FailureSignature, stop: StopSignal) async -> Problem {
+    private func shrinking(_ problem: Problem, failing signature: FailureSignature, stop: StopSignal) async -> Shrinker.Outcome {
         let distribution = configuration.distribution
         let shrinker = Shrinker(kinkMargin: distribution.kinkMargin, family: distribution.family, stop: stop) { candidate in
             guard let same = await self.examine(candidate).signature else { return false }
             return signature.admits(same)
         }
-        return await shrinker.shrink(problem)
+        return await shrinker.shrinking(problem)
     }
 
     /// The implementation's answer for `problem` against the oracle, entry by entry.

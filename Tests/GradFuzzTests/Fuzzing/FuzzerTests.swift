@@ -15,6 +15,7 @@ func untimed(_ s: FuzzSummary) -> FuzzSummary {
     var s = s
     s.elapsedSeconds = 0
     s.casesPerSecond = 0
+    s.shrinkingSeconds = 0
     return s
 }
 
