@@ -78,6 +78,7 @@ public struct Shrinker: Sendable {
         if stop.raised { state.remaining = 0; return false }
         guard candidate.allZeroFields <= state.best.allZeroFields, candidate.isFuzzable(kinkMargin: kinkMargin), family.whyOutside(candidate) == nil
         else { return false }
+        if candidate.hasDeadReluLayer && !state.best.hasDeadReluLayer { return false }
         state.remaining -= 1
         guard await isFailing(candidate) else { return false }
         state.best = candidate

@@ -36,6 +36,8 @@ struct ValidateCommand: AsyncParsableCommand {
     /// Each fixture's own tolerance unless a preset, --rtol or --atol is given.
     @OptionGroup var toleranceOptions: ToleranceOptions
 
+    @OptionGroup var costOptions: CostOptions
+
     @OptionGroup var timeouts: TimeoutOptions
 
     @OptionGroup(title: "Family (what the program supports; fixtures outside it are skipped)") var familyOptions: FamilyOptions
@@ -81,7 +83,7 @@ struct ValidateCommand: AsyncParsableCommand {
         do { cases = try Validation.load(paths) } catch { throw ValidationError(error) }
         let options = Validation.Options(
             tolerance: toleranceOptions.tolerance?.tolerance, rtol: toleranceOptions.rtol, atol: toleranceOptions.atol, only: only,
-            family: familyOptions.resolved)
+            family: familyOptions.resolved, cost: costOptions.cost)
         guard cases.contains(where: options.selects) else {
             throw ValidationError("--only: no fixture matches \(only ?? "") among \(cases.count) fixtures")
         }
