@@ -157,3 +157,13 @@ private let saturatedProblem = """
     let ignored = try await runGradfuzz(common + ["--no-cost", "--out", directory.appendingPathComponent("b").path])
     #expect(ignored.status == 0 && ignored.stdout.contains("8 checked (8 passed, 0 failed)"), "\(ignored.stdout)\n\(ignored.stderr)")
 }
+
+@Test func replaySaysWhereNonFiniteValuesComeFrom() async throws {
+    let directory = try temporaryDirectory("replay-nan")
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let student = try mistakenStudent("dW[l] = A[l].T @ g / m", "dW[l] = A[l].T @ g / m * np.nan", in: directory)
+    let fixture = packageRoot.appendingPathComponent("fixtures/curated/one-neuron.json").path
+    let run = try await runGradfuzz(["replay", fixture, "--impl", "python3 \(student)"])
+    #expect(run.status == 1, "\(run.stdout)\n\(run.stderr)")
+    #expect(run.stdout.contains("non-finite values: the program computed NaN"), "\(run.stdout)")
+}
