@@ -279,7 +279,8 @@ public struct FuzzSummary: Codable, Equatable, Sendable {
     }
 
     /// The fixtures of the run, written or not (`FixtureQuota`), set on the failing cases.
-    mutating func record(_ written: [String: Result<URL, FixtureStoreError>], of quota: FixtureQuota) {
+    mutating func record(_ quota: FixtureQuota) {
+        let written = quota.written
         for (index, finding) in failed.enumerated() {
             guard let id = finding.shrunkTo, finding.fixtureError == nil else { continue }
             switch written[id] {

@@ -11,8 +11,8 @@ import GradFuzzOracle
 ///
 /// Cases run in parallel, at most `jobs` at a time, in a task group; results are folded into the
 /// summary by one task, in whatever order they finish: every total is a sum, so the summary is the
-/// same for any number of jobs. At most a few fixtures of each kind of mistake are written, at the
-/// end (`FixtureQuota`).
+/// same for any number of jobs. At most a few fixtures of each kind of mistake are written, those
+/// of the lowest iterations (`FixtureQuota`).
 ///
 /// A program that misbehaves instead of answering (crashes, breaks the protocol) gives an error,
 /// not a failure: nothing is known about its backprop, so no fixture is written. After
@@ -51,7 +51,9 @@ public struct Fuzzer: Sendable {
                     continue
                 }
                 summary.add(outcome)
-                if let candidate = outcome.candidate { quota.offer(candidate) }
+                if let candidate = outcome.candidate, let directory = configuration.outDirectory {
+                    quota.take(candidate, in: directory, write: self.write)
+                }
                 summary.elapsed = (ContinuousClock.now - started).seconds
                 progress(summary)
                 errorsInARow = outcome.check.isError ? errorsInARow + 1 : 0
@@ -67,18 +69,14 @@ public struct Fuzzer: Sendable {
             }
         }
         summary.interrupted = stop.raised && !summary.stoppedOnErrors && summary.iterationsRun < summary.iterationsPlanned
-        if let directory = configuration.outDirectory {
-            let written = quota.write(
-                into: FixtureStore(directory: directory), replayCommand: configuration.replayCommand, tolerance: configuration.tolerance)
-            summary.record(written, of: quota)
-        }
+        summary.record(quota)
         summary.elapsed = (ContinuousClock.now - started).seconds
         summary.finish()
         return summary
     }
 
     /// Case `iteration`: drawn, checked, and when it fails shrunk, diagnosed and made a fixture
-    /// candidate (written at the end of the run, if its kind's quota allows).
+    /// candidate (which `run` writes if its kind's quota allows, and `write` writes at once).
     ///
     /// Shrinking keeps only candidates that fail in the same way as the case drawn
     /// (`FailureSignature.admits`), and a case is a candidate only when it also fails against the

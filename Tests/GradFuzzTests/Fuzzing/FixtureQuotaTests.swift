@@ -1,3 +1,4 @@
+import Foundation
 import GradFuzzCore
 import GradFuzzFixtures
 import GradFuzzTestSupport
@@ -49,4 +50,42 @@ private func candidate(_ iteration: Int, seed: UInt64, kind: String) -> FixtureC
     #expect(backward.chosen.map(\.iteration) == forward.chosen.map(\.iteration))
     // 4 and 7 shrank to a fixture that is written; 3, 5, 6, 8, 9 to five that are not.
     #expect(forward.notWritten == (cases: 5, fixtures: 5) && backward.notWritten == (cases: 5, fixtures: 5))
+}
+
+@Test func aFixturePushedOutByALowerIterationIsRemovedUnlessThisRunDidNotWriteIt() throws {
+    let directory = try temporaryDirectory("quota")
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let store = FixtureStore(directory: directory)
+    let write: (FixtureCandidate) -> Result<URL, FixtureStoreError> = { $0.write(into: store, replayCommand: { $0 }, tolerance: .float64) }
+    func files() -> Set<String> { Set(((try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []).filter { $0.hasSuffix(".json") }) }
+
+    // Found before this run: written, and kept however the run's quota turns out.
+    let earlier = candidate(7, seed: 70, kind: "a")
+    _ = try write(earlier).get()
+    var quota = FixtureQuota(perKind: 1)
+    quota.take(earlier, in: directory, write: write)
+    let first = candidate(5, seed: 50, kind: "b"), lower = candidate(2, seed: 20, kind: "b"), lowest = candidate(1, seed: 10, kind: "a")
+    quota.take(first, in: directory, write: write)
+    #expect(files() == [earlier.id + ".json", first.id + ".json"])
+    quota.take(lower, in: directory, write: write)
+    quota.take(lowest, in: directory, write: write)
+    #expect(files() == [earlier.id + ".json", lower.id + ".json", lowest.id + ".json"], "\(files())")
+    #expect(Set(quota.written.keys) == [lower.id, lowest.id] && quota.notWritten == (cases: 2, fixtures: 2))
+}
+
+@Test func theFixturesWrittenAreTheSameForAnyNumberOfJobs() async throws {
+    func fixtures(jobs: Int) async throws -> (files: [String], summary: FuzzSummary) {
+        let directory = try temporaryDirectory("quota-jobs-\(jobs)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let summary = await Fuzzer(
+            FuzzConfiguration(
+                seed: 11, iterations: 60, jobs: jobs, distribution: smallCases, outDirectory: directory,
+                implementation: missingOneOverM)
+        ).run()
+        return (try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".json") }.sorted(), summary)
+    }
+    let one = try await fixtures(jobs: 1), two = try await fixtures(jobs: 2)
+    #expect(one.summary.failures > 20 && one.summary.casesNotWritten > 0, "\(one.summary.failures) failures")
+    #expect(one.files == two.files && one.files.count == one.summary.fixtures.count)
+    #expect(one.summary.casesNotWritten == two.summary.casesNotWritten && one.summary.fixturesNotWritten == two.summary.fixturesNotWritten)
 }
