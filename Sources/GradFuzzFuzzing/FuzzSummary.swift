@@ -62,7 +62,8 @@ public struct FuzzSummary: Codable, Equatable, Sendable {
     /// Why the run stopped before its end by itself (a program that never answered, or that
     /// failed on every request), if it did.
     public var stoppedBecause: String?
-    /// Whether it stopped because the program failed on `Fuzzer.consecutiveErrorLimit` requests in a row.
+    /// Whether the run gave up on the program: it failed on `Fuzzer.consecutiveErrorLimit`
+    /// requests in a row, or never answered at all.
     public var stoppedOnErrors = false
     /// Index d: how many networks had depth d (index 0 is unused).
     public var networksByDepth: [Int]

@@ -47,6 +47,7 @@ public struct Fuzzer: Sendable {
                 // A program given up on: the rest of the run would only report it again.
                 if case .notRun(let why) = outcome.check {
                     if summary.stoppedBecause == nil { summary.stoppedBecause = why }
+                    summary.stoppedOnErrors = true
                     stop.raise()
                     continue
                 }
@@ -59,8 +60,8 @@ public struct Fuzzer: Sendable {
                 errorsInARow = outcome.check.isError ? errorsInARow + 1 : 0
                 if errorsInARow >= Self.consecutiveErrorLimit, summary.stoppedBecause == nil {
                     summary.stoppedBecause =
-                        "\(summary.implementation) failed on \(errorsInARow) requests in a row without an answer to judge, "
-                        + "the last one: \(outcome.check.headline ?? "")"
+                        "\(summary.implementation) failed on \(errorsInARow) requests in a row without an answer to judge "
+                        + "(the last: \(outcome.check.headline ?? "")), so the run stopped; fix the program and run again"
                     summary.stoppedOnErrors = true
                     stop.raise()
                 }

@@ -155,9 +155,7 @@ struct FuzzCommand: AsyncParsableCommand {
             print("HTML report: \(htmlPath)")
         }
         if !summary.noFailures { throw ExitCode(1) }
-        if summary.stoppedOnErrors, let why = summary.stoppedBecause {
-            throw ValidationError(why + "; nothing it computes can be judged until it answers (its error output is above)")
-        }
+        if summary.stoppedOnErrors, let why = summary.stoppedBecause { throw ValidationError(why) }
         if let why = summary.nothingChecked, !summary.interrupted { throw ValidationError(why) }
         if summary.errors > 0 { throw ExitCode(1) }
         if summary.interrupted { throw ExitCode(130) }

@@ -32,6 +32,21 @@ private func jsonFiles(in directory: URL) -> [URL] {
     #expect(summary.errorCases.first?.errorOutput?.contains("Traceback") == true)
 }
 
+@Test func aProgramThatNeverAnswersIsGivenUpWithStatus2NotAsInterrupted() async throws {
+    let directory = try temporaryDirectory("fuzz-hang")
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let program = directory.appendingPathComponent("hang.py")
+    try "import sys, time\nfor line in sys.stdin:\n    time.sleep(100)\n".write(to: program, atomically: true, encoding: .utf8)
+    let found = directory.appendingPathComponent("found")
+    let run = try await runGradfuzz([
+        "--impl", "python3 \(program.path)", "--iters", "50", "--seed", "1", "--jobs", "1", "--timeout", "0.5", "--startup", "0",
+        "--out", found.path,
+    ])
+    #expect(run.status == 2, "status \(run.status): \(run.stdout)\n\(run.stderr)")
+    #expect(run.stderr.split(separator: "\n").last?.contains("the program never answered") == true, "\(run.stderr)")
+    #expect(jsonFiles(in: found).isEmpty)
+}
+
 /// Misbehaves on every second request and answers the others as the reference does.
 private final class CrashesEverySecondRequest: BackpropImplementation, @unchecked Sendable {
     struct Crash: ClassifiedError {
