@@ -89,7 +89,7 @@ public struct Fuzzer: Sendable {
         var outcome = CaseOutcome(iteration: iteration, problem: problem, check: drawn.check)
         guard drawn.check.failed else { return outcome }
         guard configuration.outDirectory != nil else {
-            outcome.diagnosis = drawn.diagnosis
+            if let findings = drawn.findings { outcome.diagnosis = Diagnosis.describe(findings) }
             return outcome
         }
         var minimal = problem, shrunk = drawn
@@ -104,7 +104,8 @@ public struct Fuzzer: Sendable {
         }
         outcome.shrunkLayers = minimal.network.layers
         outcome.shrunkBatch = minimal.batchSize
-        outcome.diagnosis = shrunk.diagnosis
+        let findings = shrunk.findings
+        if let findings { outcome.diagnosis = Diagnosis.describe(findings) }
         if shrunk.withinFixtureTolerance {
             let t = configuration.tolerance
             outcome.fixture = .failure(
@@ -119,7 +120,9 @@ public struct Fuzzer: Sendable {
             unshrunkLayers: problem.network.layers, unshrunkBatch: problem.batchSize,
             implementation: configuration.implementation.name, command: nil)
         outcome.candidate = FixtureCandidate(
-            iteration: iteration, problem: minimal, kind: (shrunk.signature ?? drawn.signature)?.kind ?? .unknown, origin: origin,
+            iteration: iteration, problem: minimal,
+            kind: (shrunk.signature ?? drawn.signature).map { MistakeKind($0, findings: findings ?? [], batchSize: minimal.batchSize) } ?? .unknown,
+            origin: origin,
             headline: shrunk.check.headline ?? "")
         return outcome
     }
@@ -147,12 +150,12 @@ public struct Fuzzer: Sendable {
         /// The answer judged, when it had the right shape.
         var judgement: Judgement?
 
-        /// The likely mistakes behind a failing answer, as validate says them: against the
-        /// reference's values, with the run's tolerance (`Judgement.findings`). None for an answer
+        /// The likely mistakes behind a failing answer, as validate finds them: against the
+        /// reference's values, with the run's tolerance (`Judgement.findings`). Nil for an answer
         /// that passes or has the wrong shape.
-        var diagnosis: [String] {
-            guard let judgement, let verdict = judgement.verdict, !verdict.passed else { return [] }
-            return Diagnosis.describe(judgement.findings())
+        var findings: [Finding]? {
+            guard let judgement, let verdict = judgement.verdict, !verdict.passed else { return nil }
+            return judgement.findings()
         }
     }
 

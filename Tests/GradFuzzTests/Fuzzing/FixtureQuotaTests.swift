@@ -35,7 +35,7 @@ private let halfDead = Problem(
 private func candidate(_ iteration: Int, seed: UInt64, kind: String) -> FixtureCandidate {
     FixtureCandidate(
         iteration: iteration, problem: randomProblem([2, 2], [.identity], .squaredError, batch: 2, seed: seed),
-        kind: MistakeKind(place: kind, mistakes: []), origin: Fixture.Origin(kind: "fuzz"), headline: "")
+        kind: MistakeKind(place: kind, explanations: []), origin: Fixture.Origin(kind: "fuzz"), headline: "")
 }
 
 @Test func theQuotaKeepsTheLowestIterationsOfEachKindInAnyOrder() {
