@@ -129,7 +129,9 @@ public struct FuzzPage: Sendable {
         // Cases that shrank to the same fixture: one row, the first drawn, with their number.
         for group in s.failingGroups {
             let f = group[0]
-            let index = sections.firstIndex { $0.file == f.fixture }
+            // Replay names a file by its absolute path; the summary as --out gave it (perhaps relative).
+            let absolute = f.fixture.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
+            let index = sections.firstIndex { URL(fileURLWithPath: $0.file).standardizedFileURL.path == absolute }
             let iterations = group.map { String($0.iteration) }
             w.raw("<tr><td class=\"n\" title=\"\(HTML.escape(iterations.joined(separator: ", ")))\">\(f.iteration)</td>")
             w.raw("<td class=\"n\">\(group.count)</td>")

@@ -85,10 +85,12 @@ private final class CrashesEverySecondRequest: BackpropImplementation, @unchecke
     defer { try? FileManager.default.removeItem(at: directory) }
     let found = directory.appendingPathComponent("found")
     let json = directory.appendingPathComponent("summary.json"), html = directory.appendingPathComponent("report.html")
-    let run = try await runGradfuzz([
-        "--mutant", "f_instead_of_fprime", "--iters", "300", "--seed", "4", "--max-depth", "4", "--max-width", "8",
-        "--out", found.path, "--json", json.path, "--html", html.path,
-    ])
+    // --out relative to the working directory, as a user types it.
+    let run = try await runGradfuzz(
+        [
+            "--mutant", "f_instead_of_fprime", "--iters", "300", "--seed", "4", "--max-depth", "4", "--max-width", "8",
+            "--out", "found", "--json", json.path, "--html", html.path,
+        ], directory: directory)
     #expect(run.status == 1, "status \(run.status): \(run.stderr)")
     let summary = try JSONDecoder().decode(FuzzSummary.self, from: Data(contentsOf: json))
     #expect(summary.failures > 50, "\(summary.failures) failures")
@@ -98,6 +100,7 @@ private final class CrashesEverySecondRequest: BackpropImplementation, @unchecke
     #expect(summary.failed.allSatisfy { $0.diagnosis?.contains { $0.contains("f_instead_of_fprime") } == true })
     let page = try String(contentsOf: html, encoding: .utf8)
     #expect(page.contains("diagnosis (of the shrunk case)") && page.contains("match f_instead_of_fprime"))
+    #expect(page.contains("\">found/fuzz-") && !page.contains("<code>found/fuzz-"), "each drawn fixture is linked from its row")
 
     // At most 3 fixtures per kind of mistake; the others counted.
     var fixturesOfKind: [String: Set<String>] = [:]
