@@ -10,7 +10,7 @@ import PackageDescription
 //   GradFuzzFixtures   the fixture format, its files, the curated set
 //   GradFuzzJudging    one way to judge an answer: shapes, entries, cost; the outcome; the diagnosis
 //   GradFuzzFuzzing    the case generator, the shrinker, the fuzzer
-//   GradFuzzStudents   the student protocol, the student process, validation and grader reports
+//   GradFuzzStudents   the student protocol, the student process, validation (fixtures, exam, a short fuzz) and grader reports
 //   GradFuzzReport     the HTML report of validate, replay and fuzz (self-contained pages)
 //
 // The targets with hot numeric code are compiled with optimisation even in the debug
@@ -46,7 +46,7 @@ let package = Package(
                 dependencies: ["GradFuzzCore", "GradFuzzOracle", "GradFuzzMutants", "GradFuzzFixtures", "GradFuzzJudging", numerics],
                 swiftSettings: optimized),
         .target(name: "GradFuzzStudents",
-                dependencies: ["GradFuzzCore", "GradFuzzOracle", "GradFuzzMutants", "GradFuzzFixtures", "GradFuzzJudging",
+                dependencies: ["GradFuzzCore", "GradFuzzOracle", "GradFuzzMutants", "GradFuzzFixtures", "GradFuzzJudging", "GradFuzzFuzzing",
                                .product(name: "Subprocess", package: "swift-subprocess")]),
         .target(name: "GradFuzzReport",
                 dependencies: ["GradFuzzCore", "GradFuzzOracle", "GradFuzzMutants", "GradFuzzFixtures", "GradFuzzJudging",

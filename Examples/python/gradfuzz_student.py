@@ -49,10 +49,19 @@ def reply(message):
     sys.stdout.flush()
 
 
-def serve(backprop, dtype=None):
-    """Answer requests from stdin until it closes. dtype=np.float32 computes in single precision."""
+def serve(backprop, dtype=None, family=None):
+    """Answer requests from stdin until it closes. dtype=np.float32 computes in single precision.
+
+    family states what backprop supports, so that `gradfuzz validate -- python3 mine.py` needs no
+    options: a named family ("sigmoid-softmax-cross-entropy"; `gradfuzz validate --help` lists them)
+    or a dict of family options, e.g. {"hidden_activations": ["sigmoid"], "output_activations":
+    ["softmax"], "losses": ["cross_entropy"], "labels": "one-hot"} (docs/protocol.md).
+    """
     for request in requests():
-        reply(answer(request, backprop, dtype))
+        if request.get("describe") and family is not None:
+            reply({"id": request["id"], "family": family})
+        else:
+            reply(answer(request, backprop, dtype))
 
 
 def answer(request, backprop, dtype=None):

@@ -35,12 +35,13 @@ public struct Entry: Equatable, Sendable, CustomStringConvertible {
     /// error / bound: above 1 fails.
     public var severity: Double { bound > 0 ? error / bound : (error == 0 ? 0 : .infinity) }
 
-    /// "layer 2 dW[0, 3]" for a weight, "layer 2 db[3]", "layer 2 delta[sample 1, 3]"; 0-based.
+    /// As the program indexes its arrays, then the layer: "dW[1][0, 3] (layer 2)" for a weight,
+    /// "db[1][3] (layer 2)", "delta[1][1, 3] (layer 2, sample 1)". A program's dW[0] is layer 1's.
     public var place: String {
         switch quantity {
-        case .dW: return "layer \(layer) dW[\(row), \(column)]"
-        case .db: return "layer \(layer) db[\(column)]"
-        case .delta: return "layer \(layer) delta[sample \(row), unit \(column)]"
+        case .dW: return "dW[\(layer - 1)][\(row), \(column)] (layer \(layer))"
+        case .db: return "db[\(layer - 1)][\(column)] (layer \(layer))"
+        case .delta: return "delta[\(layer - 1)][\(row), \(column)] (layer \(layer), sample \(row))"
         case .cost: return "cost"
         }
     }

@@ -28,7 +28,7 @@ extension Verdict {
     public func failureDetails(limit: Int = 5) -> String {
         var lines: [String] = []
         if let layer = firstWrongLayer {
-            lines.append("first wrong layer (counting from the output, as backprop runs): \(layer)")
+            lines.append("first wrong layer (counting from the output, as backprop runs): \(layer) (your W[\(layer - 1)])")
         }
         let failures = matrices.flatMap(\.failures).sorted { $0.severity > $1.severity }
         for entry in failures.prefix(limit) { lines.append("  " + entry.description) }
@@ -59,7 +59,7 @@ extension Verdict {
 extension MatrixVerdict {
     /// "layer 2 dW, 4×2, 6 wrong — rows 1, 2, 3 (X wrong, . right):", the line above its map.
     public var failureHeading: String {
-        "layer \(layer) \(quantity.rawValue), \(rows)×\(columns), \(failures.count) wrong\(pattern.map { " — \($0)" } ?? "") (X wrong, . right\(kinks > 0 ? ", k at a kink" : "")):"
+        "\(quantity.rawValue)[\(layer - 1)] (layer \(layer)), \(rows)×\(columns), \(failures.count) wrong\(pattern.map { " — \($0)" } ?? "") (X wrong, . right\(kinks > 0 ? ", k at a kink" : "")):"
     }
 
     /// A glance at which entries are wrong: one character per entry, row by row, X wrong and . right.

@@ -56,7 +56,17 @@ public struct FuzzSummary: Codable, Equatable, Sendable {
     public var implementation: String
     public var distribution: Distribution
     public var shard: Shard
+    /// The shards merged into this summary when they are not all of the run's (`merge
+    /// --allow-partial`); nil for a run, a shard, or all the shards of a run merged.
+    public var mergedShards: [Shard]?
+    /// Iterations of the whole run, over all shards (--iters).
+    public var totalIterations: Int
+    /// Iterations of this shard (of the whole run when it is not sharded).
     public var iterationsPlanned: Int
+    /// The tolerance answers were judged with.
+    public var tolerance: Tolerance
+    /// Whether failing cases were shrunk before they were written.
+    public var shrink: Bool
     public var iterationsRun = 0
     public var interrupted = false
     /// Why the run stopped before its end by itself (a program that never answered, or that
@@ -107,7 +117,10 @@ public struct FuzzSummary: Codable, Equatable, Sendable {
         implementation = configuration.implementation.name
         distribution = configuration.distribution
         shard = configuration.shard
+        totalIterations = configuration.iterations
         iterationsPlanned = planned
+        tolerance = configuration.tolerance
+        shrink = configuration.shrink
         networksByDepth = Array(repeating: 0, count: configuration.distribution.depth.upperBound + 1)
         layersByWidth = Array(repeating: 0, count: configuration.distribution.width.upperBound + 1)
         coverage = Activation.allCases.flatMap { f in Loss.allCases.map { Coverage(activation: f, loss: $0, checked: 0, failed: 0, declined: 0) } }
@@ -273,7 +286,7 @@ public struct FuzzSummary: Codable, Equatable, Sendable {
     }
 
     /// Keeps the `findingsKept` lowest iterations, sorted.
-    private static func keep(_ finding: Finding, in list: inout [Finding]) {
+    static func keep(_ finding: Finding, in list: inout [Finding]) {
         let at = list.firstIndex { $0.iteration > finding.iteration } ?? list.endIndex
         list.insert(finding, at: at)
         if list.count > findingsKept { list.removeLast() }

@@ -94,12 +94,7 @@ public struct Fuzzer: Sendable {
         }
         var minimal = problem, shrunk = drawn
         if configuration.shrink, let signature = drawn.signature {
-            let distribution = configuration.distribution
-            let shrinker = Shrinker(kinkMargin: distribution.kinkMargin, family: distribution.family, stop: stop) { candidate in
-                guard let same = await self.examine(candidate).signature else { return false }
-                return signature.admits(same)
-            }
-            minimal = await shrinker.shrink(problem)
+            minimal = await self.shrunk(problem, failing: signature, stop: stop)
             if minimal != problem { shrunk = await examine(minimal) }
         }
         outcome.shrunkLayers = minimal.network.layers
@@ -132,6 +127,22 @@ public struct Fuzzer: Sendable {
     public func write(_ candidate: FixtureCandidate) -> Result<URL, FixtureStoreError> {
         guard let directory = configuration.outDirectory else { return .failure(FixtureStoreError(description: "no fixture directory")) }
         return candidate.write(into: FixtureStore(directory: directory), replayCommand: configuration.replayCommand, tolerance: configuration.tolerance)
+    }
+
+    /// `problem` shrunk to a smallest case that fails as it does (`FailureSignature.admits`); the
+    /// problem itself when it does not fail with a wrong answer.
+    public func shrunk(_ problem: Problem, stop: StopSignal = StopSignal()) async -> Problem {
+        guard let signature = await examine(problem).signature else { return problem }
+        return await shrunk(problem, failing: signature, stop: stop)
+    }
+
+    private func shrunk(_ problem: Problem, failing signature: FailureSignature, stop: StopSignal) async -> Problem {
+        let distribution = configuration.distribution
+        let shrinker = Shrinker(kinkMargin: distribution.kinkMargin, family: distribution.family, stop: stop) { candidate in
+            guard let same = await self.examine(candidate).signature else { return false }
+            return signature.admits(same)
+        }
+        return await shrinker.shrink(problem)
     }
 
     /// The implementation's answer for `problem` against the oracle, entry by entry.

@@ -29,7 +29,10 @@ public struct MatrixID: Hashable, Sendable, CustomStringConvertible {
             }
         }
         return groups.map { group in
-            let layers = group.top == group.bottom ? "layer \(group.top)" : "layers \(group.bottom)–\(group.top)"
+            // Both ways: the layer, and the index of the program's arrays (its W[0] is layer 1's).
+            let layers =
+                group.top == group.bottom
+                ? "layer \(group.top) (your W[\(group.top - 1)])" : "layers \(group.bottom)–\(group.top) (your W[\(group.bottom - 1)]–W[\(group.top - 1)])"
             return layers + " " + group.quantities.map(\.rawValue).joined(separator: ", ")
         }.joined(separator: "; ")
     }
@@ -122,7 +125,7 @@ public enum Diagnosis {
             findings = distinct(findings)
             // A whole factor or a transpose that a complete mutant finding already explains says nothing more.
             let explained = Set(findings.filter(\.isComplete).flatMap(\.explains))
-            let general = compared.factorFindings(batchSize: problem.batchSize) + [compared.transposedFinding()].compactMap { $0 }
+            let general = compared.factorFindings(batchSize: problem.batchSize, loss: problem.loss) + [compared.transposedFinding()].compactMap { $0 }
             findings += general.filter { !Set($0.explains).isSubset(of: explained) }
             // When something explains every failing matrix and contradicts nothing, partial matches add nothing.
             if findings.contains(where: \.isComplete) { findings = findings.filter(\.isComplete) }
@@ -181,17 +184,15 @@ public enum Diagnosis {
     }
 
     /// The whole factors a matrix is checked for, each with what it suggests.
-    static func factors(batchSize m: Int) -> [(factor: Double, statement: String)] {
+    /// `loss`: the ½(a − y)² hint is offered only where the loss is the squared error.
+    static func factors(batchSize m: Int, loss: Loss = .squaredError) -> [(factor: Double, statement: String)] {
         var list: [(Double, String)] = [(-1, "exactly −1 times the expected values: the sign is flipped")]
+        let half = loss == .squaredError ? " (2 * (A - Y) for the gradient of ½(A − Y)²?)" : ""
         if m == 2 {
-            list.append(
-                (
-                    2,
-                    "exactly 2 = m times the expected values: a factor 2 too many (2(a − y) for the gradient of ½(a − y)²?) or a sum over the batch without the 1/m"
-                ))
+            list.append((2, "exactly 2 = m times the expected values: a factor 2 too many\(half) or a sum over the batch without the 1/m"))
             list.append((0.5, "exactly ½ = 1/m times the expected values: a factor ½ too many, or divided by m twice"))
         } else {
-            list.append((2, "exactly 2 times the expected values: a factor 2 too many (2(a − y) for the gradient of ½(a − y)²?)"))
+            list.append((2, "exactly 2 times the expected values: a factor 2 too many\(half)"))
             list.append((0.5, "exactly ½ times the expected values: a factor ½ too many"))
             if m > 1 {
                 list.append((Double(m), "exactly m = \(m) times the expected values: summed over the batch without dividing by m"))
@@ -217,7 +218,7 @@ public enum Diagnosis {
             }
         } else if m > 1 && tolerance.accepts(expected: Double(m) * expected, got: got) {
             statement = "the cost is m = \(m) times the expected value: it sums the losses over the batch instead of averaging them"
-        } else if tolerance.accepts(expected: 2 * expected, got: got) {
+        } else if problem.loss == .squaredError && tolerance.accepts(expected: 2 * expected, got: got) {
             statement = "the cost is twice the expected value: squared_error is ½ Σ (a − y)², with the ½"
         }
         return Finding(kind: .cost, mutant: nil, explains: [], unexplained: [], contradicts: [], distance: 0, statement: statement)
@@ -320,22 +321,23 @@ struct Comparison {
         let findings = readings.compactMap { hooks -> Finding? in
             let predicted = Reference.backprop(problem, hooks: hooks)
             let predict = { (pair: Pair) in Self.matrix(pair.id, of: predicted) }
-            return finding(
-                .mutant(mutant.name), mutant: mutant, statement: "\(mutant.mistake); fix: \(mutant.fix)",
-                contradicted: { !matches($0, predict($0)) }, predict: predict)
+            return finding(.mutant(mutant.name), mutant: mutant, statement: "", contradicted: { !matches($0, predict($0)) }, predict: predict)
         }
-        return findings.min(by: Diagnosis.ranksBefore)
+        guard var best = findings.min(by: Diagnosis.ranksBefore) else { return nil }
+        // The fix names the arrays of the topmost layer the mistake makes wrong.
+        best.statement = "\(mutant.mistake); fix: \(mutant.fix(layer: best.explains.map(\.layer).max() ?? 1, loss: problem.loss))"
+        return best
     }
 
-    func factorFindings(batchSize m: Int) -> [Finding] {
-        Diagnosis.factors(batchSize: m).compactMap { factor, statement in
+    func factorFindings(batchSize m: Int, loss: Loss) -> [Finding] {
+        Diagnosis.factors(batchSize: m, loss: loss).compactMap { factor, statement in
             var found = finding(.factor(factor), statement: statement) { pair in
                 var scaled = pair.expected
                 scaled.storage = pair.expected.storage.map { $0 * factor }
                 return scaled
             }
             if m > 1, factor == 1 / Double(m), let f = found, f.explains.allSatisfy({ $0.quantity == .delta }) {
-                found?.statement = "exactly 1/m = 1/\(m) times the expected g: g^(i,l) = ∂L_i/∂z^(i,l) is per sample, without the 1/m of the cost"
+                found?.statement = "exactly 1/m = 1/\(m) times the expected delta: G[k] = ∂L/∂Z[k] is per sample, without the 1/m of the cost"
             }
             return found
         }
@@ -343,7 +345,7 @@ struct Comparison {
 
     func transposedFinding() -> Finding? {
         finding(
-            .transposed, statement: "the expected dW transposed: dW^(l) has the shape of W^(l), m_{l−1} rows × m_l columns, (1/m) Σ_i a^(i,l−1) (g^(i,l))ᵀ",
+            .transposed, statement: "the expected dW transposed: dW[k] = A[k].T @ G[k] / m has the shape of W[k], a row per input and a column per unit",
             among: failing.filter { $0.id.quantity == .dW }
         ) { $0.expected.transposed }
     }

@@ -10,6 +10,13 @@ public struct Mutant: BackpropImplementation, CustomStringConvertible {
     public let mistake: String
     /// What the right computation is, said to the student who made the mistake.
     public let fix: String
+    /// The fix as a numpy program writes it, for `layer` the topmost layer the mistake makes wrong
+    /// (1-based) and the problem's loss. The arrays are the protocol's, 0-based: A[0] = X,
+    /// Z[k] = A[k] @ W[k] + b[k], A[k+1] = f(Z[k]), G[k] = ∂L/∂Z[k] per sample (docs/notation.md).
+    public func fix(layer: Int, loss: Loss) -> String {
+        fix.replacing("{k+1}", with: "\(layer)").replacing("{k}", with: "\(layer - 1)").replacing("{dL_dA}", with: loss.gradientCode)
+    }
+
     /// Where the mistake changes the result, in words ("a tanh layer").
     public let condition: String
     /// The wrong steps of the backward pass.
@@ -106,5 +113,20 @@ public struct ApplicableMutant: BackpropImplementation {
             throw Unsupported("\(mutant.name) does not apply: here it computes the reference's answer")
         }
         return mutant.backprop(problem)
+    }
+}
+
+extension Loss {
+    /// dL/dA for this loss as a numpy program writes it, A[-1] the output and Y the targets.
+    var gradientCode: String {
+        switch self {
+        case .squaredError: "A[-1] - Y"
+        case .absoluteError: "np.sign(A[-1] - Y)"
+        case .huber: "np.clip(A[-1] - Y, -1, 1)"
+        case .logCosh: "np.tanh(A[-1] - Y)"
+        case .crossEntropy: "-Y / A[-1]"
+        case .binaryCrossEntropy: "-Y / A[-1] + (1 - Y) / (1 - A[-1])"
+        case .hinge: "np.where(Y * A[-1] < 1, -Y, 0)"
+        }
     }
 }

@@ -22,8 +22,8 @@ public enum MutantCatalog {
 
     static let fInsteadOfFprime = Mutant(
         name: "f_instead_of_fprime",
-        mistake: "uses f(z) in place of f'(z) when propagating g to a hidden layer — the seed's eq. (110) as printed",
-        fix: "use f'(z): g^(l) = f'(z^(l)) ⊙ (W^(l+1) g^(l+1))",
+        mistake: "uses f(z) in place of f'(z) when propagating g to a hidden layer",
+        fix: "G[{k}] = (G[{k+1}] @ W[{k+1}].T) * fprime(Z[{k}]): f′ at Z[{k}], not f(Z[{k}])",
         condition: "a hidden layer",
         hooks: hooks(unfused: []) { f, z, a, u, position in
             position == .hidden ? zip(a, u).map(*) : nil
@@ -34,7 +34,7 @@ public enum MutantCatalog {
     static let fprimeDroppedHidden = Mutant(
         name: "fprime_dropped_hidden",
         mistake: "leaves f'(z) out in the hidden layers, propagating g^(l) = W^(l+1) g^(l+1)",
-        fix: "multiply by the hidden layer's derivative: g^(l) = f'(z^(l)) ⊙ (W^(l+1) g^(l+1))",
+        fix: "G[{k}] = (G[{k+1}] @ W[{k+1}].T) * fprime(Z[{k}]): multiply by the hidden layer's derivative",
         condition: "a hidden layer that is not identity",
         hooks: hooks(unfused: []) { f, z, a, u, position in position == .hidden ? u : nil },
         appliesTo: { $0.hiddenActivations.contains { $0 != .identity } },
@@ -45,7 +45,8 @@ public enum MutantCatalog {
     static let fprimeDroppedOutput = Mutant(
         name: "fprime_dropped_output",
         mistake: "takes δ^(L) = ∇_a L, leaving out the output layer's f'(z) (its Jacobian for softmax)",
-        fix: "δ^(L) = f'(z^(L)) ⊙ ∇_a L (eq. (108)); for softmax, Jᵀ∇_a L with J = diag(s) − s sᵀ",
+        fix:
+            "G[-1] = fprime(Z[-1]) * dL_dA, with the output layer's derivative; after softmax, s * (u - (s * u).sum(axis=1, keepdims=True)) with s = A[-1], u = dL_dA",
         condition: "an output layer that is not identity",
         hooks: hooks(unfused: Set(Activation.allCases)) { f, z, a, u, position in position == .output ? u : nil },
         appliesTo: { $0.network.activations.last != .identity },
@@ -59,7 +60,7 @@ public enum MutantCatalog {
     static let fprimeOfA = Mutant(
         name: "fprime_of_a",
         mistake: "evaluates the derivative at the activation a instead of at z, e.g. σ'(a) = σ(a)(1 − σ(a)) where σ'(z) belongs",
-        fix: "evaluate f' at z (σ'(z) = a(1 − a) is right: it is σ' at z written with a)",
+        fix: "evaluate f′ at Z, not at A: A * (1 - A) is sigmoid′(Z) written with A = sigmoid(Z); sigmoid′(A) is another number",
         condition: "a sigmoid, tanh, elu, softplus, silu, gelu or softsign layer",
         hooks: derivativeMistake(of: derivativeDependsOnValue) { f, z, a in f.derivative(z: a, a: f.value(a)) },
         appliesTo: { $0.network.activations.contains(where: derivativeDependsOnValue.contains) },
@@ -68,7 +69,7 @@ public enum MutantCatalog {
     static let softmaxJacobianDiagonal = Mutant(
         name: "softmax_jacobian_diagonal",
         mistake: "treats softmax as element-wise, keeping only the diagonal s(1 − s) of its Jacobian",
-        fix: "use the whole Jacobian diag(s) − s sᵀ: Jᵀu = s ⊙ (u − (s·u))",
+        fix: "use the whole Jacobian: s * (u - (s * u).sum(axis=1, keepdims=True)), not s * (1 - s) * u",
         condition: "a softmax layer",
         hooks: hooks(unfused: [.softmax]) { f, z, a, u, position in
             f == .softmax ? a.indices.map { a[$0] * (1 - a[$0]) * u[$0] } : nil
@@ -79,7 +80,7 @@ public enum MutantCatalog {
     static let tanhPrimeOneMinusZSquared = Mutant(
         name: "tanh_prime_one_minus_z_squared",
         mistake: "writes tanh'(z) as 1 − z², squaring z where tanh z belongs",
-        fix: "tanh'(z) = 1 − tanh²(z) = 1 − a²",
+        fix: "fprime = 1 - A**2 for tanh (= 1 - np.tanh(Z)**2), not 1 - Z**2",
         condition: "a tanh layer",
         hooks: derivativeMistake(of: [.tanh]) { f, z, a in 1 - z * z },
         appliesTo: { $0.uses(.tanh) },
@@ -88,7 +89,7 @@ public enum MutantCatalog {
     static let sigmoidPrimeSigmaOneMinusZ = Mutant(
         name: "sigmoid_prime_sigma_one_minus_z",
         mistake: "writes σ'(z) as σ(z)(1 − z), mixing z into the derivative where σ(z) belongs",
-        fix: "σ'(z) = σ(z)(1 − σ(z)) = a(1 − a)",
+        fix: "fprime = A * (1 - A) for sigmoid (= sigmoid(Z) * (1 - sigmoid(Z))), not sigmoid(Z) * (1 - Z)",
         condition: "a sigmoid layer",
         hooks: derivativeMistake(of: [.sigmoid]) { f, z, a in a * (1 - z) },
         appliesTo: { $0.uses(.sigmoid) },
@@ -97,7 +98,7 @@ public enum MutantCatalog {
     static let leakyReLUSlopeWrong = Mutant(
         name: "leaky_relu_slope_wrong",
         mistake: "reuses relu's derivative for leaky_relu, slope 0 for z ≤ 0 where the forward pass used 0.01",
-        fix: "leaky_relu'(z) = 1 for z > 0 and 0.01 (the forward pass's slope) otherwise",
+        fix: "fprime = np.where(Z > 0, 1, 0.01) for leaky_relu: the forward pass's slope, not 0",
         condition: "a leaky_relu layer with some z ≤ 0",
         hooks: derivativeMistake(of: [.leakyReLU]) { f, z, a in z > 0 ? 1 : 0 },
         appliesTo: { problem in
@@ -111,7 +112,7 @@ public enum MutantCatalog {
     static let geluPrimeMissingZPhi = Mutant(
         name: "gelu_prime_missing_z_phi",
         mistake: "differentiates gelu(z) = z·Φ(z) as Φ(z) alone, dropping the product rule's z·φ(z) term",
-        fix: "gelu'(z) = Φ(z) + z·φ(z), φ the standard normal density",
+        fix: "fprime = Φ(Z) + Z * φ(Z) for gelu, φ the standard normal density: the product rule's second term",
         condition: "a gelu layer",
         hooks: derivativeMistake(of: [.gelu]) { f, z, a in (1 + Double.erf(z / 2.0.squareRoot())) / 2 },
         appliesTo: { $0.uses(.gelu) },
@@ -120,7 +121,7 @@ public enum MutantCatalog {
     static let softsignPrimeNotSquared = Mutant(
         name: "softsign_prime_not_squared",
         mistake: "writes softsign'(z) as 1/(1 + |z|), forgetting to square the denominator",
-        fix: "softsign'(z) = 1/(1 + |z|)²",
+        fix: "fprime = 1 / (1 + np.abs(Z))**2 for softsign: the denominator squared",
         condition: "a softsign layer",
         hooks: derivativeMistake(of: [.softsign]) { f, z, a in 1 / (1 + abs(z)) },
         appliesTo: { $0.uses(.softsign) },
@@ -131,7 +132,7 @@ public enum MutantCatalog {
     static let noOneOverM = Mutant(
         name: "no_one_over_m",
         mistake: "sums dW and db over the batch without dividing by m",
-        fix: "Cost is the mean over the batch: ∂Cost/∂W = (1/m) Σ_i a^(i,l−1) (g^(i,l))ᵀ, ∂Cost/∂b = (1/m) Σ_i g^(i,l)",
+        fix: "dW[k] = A[k].T @ G[k] / m and db[k] = G[k].sum(axis=0) / m, m = X.shape[0]: the cost is the mean over the batch",
         condition: "a batch of more than one sample",
         hooks: {
             var h = BackwardHooks(); h.dWScale = { _ in 1 }; h.dbScale = { _ in 1 }; return h
@@ -142,7 +143,7 @@ public enum MutantCatalog {
     static let oneOverMTwice = Mutant(
         name: "one_over_m_twice",
         mistake: "divides by m twice, once in δ^(L) and again when averaging dW and db",
-        fix: "divide by m once: g^(i,l) is per sample, only dW and db carry the 1/m",
+        fix: "divide by m once: G[k] is per sample (no / m in it); only dW[k] = A[k].T @ G[k] / m and db[k] = G[k].mean(axis=0) carry it",
         condition: "a batch of more than one sample",
         hooks: {
             var h = BackwardHooks(); h.outputDeltaScale = { 1 / Double($0) }; return h
@@ -153,7 +154,7 @@ public enum MutantCatalog {
     static let dbSummed = Mutant(
         name: "db_summed",
         mistake: "averages dW over the batch but sums db without dividing by m",
-        fix: "db^(l) = (1/m) Σ_i g^(i,l), averaged like dW",
+        fix: "db[k] = G[k].mean(axis=0), averaged like dW[k]",
         condition: "a batch of more than one sample",
         hooks: {
             var h = BackwardHooks(); h.dbScale = { _ in 1 }; return h
@@ -164,7 +165,7 @@ public enum MutantCatalog {
     static let signFlipped = Mutant(
         name: "sign_flipped",
         mistake: "takes the error as y − a instead of a − y, so every gradient comes out with its sign flipped",
-        fix: "differentiate L with respect to a: for squared_error ∂L/∂a = a − y; the minus sign belongs to the descent step, not the gradient",
+        fix: "the gradient, not its negative: dL_dA = {dL_dA}; the minus sign belongs to the descent step",
         condition: "any problem",
         hooks: {
             var h = BackwardHooks(); h.outputDeltaScale = { _ in -1 }; return h
@@ -176,7 +177,7 @@ public enum MutantCatalog {
     static let weightsOffByOneLayer = Mutant(
         name: "weights_off_by_one_layer",
         mistake: "propagates g^(l+1) to layer l through W^(l) instead of W^(l+1), a layer index off by one",
-        fix: "g^(l) = f'(z^(l)) ⊙ (W^(l+1) g^(l+1)): the weights between layer l and layer l+1",
+        fix: "G[{k}] = (G[{k+1}] @ W[{k+1}].T) * fprime(Z[{k}]): W[{k+1}], the weights after layer {k}'s output, not W[{k}]",
         condition: "two consecutive weight matrices of the same shape (m_{l−1} = m_l = m_{l+1})",
         hooks: {
             var h = BackwardHooks()
@@ -200,7 +201,7 @@ public enum MutantCatalog {
     static let activationOffByOneInDW = Mutant(
         name: "activation_off_by_one_in_dw",
         mistake: "computes dW^(l) from the layer's own activation a^(l) instead of its input a^(l−1)",
-        fix: "dW^(l) = (1/m) Σ_i a^(i,l−1) (g^(i,l))ᵀ: the activation entering layer l (x for l = 1)",
+        fix: "dW[k] = A[k].T @ G[k] / m: A[k] is the input of W[k] (A[0] = X), not its output A[k+1]",
         condition: "a layer with as many inputs as units (m_{l−1} = m_l)",
         hooks: {
             var h = BackwardHooks()
@@ -213,7 +214,7 @@ public enum MutantCatalog {
     static let dWTransposed = Mutant(
         name: "dw_transposed",
         mistake: "returns dW^(l) transposed, m_l × m_{l−1}, as g aᵀ instead of a gᵀ",
-        fix: "dW^(l) has the shape of W^(l), m_{l−1} rows × m_l columns: (1/m) Σ_i a^(i,l−1) (g^(i,l))ᵀ",
+        fix: "dW[k] = A[k].T @ G[k] / m, shaped like W[k] (a row per input, a column per unit), not G[k].T @ A[k]",
         condition: "a square weight matrix (m_{l−1} = m_l ≥ 2); elsewhere the shape gives it away",
         hooks: {
             var h = BackwardHooks(); h.transposeSquareDW = true; return h
@@ -231,7 +232,7 @@ public enum MutantCatalog {
     static let squaredErrorGradientDoubled = Mutant(
         name: "squared_error_gradient_doubled",
         mistake: "differentiates ½(a − y)² as 2(a − y), forgetting the ½ that cancels the exponent",
-        fix: "∂/∂a ½ Σ(a_k − y_k)² = a − y",
+        fix: "dL_dA = A[-1] - Y: the ½ of ½ Σ (A − Y)² cancels the exponent's 2",
         condition: "squared_error",
         hooks: lossMistake { loss, a, y in loss == .squaredError ? 2 * (a - y) : nil },
         appliesTo: { $0.loss == .squaredError },
@@ -240,7 +241,7 @@ public enum MutantCatalog {
     static let crossEntropyGradientSignFlipped = Mutant(
         name: "cross_entropy_gradient_sign_flipped",
         mistake: "drops the minus sign of cross_entropy, taking ∂L/∂a_k = y_k/a_k",
-        fix: "∂/∂a_k (−Σ y_j log a_j) = −y_k/a_k; after softmax δ^(L) = s·Σy − y (= s − y for one-hot y)",
+        fix: "dL_dA = -Y / A[-1]; after softmax G[-1] = A[-1] * Y.sum(axis=1, keepdims=True) - Y (= A[-1] - Y for one-hot Y)",
         condition: "cross_entropy",
         hooks: lossMistake { loss, a, y in loss == .crossEntropy ? (y == 0 ? 0 : y / a) : nil },
         appliesTo: { $0.loss == .crossEntropy },
@@ -249,7 +250,7 @@ public enum MutantCatalog {
     static let binaryCrossEntropyMissingOneMinusY = Mutant(
         name: "binary_cross_entropy_missing_one_minus_y",
         mistake: "differentiates only the y log a term of binary_cross_entropy, taking ∂L/∂a = −y/a without + (1 − y)/(1 − a)",
-        fix: "∂L/∂a = −y/a + (1 − y)/(1 − a); after sigmoid δ^(L) = a − y",
+        fix: "dL_dA = -Y / A[-1] + (1 - Y) / (1 - A[-1]); after sigmoid G[-1] = A[-1] - Y",
         condition: "binary_cross_entropy with some target y ≠ 1",
         hooks: lossMistake { loss, a, y in loss == .binaryCrossEntropy ? -y / a : nil },
         appliesTo: { $0.loss == .binaryCrossEntropy && $0.Y.storage.contains { $0 != 1 } },
@@ -258,7 +259,7 @@ public enum MutantCatalog {
     static let huberGradientNotClipped = Mutant(
         name: "huber_gradient_not_clipped",
         mistake: "takes huber's gradient as a − y everywhere, not clipping it to ±1 where |a − y| > 1",
-        fix: "h'(r) = r for |r| ≤ 1 and sign(r) otherwise",
+        fix: "dL_dA = np.clip(A[-1] - Y, -1, 1)",
         condition: "huber with some |a − y| > 1",
         hooks: lossMistake { loss, a, y in loss == .huber ? a - y : nil },
         appliesTo: { problem in
@@ -271,7 +272,7 @@ public enum MutantCatalog {
     static let logCoshGradientR = Mutant(
         name: "log_cosh_gradient_r",
         mistake: "takes log_cosh's gradient as r = a − y instead of tanh r",
-        fix: "∂/∂a log cosh(a − y) = tanh(a − y)",
+        fix: "dL_dA = np.tanh(A[-1] - Y)",
         condition: "log_cosh",
         hooks: lossMistake { loss, a, y in loss == .logCosh ? a - y : nil },
         appliesTo: { $0.loss == .logCosh },
@@ -280,7 +281,7 @@ public enum MutantCatalog {
     static let hingeGradientWrongSide = Mutant(
         name: "hinge_gradient_wrong_side",
         mistake: "applies hinge's gradient −y on the wrong side of the margin, where y·a > 1 instead of y·a < 1",
-        fix: "∂/∂a max(0, 1 − y·a) = −y where y·a < 1 (the margin is violated) and 0 where y·a > 1",
+        fix: "dL_dA = np.where(Y * A[-1] < 1, -Y, 0): −Y only where the margin is violated",
         condition: "hinge",
         hooks: lossMistake { loss, a, y in loss == .hinge ? (y * a > 1 ? -y : 0) : nil },
         appliesTo: { $0.loss == .hinge },

@@ -36,7 +36,20 @@ public final class ExternalImplementation: BackpropImplementation {
         switch try await process.ask(problem, id: id) {
         case let .answer(answer): return answer
         case let .unsupported(message): throw Unsupported(message)
+        case .described: throw StudentError(.wrongType, "answered with a \"family\" to a request that was not a describe request")
         }
+    }
+
+    /// The family the program declares in reply to the describe request, or nil when it declares
+    /// none (a program that answers the request as an ordinary one, declines it, or fails on it: the
+    /// requests that follow say what is wrong with it). A declaration it cannot read is thrown.
+    public func declaredFamily() async throws(StudentError) -> FamilyStatement? {
+        do {
+            if case let .described(statement) = try await process.ask(FamilyDeclaration.problem, id: "describe", describe: true) { return statement }
+        } catch  where error.kind == .wrongType && error.message.hasPrefix("\"family\"") {
+            throw error
+        } catch {}
+        return nil
     }
 
     public func errorOutput() async -> String { await process.stderrTail() }

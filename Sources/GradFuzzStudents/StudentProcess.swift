@@ -64,16 +64,16 @@ public actor StudentProcess {
     private var queue: [CheckedContinuation<Void, Never>] = []
 
     /// Sends `problem` as request `id` and reads the answer.
-    public func ask(_ problem: Problem, id: String) async throws(StudentError) -> StudentReply {
+    public func ask(_ problem: Problem, id: String, describe: Bool = false) async throws(StudentError) -> StudentReply {
         if busy { await withCheckedContinuation { queue.append($0) } }
         busy = true
         defer {
             if queue.isEmpty { busy = false } else { queue.removeFirst().resume() }
         }
-        return try await exchange(problem, id: id)
+        return try await exchange(problem, id: id, describe: describe)
     }
 
-    private func exchange(_ problem: Problem, id: String) async throws(StudentError) -> StudentReply {
+    private func exchange(_ problem: Problem, id: String, describe: Bool) async throws(StudentError) -> StudentReply {
         if !everAnswered && silentTimeouts >= Self.silentTimeoutLimit {
             throw StudentError(
                 .unresponsive,
@@ -83,7 +83,7 @@ public actor StudentProcess {
         let session = try running()
         stderrMark = session.stderr.mark
         let mark = stderrMark
-        session.send(Array(StudentProtocol.request(id: id, problem: problem).utf8))
+        session.send(Array(StudentProtocol.request(id: id, problem: problem, describe: describe).utf8))
         let limit = warm ? timeout : timeout + startupAllowance
         let event = await session.nextLine(timeout: limit)
         if case .timedOut = event { if !everAnswered { silentTimeouts += 1 } } else { silentTimeouts = 0 }
@@ -92,7 +92,7 @@ public actor StudentProcess {
             warm = true
             everAnswered = true
             do {
-                return try StudentProtocol.reply(bytes, id: id, problem: problem)
+                return try StudentProtocol.reply(bytes, id: id, problem: problem, describe: describe)
             } catch {
                 var failure = error
                 failure.stderrTail = session.stderr.text(since: mark)

@@ -21,8 +21,10 @@ public enum StudentProtocol {
 
     /// The request for `problem`, as one line ending in "\n". Numbers are Swift's shortest
     /// round-trip decimals, so the student reads exactly the fixture's values.
-    public static func request(id: String, problem: Problem) -> String {
-        let fields = [
+    /// `describe` adds `"describe": true`: the program may answer with the family it supports
+    /// (`FamilyDeclaration`) instead of the gradients.
+    public static func request(id: String, problem: Problem, describe: Bool = false) -> String {
+        var fields = [
             "\"id\":" + JSONText.string(id),
             "\"layers\":[" + problem.network.layers.map(String.init).joined(separator: ",") + "]",
             "\"activations\":[" + problem.network.activations.map { JSONText.string($0.rawValue) }.joined(separator: ",") + "]",
@@ -32,6 +34,7 @@ public enum StudentProtocol {
             "\"X\":" + JSONText.compactRows(problem.X.nested),
             "\"Y\":" + JSONText.compactRows(problem.Y.nested),
         ]
+        if describe { fields.append("\"describe\":true") }
         return "{" + fields.joined(separator: ",") + "}\n"
     }
 
@@ -41,7 +44,9 @@ public enum StudentProtocol {
     /// NaN and ±Infinity have no JSON form, but Python's json module prints NaN and Infinity and
     /// C's printf prints nan and inf: those tokens are read as the non-finite numbers they mean, so
     /// that the verdict can show which entries the student's program computed as NaN.
-    public static func reply(_ line: some Collection<UInt8>, id: String, problem: Problem) throws(StudentError) -> StudentReply {
+    public static func reply(_ line: some Collection<UInt8>, id: String, problem: Problem, describe: Bool = false) throws(StudentError)
+        -> StudentReply
+    {
         let value = try parse(Data(line))
         guard case let .object(fields) = value else {
             throw StudentError(.notJSON, "expected one JSON object {\"id\": …, \"dW\": …, \"db\": …} per line, got \(value.kind): \(excerpt(line))")
@@ -57,6 +62,7 @@ public enum StudentProtocol {
                 .wrongID,
                 "answered id \(JSONText.string(answered)) to the request with id \(JSONText.string(id)); answer each request, in order, with its own id")
         }
+        if describe, fields["family"] != nil { return .described(try FamilyDeclaration.read(Data(line))) }
         if let error = fields["error"], error != .null {
             guard case let .string(message) = error else {
                 throw StudentError(.wrongType, "\"error\": expected a string saying why, got \(error.kind)")
@@ -171,4 +177,6 @@ public enum StudentReply: Equatable, Sendable {
     case answer(Answer)
     /// {"error": message}: the student does not handle this problem (not a failure).
     case unsupported(String)
+    /// The family the program supports, in reply to a describe request.
+    case described(FamilyStatement)
 }

@@ -63,6 +63,14 @@ public enum Validation {
             self.cost = cost
         }
 
+        /// The tolerance of the run where no fixture states one: the preset (float64 by default) with the overrides.
+        public var runTolerance: Tolerance {
+            var t = tolerance ?? .float64
+            if let rtol { t.rtol = rtol }
+            if let atol { t.atol = atol }
+            return t
+        }
+
         /// The tolerance applied to `fixture`.
         public func tolerance(for fixture: Fixture) -> Tolerance {
             var t = tolerance ?? fixture.tolerance
@@ -113,13 +121,14 @@ public enum Validation {
         return cases
     }
 
-    /// Validates `implementation` on every selected case, in order; `progress` hears each result as it comes.
+    /// Validates `implementation` on every selected case, in order, then runs `fuzz` (a failing case
+    /// it finds, shrunk, is one more result); `progress` hears each result as it comes.
     /// Each fixture is asked as a request with its own id. An implementation that cannot be started
     /// is not retried, and the remaining fixtures report why. Once `stop` is raised no fixture
     /// starts: the fixture in progress finishes, and the rest are reported as not run.
     public static func run(
         _ cases: [Case], implementation: some BackpropImplementation, options: Options = Options(),
-        stop: StopSignal = StopSignal(), starting: (@Sendable (Case, _ entries: Int) -> Void)? = nil,
+        stop: StopSignal = StopSignal(), fuzz: FamilyFuzz? = nil, starting: (@Sendable (Case, _ entries: Int) -> Void)? = nil,
         progress: (@Sendable (FixtureResult) -> Void)? = nil
     ) async -> ValidationReport {
         let clock = ContinuousClock(), started = clock.now
@@ -134,34 +143,56 @@ public enum Validation {
                 outside.append(OutsideFamily(id: c.fixture.id, file: c.file, why: why))
                 continue
             }
-            let begin = clock.now
             var result: FixtureResult
             if let cannotStart {
                 result = FixtureResult(c, .error, summary: cannotStart.message)
             } else {
-                do {
-                    let answer = try await implementation.backprop(c.fixture.problem, id: c.fixture.id)
-                    result = judge(answer, c, options: options, starting: starting)
-                    if result.outcome == .fail { result.stderrTail = await implementation.errorOutput() }
-                } catch {
-                    let failure = AnswerFailure(error)
-                    result = FixtureResult(c, failure)
-                    if failure.kind == .cannotStart { cannotStart = failure }
-                }
+                let checked = await check(c, implementation: implementation, options: options, starting: starting)
+                result = checked.result
+                if checked.failure?.kind == .cannotStart { cannotStart = checked.failure }
             }
-            result.seconds = (clock.now - begin).seconds
             progress?(result)
             results.append(result)
         }
+        var fuzzed: FamilyFuzz.Result?
+        if let fuzz, cannotStart == nil, !stop.raised {
+            let outcome = await fuzz.run(implementation, options: options, stop: stop)
+            if let failure = outcome.failure {
+                progress?(failure)
+                results.append(failure)
+            }
+            fuzzed = outcome
+        }
         await implementation.close()
         let passed = cases.filter { c in results.contains { $0.outcome == .pass && $0.id == c.fixture.id && $0.file == c.file } }
-        return ValidationReport(
+        var report = ValidationReport(
             implementation: implementation.name, results: results, outside: outside,
             mistakes: MistakeCoverage(
                 family: options.family, passed: passed.map(\.fixture),
                 tolerance: options.tolerance(for:)),
             seconds: (clock.now - started).seconds, cannotStart: cannotStart?.message,
             interrupted: results.contains { $0.outcome == .notRun })
+        report.fuzz = fuzzed
+        return report
+    }
+
+    /// Asks `implementation` for the case's answer and judges it; how it failed to answer, when it did not.
+    static func check(
+        _ c: Case, implementation: some BackpropImplementation, options: Options,
+        starting: (@Sendable (Case, _ entries: Int) -> Void)? = nil
+    ) async -> (result: FixtureResult, failure: AnswerFailure?) {
+        let begin = ContinuousClock.now
+        var result: FixtureResult, failure: AnswerFailure?
+        do {
+            let answer = try await implementation.backprop(c.fixture.problem, id: c.fixture.id)
+            result = judge(answer, c, options: options, starting: starting)
+            if result.outcome == .fail { result.stderrTail = await implementation.errorOutput() }
+        } catch {
+            failure = AnswerFailure(error)
+            result = FixtureResult(c, failure!)
+        }
+        result.seconds = (ContinuousClock.now - begin).seconds
+        return (result, failure)
     }
 
     /// An answer judged as `options` say, against the fixture's reference values or a fresh oracle
@@ -200,7 +231,7 @@ public enum Validation {
         let wrong = verdict.failureCount
         var summary = "\(wrong) of \(verdict.checked) entries wrong"
         if let layer = verdict.firstWrongLayer {
-            summary += "; first wrong layer: \(layer) of \(problem.network.depth)"
+            summary += "; first wrong layer: \(layer) of \(problem.network.depth) (your W[\(layer - 1)])"
             if answer.delta == nil {
                 summary += " (by dW and db; send \"delta\" to locate it by the error signal)"
             } else {

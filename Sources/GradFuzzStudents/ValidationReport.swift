@@ -122,6 +122,8 @@ public struct ValidationReport: Sendable {
     public var interrupted = false
     /// Files given as fixtures that could not be read (a replay goes on without them).
     public var unusable: [UnusableFile] = []
+    /// The short fuzz of the family run after the fixtures, when one was.
+    public var fuzz: FamilyFuzz.Result?
 
     public init(
         implementation: String, results: [FixtureResult], outside: [OutsideFamily] = [], mistakes: MistakeCoverage? = nil,

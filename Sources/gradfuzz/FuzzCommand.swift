@@ -22,8 +22,8 @@ struct FuzzCommand: AsyncParsableCommand {
 
             A program that crashes or breaks the protocol instead of answering gives an error, not a failure: no fixture \
             is written for it, the first error's output (a traceback) is shown, and after \(Fuzzer.consecutiveErrorLimit) \
-            errors in a row the run stops. Of each kind of mistake (where the answer first goes wrong, and the catalogued \
-            mistakes that explain it) at most \(FixtureQuota.perKind) fixtures are written; the summary counts the others.
+            errors in a row the run stops. Of each kind of mistake (where the answer first goes wrong, and its diagnosis) \
+            at most \(FixtureQuota.perKind) fixtures are written; the summary counts the others.
 
             Exit status: 0 no failure, 1 failures found (interrupted or not) or some errors, 2 usage or input error, no case \
             checked (every case declined) or the program failed on every request, 130 interrupted (Ctrl-C) without \
@@ -109,10 +109,35 @@ struct FuzzCommand: AsyncParsableCommand {
             tolerance: toleranceOptions.tolerance(over: .float64), shrink: !noShrink, cost: costOptions.cost)
     }
 
+    /// The family the program declares, resolved; a declaration that cannot be read or resolved is a usage error.
+    static func declaredFamily(of program: ExternalImplementation) async throws -> Family? {
+        do {
+            return try await program.declaredFamily()?.resolve()
+        } catch let refusal as FamilyStatement.Refusal {
+            await program.close()
+            throw ValidationError("the family declared by the program: \(refusal.description)")
+        } catch let error as StudentError {
+            await program.close()
+            throw ValidationError("the program's answer to the describe request: \(error.message)")
+        }
+    }
+
     /// Runs the fuzzer with its progress line and summary, until the end or until `stop` is raised.
     /// Exits 1 on failures, 2 when the program failed on every request or no case could be checked,
     /// 1 on errors among answers, 130 when interrupted without failures.
     static func fuzz(_ setup: FuzzConfiguration, jsonPath: String?, htmlPath: String? = nil, stop: StopSignal) async throws {
+        var setup = setup
+        if let program = setup.implementation as? ExternalImplementation, let declared = try await declaredFamily(of: program) {
+            guard let family = setup.distribution.family.intersection(declared) else {
+                await program.close()
+                throw ValidationError(
+                    "the family declared by the program (\(declared.summary)) has no network in common with the family stated on the command line")
+            }
+            setup.distribution = Distribution(family: family, kinkMargin: setup.distribution.kinkMargin)
+            print(
+                "family declared by the program: \(FamilyFixtures.name(of: declared) == "family" ? "" : FamilyFixtures.name(of: declared) + ": ")\(declared.summary)"
+            )
+        }
         let fuzzer = Fuzzer(setup)
         // One case first: a program that cannot start is a usage error, not 10 000 failures.
         let first = Array(fuzzer.iterations.prefix(1)).first ?? 0
@@ -144,9 +169,7 @@ struct FuzzCommand: AsyncParsableCommand {
 
         print(SummaryReport(summary).text, terminator: "")
         if let jsonPath {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            do { try OutputFile.write(encoder.encode(summary), to: jsonPath) } catch {
+            do { try OutputFile.write(summary.json(), to: jsonPath) } catch {
                 throw ValidationError("--json: \(error)")
             }
         }

@@ -8,6 +8,7 @@ struct GradFuzzCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gradfuzz",
         abstract: "Checks neural-network backpropagation entry by entry against GNU GSL's numerical derivatives.",
+        version: GradFuzzVersion.current,
         subcommands: [
             FuzzCommand.self,
             ReplayCommand.self,
@@ -15,6 +16,7 @@ struct GradFuzzCommand: AsyncParsableCommand {
             MutantsCommand.self,
             ValidateCommand.self,
             ExamCommand.self,
+            MergeCommand.self,
             BenchCommand.self,
         ],
         defaultSubcommand: FuzzCommand.self)

@@ -60,32 +60,3 @@ enum Interrupt {
         _exit(status)
     }
 }
-
-/// On a terminal, one line rewritten in place (at most 10 times a second); otherwise a plain line
-/// every 5 seconds. Written to standard error, so standard output holds only the report.
-final class ProgressLine: @unchecked Sendable {
-    private let terminal = isatty(STDERR_FILENO) != 0
-    private var last = ContinuousClock.now
-    private var shown = false
-
-    func update(_ summary: FuzzSummary) {
-        let now = ContinuousClock.now
-        guard now - last >= (terminal ? .milliseconds(100) : .seconds(5)) else { return }
-        last = now
-        write(summary)
-    }
-
-    func finish(_ summary: FuzzSummary) {
-        if terminal && shown { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
-    }
-
-    private func write(_ summary: FuzzSummary) {
-        let done = summary.iterationsRun, total = summary.iterationsPlanned
-        let rate = summary.casesPerSecond
-        let eta = rate > 0 ? min(Double(total - done) / rate, 1e12) : 0
-        let errors = summary.errors > 0 ? "  \(summary.errors) errors" : ""
-        let text = "\(done)/\(total) iterations  \(Int(rate.rounded()))/s  \(summary.failures) failures\(errors)  ETA \(Int(eta.rounded()))s"
-        FileHandle.standardError.write(Data((terminal ? "\r\u{1B}[K" + text : text + "\n").utf8))
-        shown = true
-    }
-}

@@ -17,6 +17,9 @@ struct SummaryReport {
             "iterations: \(s.iterationsRun) of \(s.iterationsPlanned)\(state) in \(String(format: "%.1f", s.elapsedSeconds)) s"
             + " (\(Int(s.casesPerSecond.rounded())) cases/s)\n"
         if let why = s.stoppedBecause { out += "stopped: \(why)\n" }
+        if let shards = s.mergedShards {
+            out += "partial: merged shards \(shards.map(\.description).joined(separator: ", ")) of the \(s.totalIterations) iterations' run\n"
+        }
         let depths = s.networksByDepth.enumerated().dropFirst().filter { $0.element > 0 }.map { "\($0.offset): \($0.element)" }
         out += "networks by depth: \(depths.joined(separator: ", "))\n"
         out += "cases: \(s.checked) checked (\(s.passed) passed, \(s.failures) failed), \(s.declined) declined by the program"
@@ -40,8 +43,11 @@ struct SummaryReport {
         for f in s.declinedCases.prefix(3) { out += "  iteration \(f.iteration) declined: \(f.message)\n" }
         for f in s.oracleUnusableCases.prefix(3) { out += "  iteration \(f.iteration), layers \(f.layers): \(f.message)\n" }
         if !s.fixtures.isEmpty {
-            out +=
-                "fixtures: \(s.fixtures.count) in \(s.fixtures.first.map { ($0 as NSString).deletingLastPathComponent } ?? "")/ (replay: gradfuzz replay FILE…)\n"
+            // Merged shards may have written to a folder each.
+            var folders: [String] = []
+            for folder in s.fixtures.map({ ($0 as NSString).deletingLastPathComponent }) where !folders.contains(folder) { folders.append(folder) }
+            let place = folders.count == 1 ? "\(folders[0])/" : "\(folders.count) folders (\(folders.map { $0 + "/" }.joined(separator: ", ")))"
+            out += "fixtures: \(s.fixtures.count) in \(place) (replay: gradfuzz replay FILE…)\n"
         }
         out += coverageTable
         if let note = s.mostlyDeclined { out += "note: \(note)\n" }

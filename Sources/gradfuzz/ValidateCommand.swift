@@ -10,28 +10,44 @@ struct ValidateCommand: AsyncParsableCommand {
         discussion: """
             Starts CMD once and speaks gradfuzz-protocol/1 with it (one JSON request per line on its stdin, \
             one JSON answer per line on its stdout), then compares every entry of its dW and db — and its cost \
-            and delta when it sends them — with each fixture's expected values.
+            and delta when it sends them — with the expected values.
 
-            Fixtures may be problem files (the fields "layers" … "Y" alone): their expected values are computed as they \
-            are read. State the family the program supports (--family NAME or the family options): fixtures outside it \
-            are skipped and counted as outside the family, never as failures or unsupported, and the summary says which \
-            catalogued mistakes the passed fixtures rule out (a complete exam rules out every one that can occur in the family).
+            Without --fixtures it checks a set that is complete for the program's family, made in memory (no files \
+            needed, from any folder): the curated fixtures in the family, the family's exam (every catalogued mistake \
+            that can occur in the family fails one of its fixtures) and a short fuzz of the family, whose first failing \
+            case is shrunk and shown. The family is what the program declares (docs/protocol.md: serve(backprop, \
+            family=…) in Python), narrowed by --family NAME or the family options; without either, every network.
 
-            Exit status: 0 every fixture inside the family passed (fixtures outside it do not count), 1 some failed, were \
-            unsupported or misbehaved, 2 the harness could not run or no fixture is inside the family, \
-            130 interrupted (Ctrl-C) with every fixture run so far passing.
+            Named fixtures may be files or folders, fixtures or problem files (their expected values are computed as \
+            they are read); an exam folder's manifest states its family. Fixtures outside the family are skipped. When \
+            the named fixtures cannot catch every catalogued mistake that can occur in the family, validate says so \
+            before the run and names them: --complete-with-exam adds the family's exam, --require-complete makes it an error.
 
-            Example: gradfuzz validate --junit report.xml -- python3 Examples/python/student.py
+            Exit status: 0 every fixture inside the family and the fuzz passed, 1 some failed, were unsupported or \
+            misbehaved (or the fixtures are incomplete under --require-complete), 2 the harness could not run or no \
+            fixture is inside the family, 130 interrupted (Ctrl-C) with every fixture run so far passing.
+
+            Example: gradfuzz validate --family sigmoid-softmax-cross-entropy -- python3 mine.py
             """)
 
     @Option(
         name: .customLong("fixtures"), parsing: .upToNextOption,
-        help: ArgumentHelp("Fixture files or directories (searched recursively for *.json).", valueName: "path"))
-    var fixturePaths: [String] = Self.committedFixtures
+        help: ArgumentHelp(
+            "Fixture files or directories (searched recursively for *.json) to check instead of the family's complete set.",
+            valueName: "path"))
+    var fixturePaths: [String] = []
 
-    /// The fixtures a checkout comes with; fixtures/found, where the fuzzer writes, is left out so
-    /// that the default set does not grow with every fuzz run.
-    static let committedFixtures = ["fixtures/curated", "fixtures/exams", "fixtures/oracle-regressions"]
+    @Option(help: ArgumentHelp("The seed of the family's exam and fuzz.", valueName: "n"))
+    var examSeed: UInt64 = FamilyFixtures.defaultExamSeed
+
+    @Option(help: ArgumentHelp("Cases in the fuzz of the family run after the fixtures without --fixtures (0: none).", valueName: "n"))
+    var fuzzCases = FamilyFuzz.defaultCases
+
+    @Flag(help: "With --fixtures: check the family's exam too, so that every catalogued mistake is caught.")
+    var completeWithExam = false
+
+    @Flag(help: "With --fixtures: exit 1 before the run when they cannot catch every catalogued mistake of the family.")
+    var requireComplete = false
 
     /// Each fixture's own tolerance unless a preset, --rtol or --atol is given.
     @OptionGroup var toleranceOptions: ToleranceOptions
@@ -62,6 +78,11 @@ struct ValidateCommand: AsyncParsableCommand {
 
     func validate() throws {
         if command.isEmpty { throw ValidationError("expected the student's command after --, e.g. gradfuzz validate -- python3 student.py") }
+        try Expect.whole(fuzzCases, "--fuzz-cases", in: 0...100_000)
+        if fixturePaths.isEmpty && (completeWithExam || requireComplete) {
+            throw ValidationError(
+                "\(completeWithExam ? "--complete-with-exam" : "--require-complete") goes with --fixtures; without them validate checks a complete set")
+        }
         try Expect.path(junit, "--junit", "a file for the JUnit report")
         try Expect.path(gradescope, "--gradescope", "a file for the Gradescope results")
         try Expect.path(html, "--html", "a file for the HTML report")
@@ -74,32 +95,58 @@ struct ValidateCommand: AsyncParsableCommand {
         // Ctrl-C is handled from here on: the fixture in progress finishes, the rest are "not run".
         let stop = StopSignal()
         Interrupt.stops(stop, finishing: "the fixture in progress")
-        let cases: [Validation.Case]
-        // Of the default sets, those this checkout has; a path the user names must exist.
-        let paths = fixturePaths == Self.committedFixtures ? fixturePaths.filter { FileManager.default.fileExists(atPath: $0) } : fixturePaths
-        guard !paths.isEmpty else {
-            throw ValidationError("--fixtures: none of \(fixturePaths.joined(separator: ", ")) is here; name fixture files or directories")
-        }
-        do { cases = try Validation.load(paths) } catch { throw ValidationError(error) }
-        let options = Validation.Options(
-            tolerance: toleranceOptions.tolerance?.tolerance, rtol: toleranceOptions.rtol, atol: toleranceOptions.atol, only: only,
-            family: familyOptions.resolved, cost: costOptions.cost)
-        guard cases.contains(where: options.selects) else {
-            throw ValidationError("--only: no fixture matches \(only ?? "") among \(cases.count) fixtures")
-        }
         let student = ExternalImplementation(
             command: command, timeout: timeouts.answerTimeout,
             startupAllowance: timeouts.startupAllowance)
         print("gradfuzz validate: \(student.name), \(StudentProtocol.version)")
-        if familyOptions.isGiven { print("family: \(familyOptions.name == "custom" ? "" : familyOptions.name + ": ")\(options.family.summary)") }
+        var sources: [ValidationPlan.Source] = []
+        if familyOptions.isGiven { sources.append(.init("stated on the command line", familyOptions.resolved)) }
+        do {
+            if let declared = try await student.declaredFamily() {
+                do throws(FamilyStatement.Refusal) {
+                    sources.append(.init("declared by the program", try declared.resolve()))
+                } catch {
+                    throw ValidationError("the family declared by the program: \(error.description)")
+                }
+            }
+        } catch let error as StudentError {
+            throw ValidationError("the program's answer to the describe request: \(error.message)")
+        }
+        sources += ValidationPlan.examFamilies(in: fixturePaths)
+        let options = Validation.Options(
+            tolerance: toleranceOptions.tolerance?.tolerance, rtol: toleranceOptions.rtol, atol: toleranceOptions.atol, only: only,
+            cost: costOptions.cost)
+        let plan: ValidationPlan
+        do {
+            plan = try ValidationPlan.make(
+                family: sources, fixtures: fixturePaths.isEmpty ? nil : fixturePaths, examSeed: examSeed,
+                completeWithExam: completeWithExam, fuzzCases: fuzzCases, tolerance: options.tolerance(for:))
+        } catch { throw ValidationError(error.description) }
+        var planned = options
+        planned.family = plan.family
+        guard plan.cases.contains(where: planned.selects) else {
+            throw ValidationError("--only: no fixture matches \(only ?? "") among \(plan.cases.count) fixtures")
+        }
+        let name = FamilyFixtures.name(of: plan.family)
+        if !plan.sources.isEmpty {
+            print("family (\(plan.sources.joined(separator: ", "))): \(name == "family" ? "" : name + ": ")\(plan.family.summary)")
+        }
+        print("checking: \(plan.description)")
+        if let warning = plan.incompleteness {
+            print(warning)
+            if requireComplete { throw ExitCode(1) }
+        }
         let quiet = quiet
         let report = await Validation.run(
-            cases, implementation: student, options: options, stop: stop,
+            plan.cases, implementation: student, options: planned, stop: stop, fuzz: only == nil ? plan.fuzz : nil,
             progress: { result in
                 if !quiet || result.outcome != .pass { print(ValidationReport.line(result)) }
             })
         print(report.summary)
         if let mistakes = report.mistakes, !report.interrupted, report.cannotStart == nil { print(mistakes.summary) }
+        if let fuzz = report.fuzz { print(fuzz.summary) }
+        if plan.sources.isEmpty, let advice = report.familyAdvice { print(advice) }
+        if let warning = plan.incompleteness, report.exitCode == 0 { print(warning) }
         do {
             if let junit { try GraderReports.writeJUnit(report, to: junit); print("JUnit report: \(junit)") }
             if let gradescope { try GraderReports.writeGradescope(report, to: gradescope); print("Gradescope results: \(gradescope)") }
@@ -109,7 +156,7 @@ struct ValidateCommand: AsyncParsableCommand {
         }
         if let why = report.cannotStart { throw ValidationError("the program could not be started: \(why)") }
         if report.results.isEmpty {
-            throw ValidationError("no fixture is inside the family (\(options.family.summary)): all \(report.outside.count) selected are outside it")
+            throw ValidationError("no fixture is inside the family (\(plan.family.summary)): all \(report.outside.count) selected are outside it")
         }
         throw ExitCode(report.exitCode)
     }

@@ -190,3 +190,16 @@ func fuzzWithTheFamilyOptionsAnswersNearlyEveryCase(_ name: String) async throws
     #expect(fixtures.status == 2 && fixtures.stderr.contains("--exams"), "\(fixtures.stderr)")
     #expect(!FileManager.default.fileExists(atPath: curated.path), "nothing written before the error")
 }
+
+@Test func fuzzOfAProgramThatDeclaresItsFamilyDrawsOnlyFromIt() async throws {
+    let directory = try temporaryDirectory("fuzz-declared")
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let program = "python3 \(exampleStudent) --family relu-identity-squared-error --declare"
+    let run = try await runGradfuzz(["fuzz", "--impl", program, "--iters", "60", "--seed", "3", "--out", directory.path])
+    #expect(run.status == 0, "\(run.stdout)\n\(run.stderr)")
+    // Without the declaration, this program declines every case outside its family.
+    #expect(run.stdout.contains("family declared by the program: relu-identity-squared-error"), "\(run.stdout)")
+    #expect(run.stdout.contains("cases: 60 checked (60 passed, 0 failed), 0 declined by the program"), "\(run.stdout)")
+    let contradicting = try await runGradfuzz(["fuzz", "--impl", program, "--family", "sigmoid-squared-error", "--iters", "5", "--out", directory.path])
+    #expect(contradicting.status == 2 && contradicting.stderr.contains("no network in common"), "\(contradicting.stderr)")
+}

@@ -92,7 +92,7 @@ private func unchanged(_ files: [String], _ bytes: [Data]) -> Bool {
         from gradfuzz_student import answer, requests, reply
         from student import backprop
         for n, request in enumerate(requests()):
-            if n > 0:
+            if n > 1:  # the describe request, then the first fixture
                 time.sleep(3600)
             reply(answer(request, backprop))
         """, in: directory)
@@ -114,4 +114,17 @@ private func unchanged(_ files: [String], _ bytes: [Data]) -> Bool {
     #expect(run.status == 2)
     let line = run.stderr.split(separator: "\n").first.map(String.init) ?? ""
     #expect(line.contains("broken.json") && line.contains("unknown activation \"swish\""), "\(run.stderr)")
+}
+
+@Test func aFuzzSummaryWithFailingCasesIsAReportToReplaceNotAnInput() async throws {
+    let directory = try temporaryDirectory("summary-again")
+    defer { try? FileManager.default.removeItem(at: directory) }
+    // Its failing cases carry "layers" and "activations", as a problem file does.
+    let arguments = [
+        "fuzz", "--seed", "3", "--iters", "8", "--mutant", "no_one_over_m", "--max-depth", "2", "--no-shrink", "--out", "found", "--json", "summary.json",
+    ]
+    let first = try await runGradfuzz(arguments, directory: directory)
+    #expect(first.status == 1, "\(first.stderr)")
+    let again = try await runGradfuzz(arguments, directory: directory)
+    #expect(again.status == 1, "the same run again replaces its summary: \(again.stderr)")
 }

@@ -41,8 +41,11 @@ import Testing
         "g = activate(activations[l - 1], Z[l - 1]) * (g @ W[l].T)", in: directory)
     let run = try await runGradfuzz(["validate", "--fixtures", "fixtures/curated/hidden-tanh.json", "--", "python3", student], directory: packageRoot)
     #expect(run.status == 1, "\(run.stdout)\n\(run.stderr)")
-    #expect(run.stdout.contains("first wrong layer: 1 of 2 (by delta)"), "\(run.stdout)")
-    #expect(run.stdout.contains("diagnosis: all failing matrices (layer 1 dW, db, delta) match f_instead_of_fprime"), "\(run.stdout)")
+    // In the student's indexing: layer 1 is their W[0]; the fix in their array code.
+    #expect(run.stdout.contains("first wrong layer: 1 of 2 (your W[0]) (by delta)"), "\(run.stdout)")
+    #expect(run.stdout.contains("diagnosis: all failing matrices (layer 1 (your W[0]) dW, db, delta) match f_instead_of_fprime"), "\(run.stdout)")
+    #expect(run.stdout.contains("fix: G[0] = (G[1] @ W[1].T) * fprime(Z[0])"), "\(run.stdout)")
+    #expect(!run.stdout.contains("eq. (") && !run.stdout.contains("seed's"), "no equation numbers of a document the student does not have")
     let correct = try await runGradfuzz(["validate", "--fixtures", "fixtures/curated", "--", "python3", "Examples/python/student.py"], directory: packageRoot)
     #expect(correct.status == 0)
     #expect(!correct.stdout.contains("diagnosis"), "a correct student gets no diagnosis")
@@ -71,19 +74,63 @@ import Testing
     #expect(leftovers == ["junit.xml"], "no temporary files left: \(leftovers)")
 }
 
-/// With no --fixtures, validate grades the committed sets, not what fuzz runs left in fixtures/found.
-@Test func theDefaultFixturesLeaveOutWhatTheFuzzerFound() async throws {
+/// With no --fixtures, validate checks the family's complete set made in memory: it needs no files,
+/// so it works from an empty folder, and a fixtures/found folder there is not read.
+@Test func withoutFixturesValidateChecksTheFamilysCompleteSetFromAnEmptyFolder() async throws {
     let root = try temporaryDirectory("validate-default")
     defer { try? FileManager.default.removeItem(at: root) }
-    let manager = FileManager.default
-    for folder in ["curated", "found"] {
-        try manager.createDirectory(at: root.appendingPathComponent("fixtures/\(folder)"), withIntermediateDirectories: true)
-    }
-    try manager.copyItem(
-        at: packageRoot.appendingPathComponent("fixtures/curated/one-neuron.json"),
-        to: root.appendingPathComponent("fixtures/curated/one-neuron.json"))
+    try FileManager.default.createDirectory(at: root.appendingPathComponent("fixtures/found"), withIntermediateDirectories: true)
     try Data("{\"not\": \"a fixture\"}".utf8).write(to: root.appendingPathComponent("fixtures/found/fuzz-0.json"))
-    let run = try await runGradfuzz(["validate", "--", "python3", exampleStudent], directory: root)
+    let run = try await runGradfuzz(
+        ["validate", "-q", "--family", "relu-softmax-cross-entropy", "--", "python3", exampleStudent], directory: root)
     #expect(run.status == 0, "\(run.stdout)\n\(run.stderr)")
-    #expect(run.stdout.contains("1 fixture: 1 passed"), "\(run.stdout)")
+    #expect(run.stdout.contains("the family's exam (seed 1,") && run.stdout.contains("complete for the family"), "\(run.stdout)")
+    #expect(run.stdout.contains("fuzz of the family (seed 1): 300 cases, all right"), "\(run.stdout)")
+    #expect(run.stdout.contains("a complete exam"), "\(run.stdout)")
+}
+
+@Test func aProgramThatDeclaresItsFamilyNeedsNoOptionsAndTheCommandLineMayOnlyNarrowIt() async throws {
+    let declaring = ["--", "python3", exampleStudent, "--family", "sigmoid-squared-error", "--declare"]
+    let run = try await runGradfuzz(["validate", "-q", "--fuzz-cases", "50"] + declaring)
+    #expect(run.status == 0, "\(run.stdout)\n\(run.stderr)")
+    #expect(run.stdout.contains("family (declared by the program): sigmoid-squared-error"), "\(run.stdout)")
+    #expect(run.stdout.contains("0 unsupported") && run.stdout.contains("complete for the family"), "\(run.stdout)")
+    let narrowed = try await runGradfuzz(["validate", "-q", "--fuzz-cases", "0", "--max-depth", "2"] + declaring)
+    #expect(narrowed.status == 0 && narrowed.stdout.contains("family (stated on the command line, declared by the program)"), "\(narrowed.stdout)")
+    let contradicting = try await runGradfuzz(["validate", "--family", "relu-softmax-cross-entropy"] + declaring)
+    #expect(contradicting.status == 2 && contradicting.stderr.contains("no network in common"), "\(contradicting.stderr)")
+}
+
+@Test func namedFixturesThatAreIncompleteAreSaidSoFirstAndCanBeMadeAnError() async throws {
+    let arguments = ["--fixtures", "fixtures/curated/one-neuron.json", "--family", "sigmoid-squared-error", "--", "python3", exampleStudent]
+    let run = try await runGradfuzz(["validate"] + arguments, directory: packageRoot)
+    #expect(run.status == 0, "\(run.stdout)\n\(run.stderr)")
+    let warning = try #require(run.stdout.range(of: "WARNING: these fixtures are incomplete"), "\(run.stdout)")
+    let verdict = try #require(run.stdout.range(of: "PASS  one-neuron"))
+    #expect(warning.lowerBound < verdict.lowerBound && run.stdout.contains("f_instead_of_fprime"), "said before the run, naming the mistakes")
+    let required = try await runGradfuzz(["validate", "--require-complete"] + arguments, directory: packageRoot)
+    #expect(required.status == 1 && !required.stdout.contains("PASS"), "\(required.stdout)")
+    let completed = try await runGradfuzz(["validate", "-q", "--complete-with-exam"] + arguments, directory: packageRoot)
+    #expect(completed.status == 0 && completed.stdout.contains("a complete exam") && !completed.stdout.contains("WARNING"), "\(completed.stdout)")
+}
+
+@Test func anExamFoldersManifestStatesTheFamily() async throws {
+    let run = try await runGradfuzz(
+        ["validate", "-q", "--fixtures", "fixtures/exams/sigmoid-squared-error", "--", "python3", exampleStudent, "--family", "sigmoid-squared-error"],
+        directory: packageRoot)
+    #expect(run.status == 0, "\(run.stdout)\n\(run.stderr)")
+    #expect(run.stdout.contains("family (of the exam fixtures/exams/sigmoid-squared-error): sigmoid-squared-error"), "\(run.stdout)")
+}
+
+/// The student's first command, from an empty folder: a classic mistake fails, named in their indexing.
+@Test func aStudentsFirstValidateCatchesTheirMistakeInTheirOwnIndexing() async throws {
+    let directory = try temporaryDirectory("first-validate")
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let student = try mistakenStudent(
+        "\"sigmoid\":    (sigmoid,                                      lambda z, a: a * (1 - a)),",
+        "\"sigmoid\":    (sigmoid,                                      lambda z, a: a),", in: directory)
+    let run = try await runGradfuzz(["validate", "-q", "--family", "sigmoid-softmax-cross-entropy", "--", "python3", student], directory: directory)
+    #expect(run.status == 1, "\(run.stdout)\n\(run.stderr)")
+    #expect(run.stdout.contains("match f_instead_of_fprime") && run.stdout.contains("(your W["), "\(run.stdout)")
+    #expect(run.stdout.contains("fix: G[") && run.stdout.contains("* fprime(Z["), "\(run.stdout)")
 }

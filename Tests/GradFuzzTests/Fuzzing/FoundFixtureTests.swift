@@ -54,7 +54,7 @@ struct TwoWrongLayers: BackpropImplementation {
     let headline = try #require(check.headline)
     // Layer 2 is the first wrong layer (counting from the output); the entry shown is one of it.
     #expect(headline.hasPrefix("first wrong at layer 2"), "\(headline)")
-    #expect(headline.contains(": layer 2 dW[0, 0]") && !headline.contains("layer 1 dW"), "\(headline)")
+    #expect(headline.contains(": dW[1][0, 0] (layer 2)") && !headline.contains("(layer 1)"), "\(headline)")
 }
 
 @Test func negativeZeroAndZeroAreTheSameFixture() throws {

@@ -43,8 +43,9 @@ import Testing
         let problem = MutantTestProblems.random(layers: [2, 3, 1], activations: [.sigmoid, .identity], loss: .squaredError, batch: 3, seed: 5)
         let mutant = try #require(MutantCatalog.named("f_instead_of_fprime"))
         let text = try #require(Self.diagnose(problem, Self.student(mutant.backprop(problem))).first).description
-        #expect(text.hasPrefix("all failing matrices (layer 1 dW, db) match f_instead_of_fprime: uses f(z) in place of f'(z)"))
-        #expect(text.contains("the seed's eq. (110) as printed; fix: use f'(z)"))
+        #expect(text.hasPrefix("all failing matrices (layer 1 (your W[0]) dW, db) match f_instead_of_fprime: uses f(z) in place of f'(z)"))
+        // The fix in the program's arrays, for the hidden layer that is wrong: W[1] follows layer 1 (Z[0]).
+        #expect(text.contains("; fix: G[0] = (G[1] @ W[1].T) * fprime(Z[0])"), "\(text)")
     }
 
     @Test func recognisesASumOverTheBatch() throws {
@@ -56,7 +57,7 @@ import Testing
         #expect(findings.first?.isComplete == true && findings.first?.explains.count == 4)
         // Without the catalog's words for it, the factor is what is said.
         let compared = Comparison(problem: problem, expected: Reference.backprop(problem).answer, answer: answer, tolerance: .float64)
-        let factor = try #require(compared.factorFindings(batchSize: 4).first { $0.kind == .factor(4) })
+        let factor = try #require(compared.factorFindings(batchSize: 4, loss: .logCosh).first { $0.kind == .factor(4) })
         #expect(factor.isComplete && factor.explains.count == 4)
         #expect(factor.description.contains("m = 4 times the expected values"))
     }
@@ -68,7 +69,7 @@ import Testing
         let findings = Self.diagnose(problem, answer)
         let first = try #require(findings.first)
         #expect(first.kind == .factor(-1) && first.explains == [MatrixID(layer: 1, quantity: .dW)] && first.isComplete)
-        #expect(first.description == "layer 1 dW is exactly −1 times the expected values: the sign is flipped")
+        #expect(first.description == "layer 1 (your W[0]) dW is exactly −1 times the expected values: the sign is flipped")
     }
 
     @Test func recognisesAPerSampleGWithTheOneOverM() throws {
@@ -81,7 +82,7 @@ import Testing
         #expect(first.kind == .factor(0.25) && first.isComplete)
         #expect(
             first.description
-                == "all failing matrices (layers 1–2 delta) are exactly 1/m = 1/4 times the expected g: g^(i,l) = ∂L_i/∂z^(i,l) is per sample, without the 1/m of the cost"
+                == "all failing matrices (layers 1–2 (your W[0]–W[1]) delta) are exactly 1/m = 1/4 times the expected delta: G[k] = ∂L/∂Z[k] is per sample, without the 1/m of the cost"
         )
     }
 
@@ -92,7 +93,7 @@ import Testing
         let findings = Self.diagnose(problem, answer)
         #expect(findings.count == 1)
         #expect(findings.first?.kind == .transposed && findings.first?.isComplete == true)
-        #expect(findings.first?.description.hasPrefix("layer 1 dW is the expected dW transposed") == true)
+        #expect(findings.first?.description.hasPrefix("layer 1 (your W[0]) dW is the expected dW transposed") == true)
     }
 
     @Test func listsPartialMatchesWithWhatTheyLeaveOut() throws {
@@ -106,7 +107,7 @@ import Testing
         let named = try #require(findings.first { $0.kind == .mutant("f_instead_of_fprime") })
         #expect(Set(named.explains) == [MatrixID(layer: 1, quantity: .dW), MatrixID(layer: 1, quantity: .db)])
         #expect(named.unexplained == [MatrixID(layer: 2, quantity: .db)])
-        #expect(named.description.contains("(not layer 2 db)"))
+        #expect(named.description.contains("(not layer 2 (your W[1]) db)"))
         #expect(findings.contains { $0.kind == .factor(3) && $0.explains == [MatrixID(layer: 2, quantity: .db)] })
     }
 
@@ -157,10 +158,10 @@ import Testing
 @Test func matrixListsGroupLayersWithTheSameQuantities() {
     func ids(_ pairs: [(Int, Quantity)]) -> [MatrixID] { pairs.map { MatrixID(layer: $0.0, quantity: $0.1) } }
     let deep = (1...8).reversed().flatMap { l in [(l, Quantity.dW), (l, .db), (l, .delta)] }
-    #expect(MatrixID.describe(ids(deep)) == "layers 1–8 dW, db, delta")
-    #expect(MatrixID.describe(ids([(2, .dW), (1, .dW), (1, .db)])) == "layer 2 dW; layer 1 dW, db")
-    #expect(MatrixID.describe(ids([(3, .dW), (1, .dW)])) == "layer 3 dW; layer 1 dW")
-    #expect(MatrixID.describe(ids([(2, .db)])) == "layer 2 db")
+    #expect(MatrixID.describe(ids(deep)) == "layers 1–8 (your W[0]–W[7]) dW, db, delta")
+    #expect(MatrixID.describe(ids([(2, .dW), (1, .dW), (1, .db)])) == "layer 2 (your W[1]) dW; layer 1 (your W[0]) dW, db")
+    #expect(MatrixID.describe(ids([(3, .dW), (1, .dW)])) == "layer 3 (your W[2]) dW; layer 1 (your W[0]) dW")
+    #expect(MatrixID.describe(ids([(2, .db)])) == "layer 2 (your W[1]) db")
 }
 
 /// A float32 program's own rounding, which the verdict allows, does not stand in the way of the

@@ -95,13 +95,13 @@ private func describe(_ report: ValidationReport) -> String {
     #expect(report.count(.fail) == 2 && report.exitCode == 1, "\(describe(report))")
     // Layer L is right (its g needs no f' of a hidden layer); the first wrong layer is L − 1.
     let two = report.results[0], three = report.results[1]
-    #expect(two.verdict?.firstWrongLayer == 1 && two.summary.contains("first wrong layer: 1 of 2 (by delta)"), "\(two.summary)")
-    #expect(three.verdict?.firstWrongLayer == 2 && three.summary.contains("first wrong layer: 2 of 3 (by delta)"), "\(three.summary)")
+    #expect(two.verdict?.firstWrongLayer == 1 && two.summary.contains("first wrong layer: 1 of 2 (your W[0]) (by delta)"), "\(two.summary)")
+    #expect(three.verdict?.firstWrongLayer == 2 && three.summary.contains("first wrong layer: 2 of 3 (your W[1]) (by delta)"), "\(three.summary)")
     #expect(two.verdict?.matrices.filter { $0.layer == 2 }.allSatisfy(\.passed) == true)
     // Every entry of layer 1's dW is wrong, and the map shows it.
-    #expect(two.details.contains("layer 1 dW, 3×4, 12 wrong — every entry (X wrong, . right):"), "\(two.details.joined(separator: "\n"))")
+    #expect(two.details.contains("dW[0] (layer 1), 3×4, 12 wrong — every entry (X wrong, . right):"), "\(two.details.joined(separator: "\n"))")
     #expect(two.details.contains("  XXXX"))
-    #expect(two.details.contains { $0.hasPrefix("  layer 1 ") && $0.contains("expected") && $0.contains("got") })
+    #expect(two.details.contains { $0.hasPrefix("  dW[0][") && $0.contains("(layer 1)") && $0.contains("expected") && $0.contains("got") })
 }
 
 @Test func aMissingOneOverMIsDiagnosed() async throws {
