@@ -5,14 +5,15 @@
 /// wanted a Double (read bit for bit by Swift's correctly rounded conversion) or a whole number.
 /// A duplicate key is an error. NaN, Infinity and -Infinity, which are not JSON, are read as
 /// `.nonFinite` so that the field holding them can be named; so are nan, inf and infinity in any
-/// case when `nonFiniteTokens` asks for them.
+/// case, with or without a minus sign, when `nonFiniteTokens` asks for them (C's printf writes
+/// them so, and -nan for the NaN that 0.0/0.0 gives on x86).
 public struct JSONDocument: Sendable {
     public indirect enum Value: Sendable {
         case null
         case bool(Bool)
         /// The number as written, e.g. "-1.5e3".
         case number(String)
-        /// NaN or ±Infinity, as written.
+        /// NaN, Infinity, or either with a minus sign: a token that was read, spelled the JSON5 way.
         case nonFinite(String)
         case string(String)
         case array([Node])
@@ -29,6 +30,16 @@ public struct JSONDocument: Sendable {
         public subscript(key: String) -> Node? {
             if case let .object(members) = value { return members.first { $0.key == key }?.value }
             return nil
+        }
+
+        /// The value of a number or a non-finite token: the nearest Double (±infinity beyond
+        /// Double's range, ±0 below it), NaN or ±infinity; nil for any other value.
+        public var double: Double? {
+            switch value {
+            case let .number(text): return Double(text)
+            case let .nonFinite(token): return token.hasSuffix("NaN") ? .nan : token.hasPrefix("-") ? -.infinity : .infinity
+            default: return nil
+            }
         }
 
         /// "an object", "a list of 3", "the string \"x\"", …: what a message says was found.
@@ -85,6 +96,8 @@ public struct JSONDocument: Sendable {
     /// The offset of the first byte that is not valid UTF-8, with that byte; nil for valid UTF-8.
     public static func invalidUTF8(in bytes: some Collection<UInt8>) -> (offset: Int, byte: UInt8)? {
         let all = Array(bytes)
+        // The standard library's check is many times faster than the walk below, which finds the byte.
+        if String(validating: all, as: UTF8.self) != nil { return nil }
         var iterator = all.makeIterator()
         var parser = Unicode.UTF8.ForwardParser()
         var offset = 0
@@ -236,10 +249,11 @@ private struct Reader {
             let keyOffset = i
             let key = try string()
             if let first = seen[key] {
-                let line = JSONDocument.position(of: first, in: bytes).line
+                let (line, column) = JSONDocument.position(of: first, in: bytes)
+                let again = JSONDocument.position(of: keyOffset, in: bytes)
+                let places = line == again.line ? "line \(line), columns \(column) and \(again.column)" : "on line \(line) and line \(again.line)"
                 throw fail(
-                    "appears twice in one object (on line \(line) and line \(JSONDocument.position(of: keyOffset, in: bytes).line)); expected each key once",
-                    at: keyOffset, field: JSONDocument.path(path + [.key(key)]))
+                    "appears twice in one object (\(places)); expected each key once", at: keyOffset, field: JSONDocument.path(path + [.key(key)]))
             }
             seen[key] = keyOffset
             skipSpace()
@@ -266,9 +280,15 @@ private struct Reader {
         if i < bytes.count && bytes[i] == UInt8(ascii: "]") { i += 1; return .array(items) }
         while true {
             skipSpace()
-            path.append(.index(items.count))
-            items.append(try value())
-            path.removeLast()
+            // Only an object can hold a duplicate key, the one error that names a path: a number or a
+            // string is read without marking its place.
+            if i < bytes.count && (bytes[i] == UInt8(ascii: "{") || bytes[i] == UInt8(ascii: "[")) {
+                path.append(.index(items.count))
+                items.append(try value())
+                path.removeLast()
+            } else {
+                items.append(try value())
+            }
             skipSpace()
             guard i < bytes.count else { throw fail("expected “,” or “]”, found the end of the text") }
             if bytes[i] == UInt8(ascii: ",") { i += 1; continue }

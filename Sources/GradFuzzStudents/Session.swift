@@ -16,16 +16,24 @@ final class Session: Sendable {
         case failedToStart(StudentError)
 
         func error(before what: String, stderrTail: String) -> StudentError {
+            if case let .failedToStart(error) = self { return error }
+            let advice = exitedCleanly ? "; it must keep reading requests until stdin closes" : ""
+            return StudentError(.exited, "the program \(ending) before \(what)\(advice)", stderrTail: stderrTail)
+        }
+
+        /// "exited (status 1)", "crashed (killed by signal 11, SIGSEGV: a bad memory access)".
+        var ending: String {
             switch self {
-            case let .failedToStart(error): return error
-            case let .terminated(.exited(code)):
-                return StudentError(
-                    .exited, "the program exited (status \(code)) before \(what)\(code == 0 ? "; it must keep reading requests until stdin closes" : "")",
-                    stderrTail: stderrTail)
-            case let .terminated(.signaled(signal)):
-                return StudentError(
-                    .exited, "the program crashed (killed by signal \(signal)\(Self.signalName(signal))) before \(what)", stderrTail: stderrTail)
+            case .failedToStart: return "could not be started"
+            case let .terminated(.exited(code)): return "exited (status \(code))"
+            case let .terminated(.signaled(signal)): return "crashed (killed by signal \(signal)\(Self.signalName(signal)))"
             }
+        }
+
+        /// Whether the program exited by itself with status 0, as if its work were done.
+        var exitedCleanly: Bool {
+            if case .terminated(.exited(0)) = self { return true }
+            return false
         }
 
         static func signalName(_ signal: CInt) -> String {
@@ -82,6 +90,7 @@ final class Session: Sendable {
                                     buffer.withUnsafeBytes { splitter.feed($0, into: inbox) }
                                 }
                             } catch {}
+                            splitter.finish(into: inbox)
                             inbox.close()
                             requests.finish()
                         }
@@ -119,7 +128,11 @@ final class Session: Sendable {
     /// background child that outlived it), which is then no longer tracked.
     func endGroup() { processGroup.end() }
 
-    enum Event: Sendable { case line([UInt8]), tooLong, timedOut, closed }
+    enum Event: Sendable {
+        case line([UInt8]), tooLong, timedOut, closed
+        /// The bytes after the last newline when stdout closed: a line the program never ended.
+        case unterminated([UInt8])
+    }
 
     /// The next line of stdout, or why there is none, racing the timeout.
     func nextLine(timeout: Duration) async -> Event {
@@ -222,8 +235,28 @@ final class LineInbox: Sendable {
         var queue: [Session.Event] = []
         var closed = false
         var waiter: CheckedContinuation<Session.Event?, Never>?
+        var unfinished = UnfinishedLine()
     }
     private let state = Mutex(State())
+
+    /// The start and the length of a line the program is writing and has not ended yet.
+    struct UnfinishedLine: Sendable {
+        static let kept = 480
+        /// Its first `kept` bytes at most: enough for a message.
+        var start: [UInt8] = []
+        var count = 0
+
+        /// Whether anything but spaces has been written: a line was begun.
+        var isBegun: Bool { start.contains { ![0x20, 0x09, 0x0D].contains($0) } }
+    }
+
+    /// What the program has written since its last newline, for a timeout to show.
+    var unfinished: UnfinishedLine { state.withLock { $0.unfinished } }
+
+    func writing(_ line: [UInt8]) {
+        let unfinished = UnfinishedLine(start: Array(line.prefix(UnfinishedLine.kept)), count: line.count)
+        state.withLock { $0.unfinished = unfinished }
+    }
 
     func deliver(_ event: Session.Event) {
         let waiter = state.withLock { s -> CheckedContinuation<Session.Event?, Never>? in
@@ -267,7 +300,8 @@ final class LineInbox: Sendable {
     }
 }
 
-/// Splits stdout into lines; a line longer than `limit` is reported once and its rest skipped.
+/// Splits stdout into lines; a line longer than `limit` is reported once and its rest skipped, and
+/// a last line without its newline is reported as such.
 struct LineSplitter {
     let limit: Int
     private var current: [UInt8] = []
@@ -286,7 +320,7 @@ struct LineSplitter {
                 current = []
                 skipping = true
             }
-            guard newline != nil else { return }
+            guard newline != nil else { break }
             if !skipping {
                 if current.last == 0x0D { current.removeLast() }
                 inbox.deliver(.line(current))
@@ -295,6 +329,13 @@ struct LineSplitter {
             skipping = false
             start = end + 1
         }
+        inbox.writing(current)
+    }
+
+    /// At the end of stdout: what came after the last newline, unless it is blank or was cut off.
+    mutating func finish(into inbox: LineInbox) {
+        if !skipping && current.contains(where: { ![0x20, 0x09, 0x0D].contains($0) }) { inbox.deliver(.unterminated(current)) }
+        current = []
     }
 }
 

@@ -8,6 +8,8 @@ public struct StudentError: ClassifiedError, Equatable {
     public enum Kind: String, Sendable {
         case notFound, cannotStart, exited, timedOut, lineTooLong
         case notJSON, wrongID, missingField, wrongType
+        /// A key written twice in one object: JSON readers differ on which value they keep.
+        case duplicateKey
         /// An answer in step with its request but shaped wrong: a wrong answer, not misbehaviour.
         case wrongShape
         /// Not asked: the program never answered and timed out on several requests in a row.

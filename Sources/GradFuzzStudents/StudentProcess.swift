@@ -106,10 +106,27 @@ public actor StudentProcess {
                 "the answer line ran past \(Self.megabytes(maxLineBytes)) without a newline; expected one JSON answer per line (is the program printing a whole array in a loop, or never ending the line?)",
                 stderrTail: session.stderr.text(since: mark))
         case .timedOut:
+            let unfinished = session.inbox.unfinished
             await stop(session)
+            if unfinished.isBegun {
+                throw StudentError(
+                    .timedOut,
+                    "no answer line within \(Self.seconds(limit)): the program printed \(unfinished.count) bytes without ending the line: \(StudentProtocol.excerpt(unfinished.start)); end each answer with a newline (Python's print does, sys.stdout.write does not); the program was stopped",
+                    stderrTail: session.stderr.text(since: mark))
+            }
             throw StudentError(
                 .timedOut,
                 "no answer within \(Self.seconds(limit)) (timeout\(warm ? "" : ", with the allowance for starting")); the program was stopped — \(Self.silentAdvice)",
+                stderrTail: session.stderr.text(since: mark))
+        case let .unterminated(bytes):
+            // The protocol's lines end with "\n"; a program that exits does not answer, even with a whole answer.
+            let exit = await finish(session)
+            let ending = exit?.ending ?? "closed its stdout (it did not exit, and was stopped)"
+            let advice =
+                exit?.exitedCleanly == true
+                ? "; end each answer with a newline (Python's print does, sys.stdout.write does not) and keep reading requests until stdin closes" : ""
+            throw StudentError(
+                .exited, "the answer's line was not terminated by a newline before the program \(ending)\(advice): \(StudentProtocol.excerpt(bytes))",
                 stderrTail: session.stderr.text(since: mark))
         case .closed:
             let what = "answering request \(JSONText.string(id))"

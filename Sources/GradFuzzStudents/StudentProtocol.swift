@@ -42,19 +42,32 @@ public enum StudentProtocol {
     /// "unsupported", or a `StudentError` that says what was expected.
     ///
     /// NaN and ±Infinity have no JSON form, but Python's json module prints NaN and Infinity and
-    /// C's printf prints nan and inf: those tokens are read as the non-finite numbers they mean, so
-    /// that the verdict can show which entries the student's program computed as NaN.
+    /// C's printf prints nan, inf and -nan: those tokens are read as the non-finite numbers they
+    /// mean, so that the verdict can show which entries the student's program computed as NaN.
+    /// In reply to a describe request (`describe`), an answer with a "family" declares it (`FamilyDeclaration`).
     public static func reply(_ line: some Collection<UInt8>, id: String, problem: Problem, describe: Bool = false) throws(StudentError)
         -> StudentReply
     {
-        let value = try parse(Data(line))
-        guard case let .object(fields) = value else {
-            throw StudentError(.notJSON, "expected one JSON object {\"id\": …, \"dW\": …, \"db\": …} per line, got \(value.kind): \(excerpt(line))")
+        let root = try parse(line)
+        if describe, root["family"] != nil { return .described(try FamilyDeclaration.read(Data(line))) }
+        do { return try reply(root, line: line, id: id, problem: problem) } catch {
+            // A number beyond Double's range is said first, whatever else is wrong: it is a mistake
+            // in how the program prints numbers, which no change of shape or id would fix.
+            throw AnswerReader.numberBeyondDouble(in: root) ?? error
         }
-        guard let idValue = fields["id"] else {
+    }
+
+    /// The fields of an answer line read as JSON, checked in order: the id, an error, then the values.
+    private static func reply(
+        _ root: JSONDocument.Node, line: some Collection<UInt8>, id: String, problem: Problem
+    ) throws(StudentError) -> StudentReply {
+        guard case .object = root.value else {
+            throw StudentError(.notJSON, "expected one JSON object {\"id\": …, \"dW\": …, \"db\": …} per line, got \(root.kind): \(excerpt(line))")
+        }
+        guard let idValue = root["id"] else {
             throw StudentError(.missingField, "\"id\": missing; expected the request's id \(JSONText.string(id)) in the answer")
         }
-        guard case let .string(answered) = idValue else {
+        guard case let .string(answered) = idValue.value else {
             throw StudentError(.wrongType, "\"id\": expected the string \(JSONText.string(id)), got \(idValue.kind)")
         }
         guard answered == id else {
@@ -62,74 +75,40 @@ public enum StudentProtocol {
                 .wrongID,
                 "answered id \(JSONText.string(answered)) to the request with id \(JSONText.string(id)); answer each request, in order, with its own id")
         }
-        if describe, fields["family"] != nil { return .described(try FamilyDeclaration.read(Data(line))) }
-        if let error = fields["error"], error != .null {
-            guard case let .string(message) = error else {
+        if let error = AnswerReader.present(root["error"]) {
+            guard case let .string(message) = error.value else {
                 throw StudentError(.wrongType, "\"error\": expected a string saying why, got \(error.kind)")
             }
             return .unsupported(message)
         }
         let shapes = AnswerShape(problem)
         let reader = AnswerReader()
-        let dW = try reader.matrices(fields["dW"], field: "dW", shapes: shapes.weights, hint: "∂Cost/∂W^(l), shaped as W")
-        let db = try reader.vectors(fields["db"], field: "db", sizes: shapes.biases.map(\.columns))
-        var cost: Double?
-        if let value = fields["cost"], value != .null {
-            guard case let .number(x) = value else { throw StudentError(.wrongType, "\"cost\": expected a number, got \(value.kind)") }
-            cost = x
-        }
-        var delta: [Matrix]?
-        if let value = fields["delta"], value != .null {
-            delta = try reader.matrices(value, field: "delta", shapes: shapes.perSample, hint: "per-sample g^(i,l): one row per sample, m_l columns")
+        let dW = try reader.matrices(root["dW"], field: "dW", shapes: shapes.weights, hint: "∂Cost/∂W^(l), shaped as W")
+        let db = try reader.vectors(root["db"], field: "db", sizes: shapes.biases.map(\.columns))
+        let cost = try AnswerReader.present(root["cost"]).map { value throws(StudentError) in try reader.number(value, field: "cost") }
+        let delta = try AnswerReader.present(root["delta"]).map { value throws(StudentError) in
+            try reader.matrices(value, field: "delta", shapes: shapes.perSample, hint: "per-sample g^(i,l): one row per sample, m_l columns")
         }
         return .answer(Answer(dW: dW, db: db, cost: cost, delta: delta))
     }
 
-    /// The line as a JSON value: strict JSON first, then with NaN/Infinity tokens read as numbers.
-    static func parse(_ data: Data) throws(StudentError) -> JSONValue {
-        let strict = JSONDecoder()
-        if let value = try? strict.decode(JSONValue.self, from: data) { return value }
-        if let normalized = normalizingNonFiniteTokens(data) {
-            let lenient = JSONDecoder()
-            lenient.allowsJSON5 = true
-            if let value = try? lenient.decode(JSONValue.self, from: normalized) { return value }
-        }
-        if let why = diagnosis(data) { throw StudentError(.notJSON, why) }
-        var message = "not JSON: \(excerpt(data))"
-        if data.isEmpty || data.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) {
-            message = "an empty line; expected one JSON answer per request"
-        }
-        throw StudentError(.notJSON, message + " — stdout is for answers only; print debugging output to stderr (Python: print(…, file=sys.stderr))")
-    }
-
-    /// What is wrong with a line that JSONDecoder would not read but that was meant as an answer:
-    /// invalid UTF-8, a number beyond Double's range, or a syntax error in what starts as an object.
-    /// Nil for a line that is not an answer at all (debugging output, say).
-    static func diagnosis(_ data: Data) -> String? {
-        if let (offset, byte) = JSONDocument.invalidUTF8(in: data) {
-            return
-                "invalid UTF-8 at byte \(offset + 1) (0x\(String(byte, radix: 16, uppercase: true))) of the answer line; write text as UTF-8: \(excerpt(data))"
-        }
-        let document: JSONDocument
-        do { document = try JSONDocument(data, nonFiniteTokens: true) } catch {
-            guard data.first(where: { ![0x20, 0x09, 0x0D].contains($0) }) == UInt8(ascii: "{") else { return nil }
-            return "not valid JSON at line \(error.line), column \(error.column): \(error.message): \(excerpt(data))"
-        }
-        func outOfRange(_ node: JSONDocument.Node, _ path: [JSONDocument.PathComponent]) -> String? {
-            switch node.value {
-            case let .number(text):
-                guard Double(text)?.isFinite != true else { return nil }
-                return
-                    "\"\(JSONDocument.path(path))\": the number \(JSONDocument.shown(text)) at byte \(node.offset + 1) is out of Double's range (±1.8e308); send a float64"
-            case let .array(items):
-                for (n, item) in items.enumerated() { if let why = outOfRange(item, path + [.index(n)]) { return why } }
-            case let .object(members):
-                for (key, value) in members { if let why = outOfRange(value, path + [.key(key)]) { return why } }
-            default: break
+    /// The line as one JSON value, read once, with the non-finite tokens; or why it is not one: a
+    /// key written twice, invalid UTF-8, a syntax error in what starts as an object (with its
+    /// column), or a line that is not an answer at all (debugging output, say).
+    static func parse(_ line: some Collection<UInt8>) throws(StudentError) -> JSONDocument.Node {
+        do { return try JSONDocument(line, nonFiniteTokens: true).root } catch {
+            if let field = error.field { throw StudentError(.duplicateKey, "\"\(field)\": \(error.message)") }
+            if let (offset, byte) = JSONDocument.invalidUTF8(in: line) {
+                let shown = String(byte, radix: 16, uppercase: true)
+                throw StudentError(.notJSON, "invalid UTF-8 at byte \(offset + 1) (0x\(shown)) of the answer line; write text as UTF-8: \(excerpt(line))")
             }
-            return nil
+            let blank: Set<UInt8> = [0x20, 0x09, 0x0D]
+            if line.first(where: { !blank.contains($0) }) == UInt8(ascii: "{") {
+                throw StudentError(.notJSON, "not valid JSON at line \(error.line), column \(error.column): \(error.message): \(excerpt(line))")
+            }
+            let message = line.allSatisfy(blank.contains) ? "an empty line; expected one JSON answer per request" : "not JSON: \(excerpt(line))"
+            throw StudentError(.notJSON, message + " — stdout is for answers only; print debugging output to stderr (Python: print(…, file=sys.stderr))")
         }
-        return outOfRange(document.root, [])
     }
 
     /// The first 120 characters of a line, quoted, for a message.
@@ -137,38 +116,6 @@ public enum StudentProtocol {
         let text = String(decoding: line.prefix(480), as: UTF8.self)
         let short = text.count > 120 ? String(text.prefix(120)) + "…" : text
         return JSONText.string(short) + (line.count > 480 ? " (\(line.count) bytes)" : "")
-    }
-
-    /// The line with bare nan, inf, infinity tokens (any case, outside strings) rewritten as the
-    /// JSON5 tokens NaN and Infinity; nil when there are none.
-    static func normalizingNonFiniteTokens(_ data: Data) -> Data? {
-        let bytes = [UInt8](data)
-        var out: [UInt8] = []
-        out.reserveCapacity(bytes.count)
-        var inString = false, escaped = false, changed = false
-        var i = 0
-        func isLetter(_ c: UInt8) -> Bool { (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) }
-        while i < bytes.count {
-            let c = bytes[i]
-            if inString {
-                if escaped { escaped = false } else if c == 0x5C { escaped = true } else if c == 0x22 { inString = false }
-                out.append(c); i += 1; continue
-            }
-            if c == 0x22 { inString = true; out.append(c); i += 1; continue }
-            if isLetter(c) {
-                var j = i
-                while j < bytes.count, isLetter(bytes[j]) { j += 1 }
-                let word = String(decoding: bytes[i..<j], as: UTF8.self).lowercased()
-                switch word {
-                case "nan": out += Array("NaN".utf8); changed = true
-                case "inf", "infinity": out += Array("Infinity".utf8); changed = true
-                default: out += bytes[i..<j]
-                }
-                i = j; continue
-            }
-            out.append(c); i += 1
-        }
-        return changed ? Data(out) : nil
     }
 }
 

@@ -39,3 +39,18 @@ private func message(_ text: [UInt8]) -> String? {
     let said = message(Array("{\"id\": \"r1\", \"dW\": [[[1, 2]]] \"db\": []}".utf8))
     #expect(said?.contains("line 1, column 31") == true, "\(said ?? "no error")")
 }
+
+@Test func aDuplicateKeyIsRefusedWithItsName() throws {
+    // Python's json keeps the second "dW", another reader may keep the first: the answer is ambiguous.
+    let g = Reference.backprop(problem)
+    let right = json(g.dW.map(\.nested)), zeros = json(g.dW.map { Matrix(rows: $0.rows, columns: $0.columns).nested })
+    let twice = Array("{\"id\": \"r1\", \"dW\": \(right), \"dW\": \(zeros), \"db\": \(json(g.db))}".utf8)
+    let e = try #require(error(twice), "a reply with two dW was taken")
+    #expect(e.kind == .duplicateKey && e.failureKind == .misbehaved, "\(e.kind): \(e.message)")
+    #expect(e.message.hasPrefix("\"dW\": appears twice"), "\(e.message)")
+    #expect(!e.message.contains("\n"), "one line: \(e.message)")
+}
+
+private func error(_ text: [UInt8]) -> StudentError? {
+    do { _ = try StudentProtocol.reply(text, id: "r1", problem: problem); return nil } catch { return error }
+}
