@@ -13,8 +13,10 @@ public enum CaseCheck: Sendable {
     /// The implementation said it does not support the case (e.g. an activation it lacks): not a failure.
     case unanswered(String)
     /// The implementation misbehaved (an external program that crashed, hung or broke the
-    /// protocol): a failure, written as a fixture, but never shrunk.
-    case programError(String)
+    /// protocol): an error, not a failure. Nothing was answered, so nothing is known about its
+    /// backprop: no fixture is written, and `errorOutput` (what it wrote on stderr, a traceback)
+    /// says why.
+    case programError(String, errorOutput: String)
     /// The oracle has no finite value for some entry: nothing is known about the answer. Counted
     /// and reported, never a failure of the implementation (and never a shrinking target).
     case oracleUnusable(String)
@@ -27,7 +29,7 @@ public enum CaseCheck: Sendable {
         switch failure.kind {
         case .unsupported: self = .unanswered(failure.message)
         case .wrongAnswer: self = .malformed(failure.message)
-        case .misbehaved, .cannotStart: self = .programError(failure.message)
+        case .misbehaved, .cannotStart: self = .programError(failure.message, errorOutput: failure.errorOutput)
         case .unresponsive: self = .notRun(failure.message)
         }
     }
@@ -36,9 +38,15 @@ public enum CaseCheck: Sendable {
     public var failed: Bool {
         switch self {
         case .verdict(let v): return !v.passed
-        case .malformed, .programError: return true
-        case .unanswered, .oracleUnusable, .notRun: return false
+        case .malformed: return true
+        case .unanswered, .programError, .oracleUnusable, .notRun: return false
         }
+    }
+
+    /// Whether the implementation misbehaved instead of answering (`Outcome.error`).
+    public var isError: Bool {
+        if case .programError = self { return true }
+        return false
     }
 
     /// Whether shrinking may search around this failure: a wrong answer, not a misbehaving program.
@@ -63,7 +71,7 @@ public enum CaseCheck: Sendable {
             return "first wrong at layer \(first.layer): \(entry)" + (cost == nil ? "" : "; the cost is wrong too")
         case .malformed(let why): return "malformed answer: \(why)"
         case .unanswered(let why): return "no answer: \(why)"
-        case .programError(let why): return "the program failed: \(why)"
+        case .programError(let why, _): return "the program failed: \(why)"
         case .oracleUnusable(let why): return "oracle unusable: \(why)"
         case .notRun(let why): return why
         }
@@ -76,11 +84,15 @@ public struct CaseOutcome: Sendable {
     public var iteration: Int
     public var problem: Problem
     public var check: CaseCheck
-    /// The fixture written for a failing case, or why none could be written.
+    /// Why no fixture can be written for a failing case, when none can.
     public var fixture: Result<URL, FixtureStoreError>?
+    /// The failing case, shrunk, to be written as a fixture (if its kind's quota allows).
+    public var candidate: FixtureCandidate?
     public var shrunkLayers: [Int]?
     public var shrunkBatch: Int?
     /// The candidates the shrinker checked for this case, and the time it took (nil when not shrunk).
     public var shrinkCandidatesChecked: Int?
     public var shrinkSeconds: Double?
+    /// The likely mistakes behind a failing answer (of the shrunk case), as a student reads them.
+    public var diagnosis: [String] = []
 }

@@ -64,7 +64,9 @@ extension FuzzSummary {
         var fixtures = Set<String>(), elapsed = 0.0
         for summary in named.map(\.summary).sorted(by: { $0.shard.index < $1.shard.index }) {
             for name in Self.counts { merged[keyPath: name] += summary[keyPath: name] }
+            merged.shrinkingSeconds += summary.shrinkingSeconds
             merged.interrupted = merged.interrupted || summary.interrupted
+            merged.stoppedOnErrors = merged.stoppedOnErrors || summary.stoppedOnErrors
             if merged.stoppedBecause == nil, let why = summary.stoppedBecause {
                 merged.stoppedBecause = count == 1 ? why : "shard \(summary.shard): \(why)"
             }
@@ -81,6 +83,7 @@ extension FuzzSummary {
             for finding in summary.failed { keep(finding, in: &merged.failed) }
             for finding in summary.declinedCases { keep(finding, in: &merged.declinedCases) }
             for finding in summary.oracleUnusableCases { keep(finding, in: &merged.oracleUnusableCases) }
+            for finding in summary.errorCases { keep(finding, in: &merged.errorCases) }
             fixtures.formUnion(summary.fixtures)
             elapsed = max(elapsed, summary.elapsedSeconds)
         }
@@ -95,6 +98,7 @@ extension FuzzSummary {
         empty.shard = .whole
         empty.mergedShards = nil
         empty.interrupted = false
+        empty.stoppedOnErrors = false
         empty.stoppedBecause = nil
         for name in Self.counts { empty[keyPath: name] = 0 }
         empty.networksByDepth = networksByDepth.map { _ in 0 }
@@ -109,8 +113,10 @@ extension FuzzSummary {
         empty.failed = []
         empty.declinedCases = []
         empty.oracleUnusableCases = []
+        empty.errorCases = []
         empty.fixtures = []
         empty.elapsed = 0
+        empty.shrinkingSeconds = 0
         return empty
     }
 
@@ -118,7 +124,8 @@ extension FuzzSummary {
     private static var counts: [WritableKeyPath<FuzzSummary, Int>] {
         [
             \.iterationsPlanned, \.iterationsRun, \.entriesChecked, \.entriesNotCheckableAtKinks, \.checked, \.passed,
-            \.failures, \.failingEntries, \.declined, \.oracleUnusable,
+            \.failures, \.failingEntries, \.declined, \.oracleUnusable, \.errors, \.casesNotWritten, \.fixturesNotWritten,
+            \.casesShrunk, \.shrinkCandidatesChecked,
         ]
     }
 

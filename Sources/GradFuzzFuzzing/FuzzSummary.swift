@@ -1,3 +1,4 @@
+import Foundation
 import GradFuzzCore
 import GradFuzzFixtures
 import GradFuzzMutants
@@ -17,9 +18,12 @@ public struct FuzzSummary: Codable, Equatable, Sendable {
         public var checked: Int
         public var failed: Int
         public var declined: Int
+
+        /// Whether some case of the pair was asked.
+        var seen: Bool { checked > 0 || declined > 0 }
     }
 
-    /// A failing (or declined) case.
+    /// A failing (or declined, or erroneous) case.
     public struct Finding: Codable, Equatable, Sendable {
         public var iteration: Int
         public var layers: [Int]
@@ -32,10 +36,19 @@ public struct FuzzSummary: Codable, Equatable, Sendable {
         public var shrunkBatch: Int?
         /// The candidates the shrinker checked for it.
         public var shrinkCandidatesChecked: Int?
+        /// The id of the fixture it shrank to (a hash of the shrunk problem), whether written or not:
+        /// cases with the same one shrank to the same fixture.
+        public var shrunkTo: String?
+        /// Its kind of mistake (`MistakeKind`), of which a few fixtures are written.
+        public var kind: String?
+        /// The likely mistakes behind the failing answer (of the shrunk case), as validate says them.
+        public var diagnosis: [String]?
         /// The fixture written for it.
         public var fixture: String?
         /// Why no fixture could be written.
         public var fixtureError: String?
+        /// For an error: what the program wrote on stderr before it failed (a traceback).
+        public var errorOutput: String?
     }
 
     /// How many findings of each kind are kept (the lowest iterations): memory stays flat.
@@ -58,8 +71,12 @@ public struct FuzzSummary: Codable, Equatable, Sendable {
     public var shrink: Bool
     public var iterationsRun = 0
     public var interrupted = false
-    /// Why the run stopped before its end by itself (a program that never answered), if it did.
+    /// Why the run stopped before its end by itself (a program that never answered, or that
+    /// failed on every request), if it did.
     public var stoppedBecause: String?
+    /// Whether the run gave up on the program: it failed on `Fuzzer.consecutiveErrorLimit`
+    /// requests in a row, or never answered at all.
+    public var stoppedOnErrors = false
     /// Index d: how many networks had depth d (index 0 is unused).
     public var networksByDepth: [Int]
     /// Index w: how many layers (m_0 … m_L of every network) had width w (index 0 is unused).
@@ -70,8 +87,11 @@ public struct FuzzSummary: Codable, Equatable, Sendable {
     public var checked = 0
     /// Cases whose answer passed.
     public var passed = 0
-    /// Cases that failed: a wrong answer, a malformed one, or a program that misbehaved.
+    /// Cases that failed: a wrong answer, or one of the wrong shape.
     public var failures = 0
+    /// Cases where the program misbehaved instead of answering (crashed, broke the protocol):
+    /// neither passed nor failed, and never written as fixtures.
+    public var errors = 0
     /// Entries that failed, over all failing cases.
     public var failingEntries = 0
     /// Cases the implementation declined (a student's {"error": …}): neither passed nor failed.
@@ -85,8 +105,13 @@ public struct FuzzSummary: Codable, Equatable, Sendable {
     public var failed: [Finding] = []
     public var declinedCases: [Finding] = []
     public var oracleUnusableCases: [Finding] = []
+    public var errorCases: [Finding] = []
     /// The fixtures written, by path.
     public var fixtures: [String] = []
+    /// Failing cases whose fixture was not written, and how many distinct fixtures they shrank to:
+    /// at most `FixtureQuota.perKind` are written of each kind of mistake.
+    public var casesNotWritten = 0
+    public var fixturesNotWritten = 0
     public var elapsedSeconds = 0.0
     /// Failing cases shrunk, the candidates the shrinker checked for them (each an answer and an
     /// oracle's), and the time spent shrinking them (summed over cases, not wall time with --jobs > 1).
@@ -122,6 +147,38 @@ public struct FuzzSummary: Codable, Equatable, Sendable {
     /// Whether no case failed.
     public var noFailures: Bool { failures == 0 }
 
+    /// The failing cases kept, those that shrank to the same fixture together (written or not),
+    /// each group in order of its lowest iteration.
+    public var failingGroups: [[Finding]] {
+        var groups: [[Finding]] = [], index: [String: Int] = [:]
+        for finding in failed {
+            guard let id = finding.shrunkTo else {
+                groups.append([finding])
+                continue
+            }
+            if let at = index[id] {
+                groups[at].append(finding)
+            } else {
+                index[id] = groups.count
+                groups.append([finding])
+            }
+        }
+        return groups
+    }
+
+    /// The rows of the coverage table: the activations the family draws (in any layer), and any
+    /// other that a case had. Every activation when the family is not stated.
+    public var coverageActivations: [Activation] {
+        let drawn = distribution.family.anyLayerActivations
+        return Activation.allCases.filter { f in drawn.contains(f) || coverage.contains { $0.activation == f && $0.seen } }
+    }
+
+    /// The columns of the coverage table: the losses the family draws, and any other that a case had.
+    public var coverageLosses: [Loss] {
+        let drawn = distribution.family.drawableLosses
+        return Loss.allCases.filter { loss in drawn.contains(loss) || coverage.contains { $0.loss == loss && $0.seen } }
+    }
+
     /// The share of the cases run that the implementation answered (checked or failed), 0…1.
     public var answeredFraction: Double {
         let asked = checked + declined
@@ -149,6 +206,10 @@ public struct FuzzSummary: Codable, Equatable, Sendable {
     /// Why the run checked nothing, or nil when it checked something (or ran no case).
     public var nothingChecked: String? {
         guard checked == 0, iterationsRun > 0 else { return nil }
+        if errors > 0, let first = errorCases.first {
+            return "no case was checked: \(implementation) failed on \(errors) of the \(iterationsRun) requests without an answer "
+                + "to judge (first, iteration \(first.iteration): \(first.message))"
+        }
         if declined == 0 {
             return "no case was checked: the oracle had no finite value for any of the \(iterationsRun) cases"
         }
@@ -170,7 +231,7 @@ public struct FuzzSummary: Codable, Equatable, Sendable {
         let net = outcome.problem.network
         if net.depth < networksByDepth.count { networksByDepth[net.depth] += 1 }
         for width in net.layers where width < layersByWidth.count { layersByWidth[width] += 1 }
-        let failedCase = outcome.check.failed
+        let failedCase = outcome.check.failed, errorCase = outcome.check.isError
         var declinedCase = false, oracleCase = false
         switch outcome.check {
         case .verdict(let v):
@@ -187,7 +248,8 @@ public struct FuzzSummary: Codable, Equatable, Sendable {
             oracleUnusable += 1
             oracleCase = true
         }
-        let checkedCase = !declinedCase && !oracleCase
+        if errorCase { errors += 1 }
+        let checkedCase = !declinedCase && !oracleCase && !errorCase
         if checkedCase {
             checked += 1
             if failedCase { failures += 1 } else { passed += 1 }
@@ -203,11 +265,13 @@ public struct FuzzSummary: Codable, Equatable, Sendable {
             shrinkCandidatesChecked += candidates
             shrinkingSeconds += outcome.shrinkSeconds ?? 0
         }
-        guard failedCase || declinedCase || oracleCase else { return }
+        guard failedCase || declinedCase || oracleCase || errorCase else { return }
         var finding = Finding(
             iteration: outcome.iteration, layers: net.layers, batch: outcome.problem.batchSize,
             activations: net.activations, loss: outcome.problem.loss, message: Self.message(outcome.check),
-            shrunkLayers: outcome.shrunkLayers, shrunkBatch: outcome.shrunkBatch, shrinkCandidatesChecked: outcome.shrinkCandidatesChecked)
+            shrunkLayers: outcome.shrunkLayers, shrunkBatch: outcome.shrunkBatch, shrinkCandidatesChecked: outcome.shrinkCandidatesChecked,
+            shrunkTo: outcome.candidate?.id, kind: outcome.candidate?.kind.description,
+            diagnosis: outcome.diagnosis.isEmpty ? nil : outcome.diagnosis)
         switch outcome.fixture {
         case .success(let url)?:
             finding.fixture = url.relativePath
@@ -215,8 +279,11 @@ public struct FuzzSummary: Codable, Equatable, Sendable {
         case .failure(let error)?: finding.fixtureError = error.description
         case nil: break
         }
+        if case .programError(_, let output) = outcome.check, !output.isEmpty { finding.errorOutput = output }
         if failedCase {
             Self.keep(finding, in: &failed)
+        } else if errorCase {
+            Self.keep(finding, in: &errorCases)
         } else if oracleCase {
             Self.keep(finding, in: &oracleUnusableCases)
         } else {
@@ -235,6 +302,21 @@ public struct FuzzSummary: Codable, Equatable, Sendable {
         let at = list.firstIndex { $0.iteration > finding.iteration } ?? list.endIndex
         list.insert(finding, at: at)
         if list.count > findingsKept { list.removeLast() }
+    }
+
+    /// The fixtures of the run, written or not (`FixtureQuota`), set on the failing cases.
+    mutating func record(_ quota: FixtureQuota) {
+        let written = quota.written
+        for (index, finding) in failed.enumerated() {
+            guard let id = finding.shrunkTo, finding.fixtureError == nil else { continue }
+            switch written[id] {
+            case .success(let url)?: failed[index].fixture = url.relativePath
+            case .failure(let error)?: failed[index].fixtureError = error.description
+            case nil: failed[index].fixtureError = "not written: \(FixtureQuota.perKind) fixtures of its kind of mistake are written already"
+            }
+        }
+        for case .success(let url) in written.values where !fixtures.contains(url.relativePath) { fixtures.append(url.relativePath) }
+        (casesNotWritten, fixturesNotWritten) = quota.notWritten
     }
 
     /// Puts the lists in an order that does not depend on the order cases finished in.

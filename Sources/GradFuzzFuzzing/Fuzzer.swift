@@ -11,9 +11,17 @@ import GradFuzzOracle
 ///
 /// Cases run in parallel, at most `jobs` at a time, in a task group; results are folded into the
 /// summary by one task, in whatever order they finish: every total is a sum, so the summary is the
-/// same for any number of jobs.
+/// same for any number of jobs. At most a few fixtures of each kind of mistake are written, those
+/// of the lowest iterations (`FixtureQuota`).
+///
+/// A program that misbehaves instead of answering (crashes, breaks the protocol) gives an error,
+/// not a failure: nothing is known about its backprop, so no fixture is written. After
+/// `consecutiveErrorLimit` errors in a row the run stops: the program fails on every request.
 public struct Fuzzer: Sendable {
     public var configuration: FuzzConfiguration
+
+    /// Errors in a row after which the run stops.
+    public static let consecutiveErrorLimit = 5
 
     public init(_ configuration: FuzzConfiguration) {
         self.configuration = configuration
@@ -28,6 +36,7 @@ public struct Fuzzer: Sendable {
     public func run(stop: StopSignal = StopSignal(), progress: (FuzzSummary) -> Void = { _ in }) async -> FuzzSummary {
         var summary = FuzzSummary(configuration: configuration, planned: configuration.shard.count(of: configuration.iterations))
         let started = ContinuousClock.now
+        var quota = FixtureQuota(), errorsInARow = 0
         await withTaskGroup(of: CaseOutcome.self) { group in
             var pending = iterations.makeIterator()
             for _ in 0..<max(1, configuration.jobs) where !stop.raised {
@@ -38,33 +47,51 @@ public struct Fuzzer: Sendable {
                 // A program given up on: the rest of the run would only report it again.
                 if case .notRun(let why) = outcome.check {
                     if summary.stoppedBecause == nil { summary.stoppedBecause = why }
+                    summary.stoppedOnErrors = true
                     stop.raise()
                     continue
                 }
                 summary.add(outcome)
+                if let candidate = outcome.candidate, let directory = configuration.outDirectory {
+                    quota.take(candidate, in: directory, write: self.write)
+                }
                 summary.elapsed = (ContinuousClock.now - started).seconds
                 progress(summary)
+                errorsInARow = outcome.check.isError ? errorsInARow + 1 : 0
+                if errorsInARow >= Self.consecutiveErrorLimit, summary.stoppedBecause == nil {
+                    summary.stoppedBecause =
+                        "\(summary.implementation) failed on \(errorsInARow) requests in a row without an answer to judge "
+                        + "(the last: \(outcome.check.headline ?? "")), so the run stopped; fix the program and run again"
+                    summary.stoppedOnErrors = true
+                    stop.raise()
+                }
                 if stop.raised { continue }
                 if let i = pending.next() { group.addTask { await self.run(iteration: i, stop: stop) } }
             }
         }
-        summary.interrupted = stop.raised && summary.iterationsRun < summary.iterationsPlanned
+        summary.interrupted = stop.raised && !summary.stoppedOnErrors && summary.iterationsRun < summary.iterationsPlanned
+        summary.record(quota)
         summary.elapsed = (ContinuousClock.now - started).seconds
         summary.finish()
         return summary
     }
 
-    /// Case `iteration`: drawn, checked, and when it fails shrunk and written.
+    /// Case `iteration`: drawn, checked, and when it fails shrunk, diagnosed and made a fixture
+    /// candidate (which `run` writes if its kind's quota allows, and `write` writes at once).
     ///
     /// Shrinking keeps only candidates that fail in the same way as the case drawn
-    /// (`FailureSignature.admits`), and a case is written only when it also fails against the
+    /// (`FailureSignature.admits`), and a case is a candidate only when it also fails against the
     /// reference's values with the fixture's tolerance: every fixture written fails `validate` and
     /// `replay --impl` for the implementation that produced it.
     public func run(iteration: Int, stop: StopSignal = StopSignal()) async -> CaseOutcome {
         let problem = generator.problem(iteration: iteration)
         let drawn = await examine(problem)
         var outcome = CaseOutcome(iteration: iteration, problem: problem, check: drawn.check)
-        guard drawn.check.failed, let directory = configuration.outDirectory else { return outcome }
+        guard drawn.check.failed else { return outcome }
+        guard configuration.outDirectory != nil else {
+            if let findings = drawn.findings { outcome.diagnosis = Diagnosis.describe(findings) }
+            return outcome
+        }
         var minimal = problem, shrunk = drawn
         if configuration.shrink, let signature = drawn.signature {
             let started = ContinuousClock.now
@@ -76,6 +103,8 @@ public struct Fuzzer: Sendable {
         }
         outcome.shrunkLayers = minimal.network.layers
         outcome.shrunkBatch = minimal.batchSize
+        let findings = shrunk.findings
+        if let findings { outcome.diagnosis = Diagnosis.describe(findings) }
         if shrunk.withinFixtureTolerance {
             let t = configuration.tolerance
             outcome.fixture = .failure(
@@ -85,20 +114,23 @@ public struct Fuzzer: Sendable {
                 ))
             return outcome
         }
-        let store = FixtureStore(directory: directory)
         let origin = Fixture.Origin(
             kind: "fuzz", seed: configuration.seed, iteration: iteration,
             unshrunkLayers: problem.network.layers, unshrunkBatch: problem.batchSize,
             implementation: configuration.implementation.name, command: nil)
-        do throws(FixtureStoreError) {
-            outcome.fixture = .success(
-                try store.write(
-                    minimal, origin: origin, replayCommand: configuration.replayCommand,
-                    headline: shrunk.check.headline ?? "", tolerance: configuration.tolerance))
-        } catch {
-            outcome.fixture = .failure(error)
-        }
+        outcome.candidate = FixtureCandidate(
+            iteration: iteration, problem: minimal,
+            kind: (shrunk.signature ?? drawn.signature).map { MistakeKind($0, findings: findings ?? [], batchSize: minimal.batchSize) } ?? .unknown,
+            origin: origin,
+            headline: shrunk.check.headline ?? "")
         return outcome
+    }
+
+    /// Writes a failing case's fixture into the run's directory, whatever the quota: its path, or
+    /// why it could not be written.
+    public func write(_ candidate: FixtureCandidate) -> Result<URL, FixtureStoreError> {
+        guard let directory = configuration.outDirectory else { return .failure(FixtureStoreError(description: "no fixture directory")) }
+        return candidate.write(into: FixtureStore(directory: directory), replayCommand: configuration.replayCommand, tolerance: configuration.tolerance)
     }
 
     /// `problem` shrunk to a smallest case that fails as it does (`FailureSignature.admits`); the
@@ -130,6 +162,16 @@ public struct Fuzzer: Sendable {
         /// Whether the answer fails against the oracle yet lies within the fixture's tolerance of
         /// the reference's values everywhere: validate would pass it.
         var withinFixtureTolerance = false
+        /// The answer judged, when it had the right shape.
+        var judgement: Judgement?
+
+        /// The likely mistakes behind a failing answer, as validate finds them: against the
+        /// reference's values, with the run's tolerance (`Judgement.findings`). Nil for an answer
+        /// that passes or has the wrong shape.
+        var findings: [Finding]? {
+            guard let judgement, let verdict = judgement.verdict, !verdict.passed else { return nil }
+            return judgement.findings()
+        }
     }
 
     /// Checks `problem`: the answer judged against the oracle with the run's tolerance (`Judgement`).
@@ -152,6 +194,6 @@ public struct Fuzzer: Sendable {
         return Examined(
             check: .verdict(verdict),
             signature: FailureSignature(judgement: judgement, exact: exact),
-            withinFixtureTolerance: exact.passed)
+            withinFixtureTolerance: exact.passed, judgement: exact)
     }
 }

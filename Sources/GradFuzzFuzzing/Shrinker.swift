@@ -126,6 +126,7 @@ public struct Shrinker: Sendable {
         }
         guard candidate.allZeroFields <= state.best.allZeroFields, candidate.isFuzzable(kinkMargin: kinkMargin), family.whyOutside(candidate) == nil
         else { return false }
+        if candidate.hasDeadReluLayer && !state.best.hasDeadReluLayer { return false }
         state.remaining -= 1
         state.checked += 1
         guard await isFailing(candidate) else { return false }

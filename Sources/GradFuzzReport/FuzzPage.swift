@@ -7,9 +7,10 @@ import GradFuzzOracle
 import GradFuzzStudents
 
 /// The report of a fuzzing run as one HTML page: the run's figures, the coverage table as a heatmap
-/// (activation in any layer × loss: cases, with the failures marked), histograms of depth and of
-/// layer width, and each failing case with its shrunk fixture's heatmaps and the command that
-/// replays it.
+/// (activation in any layer × loss, the family's only when one is stated: cases, with the failures
+/// marked), histograms of depth and of layer width, the failing cases (those that shrank to one
+/// fixture on one row, with their diagnosis), the errors with the program's error output, and each
+/// fixture's heatmaps and the command that replays it.
 public struct FuzzPage: Sendable {
     /// Failing cases replayed and drawn, at most (the lowest iterations); the others are listed.
     public static let drawnCases = 20
@@ -52,10 +53,13 @@ public struct FuzzPage: Sendable {
                 + " · \(String(format: "%.1f", s.elapsedSeconds)) s (\(Int(s.casesPerSecond.rounded())) cases/s)")
         w.element("p", ["class": "meta"], "distribution: \(s.distribution.summary)")
         var figures = "cases: \(s.checked) checked (\(s.passed) passed, \(s.failures) failed), \(s.declined) declined by the program; "
+        if s.errors > 0 { figures += "\(s.errors) errors (the program failed without an answer); " }
         figures += "\(s.entriesChecked) entries checked, \(s.entriesNotCheckableAtKinks) not checkable at a kink; "
         figures += "failures: \(s.failures) case\(s.failures == 1 ? "" : "s") (\(s.failingEntries) entries)"
         if s.oracleUnusable > 0 { figures += "; oracle without a finite value: \(s.oracleUnusable) cases" }
-        w.element("p", ["class": s.failures > 0 ? "o-fail" : "o-pass"], (s.failures > 0 ? "✕ " : "✓ ") + figures)
+        let bad = s.failures > 0 || s.errors > 0
+        w.element("p", ["class": bad ? "o-fail" : "o-pass"], (bad ? "✕ " : "✓ ") + figures)
+        if let why = s.stoppedBecause { w.element("p", ["class": "o-fail"], "stopped: " + why) }
 
         if let note = s.mostlyDeclined { w.element("p", ["class": "meta"], "note: " + note) }
         w.element("h3", "Coverage: activation in any layer × loss (checked cases)")
@@ -66,6 +70,7 @@ public struct FuzzPage: Sendable {
 
         w.element("h3", "Failing cases")
         failures(&w)
+        errors(&w)
         if !sections.isEmpty {
             w.raw(PageShell.legend)
             w.raw(
@@ -90,11 +95,11 @@ public struct FuzzPage: Sendable {
             "Each cell: cases checked (answered and judged; declined cases are not counted) whose network has the activation in some layer and whose loss is the column's; "
                 + "shaded by the number of cases (log scale); a cell with failures is outlined and marked ✕. – : not drawn.")
         w.raw("<table class=\"cov\"><thead><tr><th>activation \\ loss</th>")
-        for loss in Loss.allCases { w.element("th", loss.rawValue) }
+        for loss in s.coverageLosses { w.element("th", loss.rawValue) }
         w.raw("</tr></thead><tbody>")
-        for f in Activation.allCases {
+        for f in s.coverageActivations {
             w.raw("<tr class=\"act\"><th>\(HTML.escape(f.rawValue))</th>")
-            for loss in Loss.allCases {
+            for loss in s.coverageLosses {
                 guard let c = s.coverage.first(where: { $0.activation == f && $0.loss == loss }), c.checked > 0 else {
                     w.raw("<td class=\"c none\" title=\"not drawn or not checked\">–</td>")
                     continue
@@ -119,14 +124,23 @@ public struct FuzzPage: Sendable {
             return
         }
         w.raw(
-            "<table class=\"failures\"><thead><tr><th>iteration</th><th>drawn</th><th>shrunk to</th><th>first wrong entry</th><th>fixture</th></tr></thead><tbody>"
+            "<table class=\"failures\"><thead><tr><th>iteration</th><th>cases</th><th>drawn</th><th>first wrong entry</th><th>shrunk to</th><th>diagnosis (of the shrunk case)</th><th>fixture</th></tr></thead><tbody>"
         )
-        for f in s.failed {
-            let index = sections.firstIndex { $0.file == f.fixture }
-            w.raw("<tr><td class=\"n\">\(f.iteration)</td>")
+        // Cases that shrank to the same fixture: one row, the first drawn, with their number.
+        for group in s.failingGroups {
+            let f = group[0]
+            // Replay names a file by its absolute path; the summary as --out gave it (perhaps relative).
+            let absolute = f.fixture.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
+            let index = sections.firstIndex { URL(fileURLWithPath: $0.file).standardizedFileURL.path == absolute }
+            let iterations = group.map { String($0.iteration) }
+            w.raw("<tr><td class=\"n\" title=\"\(HTML.escape(iterations.joined(separator: ", ")))\">\(f.iteration)</td>")
+            w.raw("<td class=\"n\">\(group.count)</td>")
             w.element("td", "layers \(f.layers), batch \(f.batch); \(f.activations.map(\.rawValue).joined(separator: ", ")) + \(f.loss.rawValue)")
-            w.element("td", f.shrunkLayers.map { "layers \($0), batch \(f.shrunkBatch ?? 0)" } ?? "–")
             w.element("td", f.message)
+            w.element("td", f.shrunkLayers.map { "layers \($0), batch \(f.shrunkBatch ?? 0)" } ?? "–")
+            w.open("td")
+            for line in f.diagnosis ?? [] { w.element("p", line) }
+            w.raw("</td>")
             w.open("td")
             if let path = f.fixture {
                 if let index { w.element("a", ["href": "#" + ValidationPage.anchor(index)], path) } else { w.element("code", path) }
@@ -141,8 +155,29 @@ public struct FuzzPage: Sendable {
                 "p", ["class": "meta"],
                 "… and \(s.failures - s.failed.count) more failing cases (the report keeps the lowest \(FuzzSummary.findingsKept) iterations)")
         }
+        if s.casesNotWritten > 0 {
+            w.element(
+                "p", ["class": "meta"],
+                "\(s.casesNotWritten) more failing cases (\(s.fixturesNotWritten) fixtures) were found but not written: "
+                    + "at most \(FixtureQuota.perKind) fixtures of each kind of mistake.")
+        }
         let undrawn = Set(s.failed.compactMap(\.fixture)).count - sections.count
         if undrawn > 0 { w.element("p", ["class": "meta"], "The first \(sections.count) fixtures are drawn below; \(undrawn) more are listed above.") }
+    }
+
+    /// The errors: how many, the first, and what the program wrote on stderr before it failed.
+    func errors(_ w: inout HTMLWriter) {
+        let s = summary
+        guard let first = s.errorCases.first else { return }
+        w.element("h3", "Errors")
+        w.element(
+            "p", ["class": "o-fail"],
+            "\(s.errors) case\(s.errors == 1 ? "" : "s") where the program failed without an answer to judge (no fixture written for them); "
+                + "first, iteration \(first.iteration): \(first.message)")
+        if let output = first.errorOutput {
+            w.element("p", ["class": "meta"], "Its error output (last lines):")
+            w.element("pre", output)
+        }
     }
 
     /// A bar chart of `counts` (index 0 unused), binned to at most 48 bars.

@@ -64,7 +64,7 @@ public struct FamilyFuzz: Sendable {
             switch check {
             case .unanswered: result.unsupported += 1
             case .oracleUnusable: continue
-            case .notRun(let why), .programError(let why):
+            case .notRun(let why), .programError(let why, _):
                 result.stoppedBecause = why
                 return result
             case .verdict, .malformed:

@@ -44,6 +44,7 @@ public enum Replay {
         lines.append(verdict.table())
         if !verdict.passed {
             lines += Diagnosis.describe(result.findings).map { "diagnosis: " + $0 }
+            lines += Validation.hints(verdict)
             lines.append(verdict.failureDetails())
             if !result.stderrTail.isEmpty { lines += ["stderr (last lines):"] + indented(result.stderrTail) }
         }

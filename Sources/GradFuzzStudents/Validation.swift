@@ -254,12 +254,7 @@ public enum Validation {
         }
         let failing = verdict.matrices.filter { !$0.passed }
         let entries = failing.flatMap(\.failures)
-        if entries.contains(where: { !$0.got.isFinite }) {
-            lines.append(
-                "non-finite values: the program computed NaN or ±Infinity (JSON has no such numbers; look for a log of 0, a division by 0 or an overflowing exp)"
-            )
-        }
-        if let hint = roundingHint(entries) { lines.append("hint: " + hint) }
+        lines += hints(verdict)
         if !entries.isEmpty { lines.append("worst entries:") }
         for e in entries.sorted(by: { $0.severity > $1.severity }).prefix(5) {
             lines.append("  \(e.place): expected \(e.expected), got \(e.got)" + (e.got.isFinite ? " (|difference| \(e.error), allowed \(e.bound))" : ""))
@@ -268,6 +263,20 @@ public enum Validation {
             lines.append(mv.failureHeading)
             lines += mv.map().map { "  " + $0 }
         }
+        return lines
+    }
+
+    /// What the failing entries suggest beyond the diagnosis: non-finite values, or mere rounding
+    /// (validate and replay say it alike).
+    static func hints(_ verdict: Verdict) -> [String] {
+        let entries = verdict.matrices.filter { !$0.passed }.flatMap(\.failures)
+        var lines: [String] = []
+        if entries.contains(where: { !$0.got.isFinite }) {
+            lines.append(
+                "non-finite values: the program computed NaN or ±Infinity (JSON has no such numbers; look for a log of 0, a division by 0 or an overflowing exp)"
+            )
+        }
+        if let hint = roundingHint(entries) { lines.append("hint: " + hint) }
         return lines
     }
 

@@ -20,8 +20,14 @@ struct FuzzCommand: AsyncParsableCommand {
             quantity, an error of the same size, far outside the tolerance) and written with that tolerance, so that \
             replay and validate judge the fixture alike.
 
-            Exit status: 0 no failure, 1 failures found (interrupted or not), 2 usage or input error or no case checked \
-            (every case declined), 130 interrupted (Ctrl-C) without failures, 143 terminated (SIGTERM).
+            A program that crashes or breaks the protocol instead of answering gives an error, not a failure: no fixture \
+            is written for it, the first error's output (a traceback) is shown, and after \(Fuzzer.consecutiveErrorLimit) \
+            errors in a row the run stops. Of each kind of mistake (where the answer first goes wrong, and its diagnosis) \
+            at most \(FixtureQuota.perKind) fixtures are written; the summary counts the others.
+
+            Exit status: 0 no failure, 1 failures found (interrupted or not) or some errors, 2 usage or input error, no case \
+            checked (every case declined) or the program failed on every request, 130 interrupted (Ctrl-C) without \
+            failures, 143 terminated (SIGTERM).
             """)
 
     @Option(
@@ -57,6 +63,8 @@ struct FuzzCommand: AsyncParsableCommand {
     @OptionGroup(title: "Family (what the program supports; cases are drawn only from it)") var familyOptions: FamilyOptions
 
     @OptionGroup var toleranceOptions: ToleranceOptions
+
+    @OptionGroup var costOptions: CostOptions
 
     var distribution: Distribution { Distribution(family: familyOptions.resolved) }
 
@@ -98,7 +106,7 @@ struct FuzzCommand: AsyncParsableCommand {
             iterations: iterations, jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount,
             distribution: distribution, shard: shard ?? .whole, outDirectory: directory,
             implementation: implementation, replayCommand: replay,
-            tolerance: toleranceOptions.tolerance(over: .float64), shrink: !noShrink)
+            tolerance: toleranceOptions.tolerance(over: .float64), shrink: !noShrink, cost: costOptions.cost)
     }
 
     /// The family the program declares, resolved; a declaration that cannot be read or resolved is a usage error.
@@ -115,7 +123,8 @@ struct FuzzCommand: AsyncParsableCommand {
     }
 
     /// Runs the fuzzer with its progress line and summary, until the end or until `stop` is raised.
-    /// Exits 1 on failures, 130 when interrupted without failures, 2 when no case could be checked.
+    /// Exits 1 on failures, 2 when the program failed on every request or no case could be checked,
+    /// 1 on errors among answers, 130 when interrupted without failures.
     static func fuzz(_ setup: FuzzConfiguration, jsonPath: String?, htmlPath: String? = nil, stop: StopSignal) async throws {
         var setup = setup
         if let program = setup.implementation as? ExternalImplementation, let declared = try await declaredFamily(of: program) {
@@ -148,13 +157,14 @@ struct FuzzCommand: AsyncParsableCommand {
                 + "\(setup.jobs) jobs; failing cases shrunk into \(setup.outDirectory?.relativePath ?? "nowhere")/")
         print(
             "tolerance: rtol \(setup.tolerance.rtol), atol \(setup.tolerance.atol), plus 10 × the oracle's error estimate; "
-                + "stored in each fixture, for replay and validate")
+                + "stored in each fixture, for replay and validate"
+                + (setup.cost == .ignored ? "; the cost is not graded (--no-cost)" : ""))
         fflush(nil)
 
         let progress = ProgressLine()
         let summary = await fuzzer.run(stop: stop, progress: progress.update)
         progress.finish(summary)
-        let page = htmlPath == nil ? nil : await FuzzPage.build(summary, implementation: setup.implementation)
+        let page = htmlPath == nil ? nil : await FuzzPage.build(summary, implementation: setup.implementation, cost: setup.cost)
         await setup.implementation.close()
 
         print(SummaryReport(summary).text, terminator: "")
@@ -168,7 +178,9 @@ struct FuzzCommand: AsyncParsableCommand {
             print("HTML report: \(htmlPath)")
         }
         if !summary.noFailures { throw ExitCode(1) }
+        if summary.stoppedOnErrors, let why = summary.stoppedBecause { throw ValidationError(why) }
         if let why = summary.nothingChecked, !summary.interrupted { throw ValidationError(why) }
+        if summary.errors > 0 { throw ExitCode(1) }
         if summary.interrupted { throw ExitCode(130) }
     }
 }

@@ -59,6 +59,18 @@ struct ToleranceOptions: ParsableArguments {
     }
 }
 
+/// --no-cost of `fuzz`, `replay` and `validate`: grade the gradients only. Real course code returns
+/// inf (or 1.797e308) for the cost of a saturated network whose gradients are right; a program may
+/// also leave "cost" out of its answers (the Python adapter: return no "cost"), with the same effect.
+struct CostOptions: ParsableArguments {
+    @Flag(
+        name: .customLong("no-cost"),
+        help: "Leave the program's cost out of the verdict: grade dW, db (and delta) only, even when it sends \"cost\".")
+    var noCost = false
+
+    var cost: CostCheck { noCost ? .ignored : .compared }
+}
+
 /// A comma-separated list of names of a contract's enumeration (activations, losses), parsed once
 /// into its values: "relu,tanh".
 struct NameList<T: RawRepresentable & CaseIterable & Equatable & Sendable>: Sendable where T.RawValue == String {

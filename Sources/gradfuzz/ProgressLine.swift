@@ -28,7 +28,8 @@ final class ProgressLine: Sendable {
         let done = summary.iterationsRun, total = summary.iterationsPlanned
         let rate = summary.casesPerSecond
         let eta = rate > 0 ? min(Double(total - done) / rate, 1e12) : 0
-        let text = "\(done)/\(total) iterations  \(Int(rate.rounded()))/s  \(summary.failures) failures  ETA \(Int(eta.rounded()))s"
+        let errors = summary.errors > 0 ? "  \(summary.errors) errors" : ""
+        let text = "\(done)/\(total) iterations  \(Int(rate.rounded()))/s  \(summary.failures) failures\(errors)  ETA \(Int(eta.rounded()))s"
         FileHandle.standardError.write(Data((terminal ? "\r\u{1B}[K" + text : text + "\n").utf8))
     }
 }

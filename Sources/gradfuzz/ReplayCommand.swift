@@ -29,6 +29,8 @@ struct ReplayCommand: AsyncParsableCommand {
 
     @OptionGroup var toleranceOptions: ToleranceOptions
 
+    @OptionGroup var costOptions: CostOptions
+
     @Option(help: ArgumentHelp("Write an HTML report (heatmaps of every layer) here.", valueName: "file"))
     var html: String?
 
@@ -54,7 +56,7 @@ struct ReplayCommand: AsyncParsableCommand {
         }
         let options = Validation.Options(
             tolerance: toleranceOptions.tolerance?.tolerance, rtol: toleranceOptions.rtol, atol: toleranceOptions.atol,
-            family: familyOptions.resolved)
+            family: familyOptions.resolved, cost: costOptions.cost)
         let report = await Replay.run(
             files, implementation: implementationOptions.implementation().0, options: options,
             jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount, stop: stop,

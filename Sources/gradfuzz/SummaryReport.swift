@@ -1,7 +1,9 @@
 import Foundation
 import GradFuzz
 
-/// The end-of-run summary as text: counts, networks by depth, failures and the coverage table.
+/// The end-of-run summary as text: counts, networks by depth, failures (those that shrank to one
+/// fixture on one row, each with its diagnosis), errors with the program's error output, and the
+/// coverage table.
 struct SummaryReport {
     let summary: FuzzSummary
 
@@ -21,21 +23,23 @@ struct SummaryReport {
         let depths = s.networksByDepth.enumerated().dropFirst().filter { $0.element > 0 }.map { "\($0.offset): \($0.element)" }
         out += "networks by depth: \(depths.joined(separator: ", "))\n"
         out += "cases: \(s.checked) checked (\(s.passed) passed, \(s.failures) failed), \(s.declined) declined by the program"
+        if s.errors > 0 { out += ", \(s.errors) errors (the program failed without an answer)" }
         if s.oracleUnusable > 0 { out += ", \(s.oracleUnusable) not checked (the oracle had no finite value)" }
         out += "\n"
         out += "entries checked: \(s.entriesChecked); not checkable at a kink: \(s.entriesNotCheckableAtKinks)\n"
         out += "failures: \(s.failures) cases (\(s.failingEntries) entries)\n"
-        for f in s.failed.prefix(10) {
-            out +=
-                "  iteration \(f.iteration): layers \(f.layers), batch \(f.batch), \(f.activations.map(\.rawValue).joined(separator: ",")) + \(f.loss.rawValue)\n"
-            out += "    \(f.message)\n"
-            if let path = f.fixture {
-                out += "    shrunk to layers \(f.shrunkLayers ?? []), batch \(f.shrunkBatch ?? 0): \(path)\n"
-            } else if let why = f.fixtureError {
-                out += "    no fixture: \(why)\n"
-            }
+        let groups = s.failingGroups
+        for group in groups.prefix(Self.groupsShown) { out += Self.text(group) }
+        let shownCases = groups.prefix(Self.groupsShown).reduce(0) { $0 + $1.count }
+        if s.failures > shownCases {
+            out += "  … \(s.failures - shownCases) more failing cases (the first \(FuzzSummary.findingsKept) in --json)\n"
         }
-        if s.failed.count > 10 { out += "  … \(s.failures - 10) more failing cases (the first \(FuzzSummary.findingsKept) in --json)\n" }
+        if s.casesNotWritten > 0 {
+            out +=
+                "  \(s.casesNotWritten) more failing cases (\(s.fixturesNotWritten) fixtures) were found but not written: "
+                + "at most \(FixtureQuota.perKind) fixtures of each kind of mistake\n"
+        }
+        out += errorsText
         for f in s.declinedCases.prefix(3) { out += "  iteration \(f.iteration) declined: \(f.message)\n" }
         for f in s.oracleUnusableCases.prefix(3) { out += "  iteration \(f.iteration), layers \(f.layers): \(f.message)\n" }
         if !s.fixtures.isEmpty {
@@ -50,9 +54,45 @@ struct SummaryReport {
         return out
     }
 
-    /// Rows: activations (in any layer); columns: losses; cells "checked/failed" (declined cases are not counted).
+    /// Failing-case groups listed, at most.
+    static let groupsShown = 10
+
+    /// Failing cases that shrank to the same fixture: the first as drawn, the others counted.
+    static func text(_ group: [FuzzSummary.Finding]) -> String {
+        let f = group[0]
+        let others = group.dropFirst().map { String($0.iteration) }
+        let listed = others.prefix(8).joined(separator: ", ") + (others.count > 8 ? ", …" : "")
+        let more = others.isEmpty ? "" : " and \(others.count) more shrinking to the same fixture (\(listed))"
+        var out =
+            "  iteration \(f.iteration)\(more): layers \(f.layers), batch \(f.batch), \(f.activations.map(\.rawValue).joined(separator: ",")) + \(f.loss.rawValue)\n"
+        out += "    \(f.message)\n"
+        let shrunk = f.shrunkLayers.map { "shrunk to layers \($0), batch \(f.shrunkBatch ?? 0)" } ?? "as drawn"
+        if let path = f.fixture {
+            out += "    \(shrunk): \(path)\n"
+        } else if let why = f.fixtureError {
+            out += "    \(shrunk), no fixture: \(why)\n"
+        }
+        // The diagnosis is the shrunk case's: the fixture's, as validate and replay would say it.
+        for line in f.diagnosis ?? [] { out += "      diagnosis: \(line)\n" }
+        return out
+    }
+
+    /// The errors: how many, the first, and what the program wrote on stderr before it failed.
+    var errorsText: String {
+        guard let first = summary.errorCases.first else { return "" }
+        var out = "errors: \(summary.errors) cases where the program failed without an answer (no fixture written for them)\n"
+        out += "  first, iteration \(first.iteration): \(first.message)\n"
+        if let stderr = first.errorOutput {
+            out += "  its error output (last lines):\n"
+            out += stderr.split(separator: "\n", omittingEmptySubsequences: false).map { "    " + $0 }.joined(separator: "\n") + "\n"
+        }
+        return out
+    }
+
+    /// Rows: activations (in any layer); columns: losses; cells "checked/failed" (declined cases
+    /// are not counted). Only the family's activations and losses when a family is stated.
     var coverageTable: String {
-        let losses = Loss.allCases, activations = Activation.allCases
+        let losses = summary.coverageLosses, activations = summary.coverageActivations
         func cell(_ f: Activation, _ loss: Loss) -> String {
             guard let c = summary.coverage.first(where: { $0.activation == f && $0.loss == loss }) else { return "-" }
             let family = summary.distribution.family

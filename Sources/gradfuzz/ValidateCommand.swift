@@ -52,6 +52,8 @@ struct ValidateCommand: AsyncParsableCommand {
     /// Each fixture's own tolerance unless a preset, --rtol or --atol is given.
     @OptionGroup var toleranceOptions: ToleranceOptions
 
+    @OptionGroup var costOptions: CostOptions
+
     @OptionGroup var timeouts: TimeoutOptions
 
     @OptionGroup(title: "Family (what the program supports; fixtures outside it are skipped)") var familyOptions: FamilyOptions
@@ -112,7 +114,8 @@ struct ValidateCommand: AsyncParsableCommand {
         }
         sources += ValidationPlan.examFamilies(in: fixturePaths)
         let options = Validation.Options(
-            tolerance: toleranceOptions.tolerance?.tolerance, rtol: toleranceOptions.rtol, atol: toleranceOptions.atol, only: only)
+            tolerance: toleranceOptions.tolerance?.tolerance, rtol: toleranceOptions.rtol, atol: toleranceOptions.atol, only: only,
+            cost: costOptions.cost)
         let plan: ValidationPlan
         do {
             plan = try ValidationPlan.make(

@@ -3,7 +3,7 @@ import GradFuzz
 import Testing
 
 /// The fields of a JSON summary that cannot be equal between a run and its shards merged: the timings.
-private let timingFields = ["elapsedSeconds", "casesPerSecond"]
+private let timingFields = ["elapsedSeconds", "casesPerSecond", "shrinkingSeconds"]
 
 /// A fuzz run small enough for a test, of a mistake that fails and declines cases (shrunk into
 /// fixtures under `found/`), in `directory`, writing its summary to `json`.

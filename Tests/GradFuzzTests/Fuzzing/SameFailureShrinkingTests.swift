@@ -74,7 +74,7 @@ func aCataloguedMistakeShrinksToAFixtureThatNamesItAlone(_ name: String) async t
             implementation: mutant.onlyWhereItApplies))
     var written: URL?
     for i in 0..<400 where mutant.applies(to: fuzzer.generator.problem(iteration: i)) {
-        if let url = try? await fuzzer.run(iteration: i).fixture?.get() {
+        if let candidate = await fuzzer.run(iteration: i).candidate, let url = try? fuzzer.write(candidate).get() {
             written = url
             break
         }

@@ -22,7 +22,7 @@ import Testing
         })
     let outcome = await fuzzer.run(iteration: iteration)
     #expect(outcome.check.failed)
-    let url = try #require(try outcome.fixture?.get())
+    let url = try fuzzer.write(try #require(outcome.candidate)).get()
     let fixture = try Fixture.read(from: url)
     let shrunk = fixture.problem
     #expect(shrunk.network.depth <= 2, "depth \(shrunk.network.depth)")
