@@ -15,6 +15,9 @@ struct GradFuzzCommand: AsyncParsableCommand {
             MutantsCommand.self,
             ValidateCommand.self,
             ExamCommand.self,
+            AutograderCommand.self,
+            AutogradeCommand.self,
+            GradeCommand.self,
             BenchCommand.self,
         ],
         defaultSubcommand: FuzzCommand.self)
