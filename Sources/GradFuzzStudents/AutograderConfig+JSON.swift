@@ -22,9 +22,19 @@ extension AutograderConfig: Codable {
         let c = try Self.container(decoder, keys: Self.keys)
         func value<T: Decodable>(_ key: String) throws -> T? { try c.decodeIfPresent(T.self, forKey: Key(key)) }
         func required<T: Decodable>(_ key: String) throws -> T { try c.decode(T.self, forKey: Key(key)) }
-        self.init(family: try required("family"), examSeed: try required("exam_seed"), command: try required("command"))
+        /// A whole number; a fraction is named by its field (Foundation would call the whole document invalid).
+        func whole(_ key: String) throws -> UInt64? {
+            guard c.contains(Key(key)) else { return nil }
+            if let number = try? c.decode(UInt64.self, forKey: Key(key)) { return number }
+            let number = try c.decode(Double.self, forKey: Key(key))
+            throw DecodingError.dataCorruptedError(forKey: Key(key), in: c, debugDescription: "expected a whole number ≥ 0, got \(number)")
+        }
+        guard let seed = try whole("exam_seed") else {
+            throw DecodingError.keyNotFound(Key("exam_seed"), .init(codingPath: [], debugDescription: "missing"))
+        }
+        self.init(family: try required("family"), examSeed: seed, command: try required("command"))
         schema = try required("schema")
-        fuzzCases = try value("fuzz_cases") ?? fuzzCases
+        fuzzCases = try whole("fuzz_cases").map { Int(clamping: $0) } ?? fuzzCases
         user = try value("user")
         timeouts = try value("timeouts") ?? timeouts
         points = try value("points") ?? points
@@ -141,6 +151,9 @@ extension AutograderConfig: Codable {
             return ConfigError(field: path(context), "expected \(Self.expected(type))")
         case let .dataCorrupted(context):
             let field = path(context)
+            if context.debugDescription.hasPrefix("Cannot initialize Visibility") {
+                return ConfigError(field: field, "expected \(expected(GradescopeResults.Visibility.self))")
+            }
             return ConfigError(field: field, field.isEmpty ? "expected a JSON object: \(context.debugDescription)" : context.debugDescription)
         @unknown default:
             return ConfigError(field: "", "\(error)")
