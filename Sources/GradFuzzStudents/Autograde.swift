@@ -87,8 +87,18 @@ public enum Autograde {
         watcher.cancel()
         let scoring = AutogradeScoring(config: config, plan: plan, timeLimitReached: timeUp.reached)
         var graded = scoring.graded(report)
-        graded.interrupted = stop.raised && !timeUp.reached && (report.interrupted || report.fuzz == nil && plan.fuzz != nil)
+        graded.interrupted = stop.raised && !timeUp.reached && !isWhole(report, plan)
         return graded
+    }
+
+    /// Whether every test of the plan was run to its end: every fixture asked, and the fuzz through
+    /// all its cases unless it stopped at a failure or could not go on.
+    static func isWhole(_ report: ValidationReport, _ plan: Plan) -> Bool {
+        if report.cannotStart != nil { return true }
+        guard !report.interrupted else { return false }
+        guard let planned = plan.fuzz else { return true }
+        guard let fuzz = report.fuzz else { return false }
+        return fuzz.failure != nil || fuzz.stoppedBecause != nil || fuzz.checked + fuzz.unsupported >= planned.cases
     }
 
     private final class TimeLimit: @unchecked Sendable {

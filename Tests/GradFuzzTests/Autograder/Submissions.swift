@@ -3,7 +3,7 @@ import Foundation
 /// Students' submissions for the autograder's tests: folders holding student.py (and the protocol's
 /// helper, gradfuzz_student.py), run as `python3 student.py` in their folder.
 enum Submission: String, CaseIterable {
-    case correct, buggy, crashing, syntaxError = "syntax-error", hanging, strayPrint = "stray-print", cheating
+    case correct, buggy, crashing, syntaxError = "syntax-error", hanging, strayPrint = "stray-print", cheating, slow
 
     static let examples = packageRoot.appendingPathComponent("Examples/python")
 
@@ -22,6 +22,12 @@ enum Submission: String, CaseIterable {
         case .hanging: return "import sys, time\nsys.stdin.readline()\nwhile True:\n    time.sleep(1)\n"
         case .strayPrint: return "print(\"starting\")\n" + correct
         case .cheating: return Self.cheater
+        case .slow:
+            // Right, in plain Python (no numpy to load), but a second per answer.
+            let minimal = try String(contentsOf: Self.examples.appendingPathComponent("minimal_student.py"), encoding: .utf8)
+            let slow = minimal.replacingOccurrences(of: "    print(json.dumps(reply), flush=True)", with: "    time.sleep(1)\n    print(json.dumps(reply), flush=True)")
+            guard slow != minimal else { throw CocoaError(.fileReadCorruptFile) }
+            return "import time\n" + slow
         }
     }
 
