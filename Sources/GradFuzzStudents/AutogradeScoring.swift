@@ -123,7 +123,9 @@ struct AutogradeScoring {
             let first = report.results.first { $0.outcome != .pass }
             var why = report.cannotStart.map { "the program could not be started: \($0)" } ?? first?.summary ?? "no test could be run"
             if let first, !first.stderrTail.isEmpty, !isHidden(names[first.file]?.kind ?? .exam) || config.showStderrInHidden {
-                why += "\nstderr (last lines):\n" + first.stderrTail.split(separator: "\n", omittingEmptySubsequences: false).map { "  " + $0 }.joined(separator: "\n")
+                why +=
+                    "\nstderr (last lines):\n"
+                    + first.stderrTail.split(separator: "\n", omittingEmptySubsequences: false).map { "  " + $0 }.joined(separator: "\n")
             }
             if timeLimitReached { why += "\n(the time for the whole submission, \(Self.seconds(config.timeouts.total)), ran out)" }
             let text = "No test could be graded, so the score is 0: " + why

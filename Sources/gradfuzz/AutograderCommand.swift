@@ -103,11 +103,14 @@ struct AutograderCommand: AsyncParsableCommand {
         chmod((out as NSString).appendingPathComponent(AutograderConfig.fileName), 0o600)
         let family = try? made.resolvedFamily()
         print("autograder for \(family.map { FamilyFixtures.name(of: $0) == "family" ? $0.summary : FamilyFixtures.name(of: $0) } ?? "the family"): \(out)")
-        print("  command: \(made.command), \(AutogradeCommand.points(made.points.total)) points, a fresh exam (its seed is in \(AutograderConfig.fileName) only)")
+        print(
+            "  command: \(made.command), \(AutogradeCommand.points(made.points.total)) points, a fresh exam (its seed is in \(AutograderConfig.fileName) only)")
         if zip != nil {
             print("upload \((out as NSString).appendingPathComponent(AutograderBundle.zipName)) to Gradescope (Autograder: zip file upload)")
         } else {
-            print("note: neither zip nor python3 was found, so there is no \(AutograderBundle.zipName): zip \(AutograderBundle.packed.joined(separator: " ")) yourself")
+            print(
+                "note: neither zip nor python3 was found, so there is no \(AutograderBundle.zipName): zip \(AutograderBundle.packed.joined(separator: " ")) yourself"
+            )
         }
         let missing = AutograderBundle.missingRuntime(of: binary)
         if !missing.isEmpty {
@@ -129,11 +132,15 @@ struct AutograderCommand: AsyncParsableCommand {
         defer { try? FileManager.default.removeItem(at: staging) }
         for file in files {
             let path = staging.appendingPathComponent(file.name).path
-            guard FileManager.default.createFile(atPath: path, contents: file.data) else { throw ValidationError("cannot stage \(file.name) in \(staging.path)") }
+            guard FileManager.default.createFile(atPath: path, contents: file.data) else {
+                throw ValidationError("cannot stage \(file.name) in \(staging.path)")
+            }
             chmod(path, file.name == AutograderConfig.fileName ? 0o600 : 0o755)
         }
         let names = files.map(\.name)
-        let tools: [(String, [String])] = [("zip", ["-q", "-X", AutograderBundle.zipName] + names), ("python3", ["-m", "zipfile", "-c", AutograderBundle.zipName] + names)]
+        let tools: [(String, [String])] = [
+            ("zip", ["-q", "-X", AutograderBundle.zipName] + names), ("python3", ["-m", "zipfile", "-c", AutograderBundle.zipName] + names),
+        ]
         for (tool, arguments) in tools {
             guard let path = Self.onPath(tool) else { continue }
             let process = Process()

@@ -132,7 +132,8 @@ struct GradeCommand: AsyncParsableCommand {
         }
         let names = ((try? FileManager.default.contentsOfDirectory(atPath: submissions)) ?? []).filter { name in
             var isDirectory: ObjCBool = false
-            return !name.hasPrefix(".") && FileManager.default.fileExists(atPath: (submissions as NSString).appendingPathComponent(name), isDirectory: &isDirectory)
+            return !name.hasPrefix(".")
+                && FileManager.default.fileExists(atPath: (submissions as NSString).appendingPathComponent(name), isDirectory: &isDirectory)
                 && isDirectory.boolValue
         }.sorted()
         guard !names.isEmpty else { throw ValidationError("\(submissions) holds no folders; expected one folder per student") }

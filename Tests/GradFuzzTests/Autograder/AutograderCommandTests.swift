@@ -110,7 +110,8 @@ func aSubmissionIsGradedInALocalGradescopeLayout(_ submission: Submission) async
     let source = root.appendingPathComponent("source")
     try FileManager.default.createDirectory(at: source, withIntermediateDirectories: true)
     // As Gradescope does: the zip unpacked into source.
-    let unpacked = try await run("/usr/bin/env", ["python3", "-m", "zipfile", "-e", bundle.appendingPathComponent("autograder.zip").path, source.path], seconds: 120)
+    let unpacked = try await run(
+        "/usr/bin/env", ["python3", "-m", "zipfile", "-e", bundle.appendingPathComponent("autograder.zip").path, source.path], seconds: 120)
     #expect(unpacked == 0)
     // Short timeouts for the program that hangs; room for numpy to load under load for the others.
     let timeouts = submission == .hanging ? (2.0, 3.0, 60.0) : submission == .slow ? (5.0, 20.0, 5.0) : (5.0, 60.0, 240.0)

@@ -25,7 +25,8 @@ enum Submission: String, CaseIterable {
         case .slow:
             // Right, in plain Python (no numpy to load), but a second per answer.
             let minimal = try String(contentsOf: Self.examples.appendingPathComponent("minimal_student.py"), encoding: .utf8)
-            let slow = minimal.replacingOccurrences(of: "    print(json.dumps(reply), flush=True)", with: "    time.sleep(1)\n    print(json.dumps(reply), flush=True)")
+            let slow = minimal.replacingOccurrences(
+                of: "    print(json.dumps(reply), flush=True)", with: "    time.sleep(1)\n    print(json.dumps(reply), flush=True)")
             guard slow != minimal else { throw CocoaError(.fileReadCorruptFile) }
             return "import time\n" + slow
         }
