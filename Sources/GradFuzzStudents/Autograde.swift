@@ -71,13 +71,17 @@ public enum Autograde {
         let student = launch(ShellWords.split(config.command), in: submission, user: config.user, timeouts: config.timeouts)
         let local = StopSignal()
         let timeUp = TimeLimit()
+        // Ctrl-C or the end of the submission's time stops the program at once, in the middle of an
+        // answer if need be: a hanging program would otherwise hold the run for its whole timeout.
         let watcher = Task {
             let deadline = ContinuousClock.now + .milliseconds(Int64(config.timeouts.total * 1000))
-            while !Task.isCancelled && !local.raised {
-                if stop.raised { local.raise() }
-                if ContinuousClock.now >= deadline {
-                    timeUp.reached = true
+            while !Task.isCancelled {
+                let late = ContinuousClock.now >= deadline
+                if stop.raised || late {
+                    timeUp.reached = late && !stop.raised
                     local.raise()
+                    await student.close()
+                    return
                 }
                 try? await Task.sleep(for: .milliseconds(50))
             }
@@ -85,6 +89,7 @@ public enum Autograde {
         let options = Validation.Options(tolerance: config.toleranceValue, family: plan.family)
         let report = await Validation.run(plan.curated + plan.exam, implementation: student, options: options, stop: local, fuzz: plan.fuzz)
         watcher.cancel()
+        _ = await watcher.value
         let scoring = AutogradeScoring(config: config, plan: plan, timeLimitReached: timeUp.reached)
         var graded = scoring.graded(report)
         graded.interrupted = stop.raised && !timeUp.reached && !isWhole(report, plan)

@@ -38,7 +38,10 @@ struct AutogradeScoring {
     func isHidden(_ kind: Kind) -> Bool { config.visibility.of(kind) != .visible }
 
     /// What a test's output says about a result that did not pass, as much as its visibility allows.
-    func output(_ r: FixtureResult, _ kind: Kind) -> String {
+    func output(_ r: FixtureResult, _ kind: Kind, cutOff: Bool = false) -> String {
+        if cutOff {
+            return "stopped while answering: the time for the whole submission (\(Self.seconds(config.timeouts.total))) ran out"
+        }
         if r.outcome == .notRun {
             return timeLimitReached
                 ? "not run: the time for the whole submission (\(Self.seconds(config.timeouts.total))) ran out before this test"
@@ -84,16 +87,15 @@ struct AutogradeScoring {
             let text = "a case drawn at random from the family (shrunk to the smallest that fails the same way): " + output(failure, .fuzz)
             return (test(.fuzz, "fuzz", passed: false, output: text), failure)
         }
+        if timeLimitReached {
+            let text = "\(fuzz.checked) of \(planned.cases) cases checked, all right, then the time for the whole submission (\(Self.seconds(config.timeouts.total))) ran out"
+            return (test(.fuzz, "fuzz", passed: false, output: text), nil)
+        }
         if let why = fuzz.stoppedBecause {
             return (test(.fuzz, "fuzz", passed: false, output: "stopped after \(fuzz.checked) of \(planned.cases) cases: \(why)"), nil)
         }
         if fuzz.unsupported > 0 {
             let text = "the program declined \(fuzz.unsupported) of \(planned.cases) cases inside the assignment's family as unsupported"
-            return (test(.fuzz, "fuzz", passed: false, output: text), nil)
-        }
-        // Cases the oracle cannot judge are skipped, so fewer than planned may be checked in a whole run.
-        if timeLimitReached && fuzz.checked < planned.cases {
-            let text = "\(fuzz.checked) of \(planned.cases) cases checked, all right, then the time for the whole submission ran out"
             return (test(.fuzz, "fuzz", passed: false, output: text), nil)
         }
         return (test(.fuzz, "fuzz", passed: true, output: "\(fuzz.checked) cases drawn at random from the family, all right"), nil)
@@ -104,11 +106,14 @@ struct AutogradeScoring {
         var tests: [GradescopeResults.Test] = []
         var firstFailure: (test: String, diagnosis: String)?
         var judged = 0
-        for r in report.results {
+        // The program is stopped when the time runs out: the error of the test it was answering is that.
+        let lastAsked = report.results.lastIndex { $0.outcome != .notRun }
+        for (i, r) in report.results.enumerated() {
             guard let (kind, name) = names[r.file] else { continue }  // the fuzz's failure: its own test below
             let passed = r.outcome == .pass
             if r.outcome == .pass || r.outcome == .fail { judged += 1 }
-            tests.append(test(kind, name, passed: passed, output: passed ? r.summary : output(r, kind)))
+            let cutOff = timeLimitReached && i == lastAsked && r.outcome == .error && report.fuzz == nil
+            tests.append(test(kind, name, passed: passed, output: passed ? r.summary : output(r, kind, cutOff: cutOff)))
             if !passed && firstFailure == nil { firstFailure = (name, Self.diagnosis(r)) }
         }
         if let (fuzz, failure) = fuzzTest(report) {

@@ -104,7 +104,8 @@ struct AutograderCommand: AsyncParsableCommand {
         let family = try? made.resolvedFamily()
         print("autograder for \(family.map { FamilyFixtures.name(of: $0) == "family" ? $0.summary : FamilyFixtures.name(of: $0) } ?? "the family"): \(out)")
         print(
-            "  command: \(made.command), \(AutogradeCommand.points(made.points.total)) points, a fresh exam (its seed is in \(AutograderConfig.fileName) only)")
+            "  command: \(made.command), \(AutogradeCommand.points(made.points.total)) points, "
+                + (config == nil ? "a fresh exam" : "the exam of \(config ?? "")") + " (its seed is in \(AutograderConfig.fileName) only)")
         if zip != nil {
             print("upload \((out as NSString).appendingPathComponent(AutograderBundle.zipName)) to Gradescope (Autograder: zip file upload)")
         } else {
