@@ -88,7 +88,8 @@ struct AutogradeScoring {
             return (test(.fuzz, "fuzz", passed: false, output: text), failure)
         }
         if timeLimitReached {
-            let text = "\(fuzz.checked) of \(planned.cases) cases checked, all right, then the time for the whole submission (\(Self.seconds(config.timeouts.total))) ran out"
+            let text =
+                "\(fuzz.checked) of \(planned.cases) cases checked, all right, then the time for the whole submission (\(Self.seconds(config.timeouts.total))) ran out"
             return (test(.fuzz, "fuzz", passed: false, output: text), nil)
         }
         if let why = fuzz.stoppedBecause {

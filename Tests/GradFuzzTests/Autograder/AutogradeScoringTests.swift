@@ -59,3 +59,13 @@ private func graded(_ implementation: some BackpropImplementation, _ config: Aut
     #expect(scoring.points(.curated) == 0 && scoring.points(.fuzz) == 0)
     #expect(abs(scoring.points(.exam) * Double(plan.exam.count) - config.points.total) < 1e-9)
 }
+
+@Test func gradescopeResultsAlwaysParseWithAScoreEvenFromNumbersJSONCannotHold() throws {
+    let results = GradescopeResults(
+        score: .nan, executionTime: .infinity, output: "x",
+        tests: [.init(score: .infinity, maxScore: 1, status: .failed, name: "exam 1", output: "y", visibility: .hidden)])
+    let object = try #require(try JSONSerialization.jsonObject(with: results.json) as? [String: Any])
+    #expect((object["score"] as? NSNumber)?.doubleValue == 0)
+    let test = try #require((object["tests"] as? [[String: Any]])?.first)
+    #expect((test["score"] as? NSNumber)?.doubleValue == 0 && test["max_score"] as? NSNumber == 1 && test["visibility"] as? String == "hidden")
+}
