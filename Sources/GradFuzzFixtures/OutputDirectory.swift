@@ -37,7 +37,7 @@ public enum OutputDirectory {
         let trimmed = path.hasSuffix("/") && path.count > 1 ? String(path.dropLast()) : path
         let parent = OutputFile.parent(of: trimmed)
         try OutputFile.createDirectory(parent)
-        let name = (trimmed as NSString).lastPathComponent
+        let name = OutputFile.name(of: trimmed)
         let fresh = TemporaryFile.path(for: name, in: parent)
         guard mkdir(fresh, 0o777) == 0 else {
             let code = errno

@@ -30,7 +30,7 @@ public enum OutputFile {
         // A file is replaced by a rename in its directory: a file must be creatable there (tried
         // with a temporary file, removed at once; access() says yes to root even on /proc).
         let directory = parent(of: target.path)
-        let probe = TemporaryFile.path(for: (target.path as NSString).lastPathComponent, in: directory)
+        let probe = TemporaryFile.path(for: name(of: target.path), in: directory)
         let fd = open(probe, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode_t(0o600))
         guard fd >= 0 else {
             let code = errno
@@ -125,7 +125,7 @@ public enum OutputFile {
     /// Writes a temporary file beside `target` and renames it over `target`.
     private static func replace(_ target: String, with data: Data, as path: String) throws(OutputFileError) {
         let directory = parent(of: target)
-        let temporary = TemporaryFile.path(for: (target as NSString).lastPathComponent, in: directory)
+        let temporary = TemporaryFile.path(for: name(of: target), in: directory)
         // Created as any new file is (rw-rw-rw- less the umask); a replaced file keeps its permissions.
         let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode_t(0o666))
         guard fd >= 0 else {
@@ -165,9 +165,19 @@ public enum OutputFile {
         if let failure { throw OutputFileError(path: path, OutputFileError.system(failure)) }
     }
 
+    /// The folder `path` lies in: "." for a bare name, "/" at the root. Taken by hand: Foundation's
+    /// NSString path methods trap on a one-character path.
     static func parent(of path: String) -> String {
-        let parent = (path as NSString).deletingLastPathComponent
-        return parent.isEmpty ? "." : parent
+        let trimmed = path.count > 1 && path.hasSuffix("/") ? String(path.reversed().drop { $0 == "/" }.reversed()) : path
+        guard let slash = trimmed.lastIndex(of: "/") else { return "." }
+        let head = trimmed[..<slash].reversed().drop { $0 == "/" }.reversed()
+        return head.isEmpty ? "/" : String(head)
+    }
+
+    /// The last component of `path` ("b" for "a/b/"), without Foundation's path methods (see `parent(of:)`).
+    static func name(of path: String) -> String {
+        let parts = path.split(separator: "/")
+        return parts.last.map(String.init) ?? path
     }
 
     static func kindName(_ mode: mode_t) -> String {

@@ -72,8 +72,9 @@ public struct FamilyFuzz: Sendable {
                 guard check.failed else { continue }
                 let minimal = await fuzzer.shrunk(problem, stop: stop)
                 let shape = { (p: Problem) in "layers \(p.network.layers), batch \(p.batchSize)" }
+                // The id is sent to the program: it never holds the seed, from which an autograder's exam is drawn.
                 let fixture = Fixture(
-                    id: "fuzz-\(seed)-\(i)",
+                    id: "fuzz-case-\(i)",
                     description: "case \(i) of the family drawn by the fuzzer (seed \(seed)), \(shape(problem)), shrunk to \(shape(minimal))",
                     origin: Fixture.Origin(kind: "fuzz", seed: seed, iteration: i, unshrunkLayers: problem.network.layers, unshrunkBatch: problem.batchSize),
                     problem: minimal, oracle: nil, tolerance: options.runTolerance)

@@ -45,29 +45,18 @@ public enum GraderReports {
     /// output) and the total score, one point per fixture that passes. Fixtures outside the family
     /// are not scored; the output names them and why.
     public static func gradescope(_ report: ValidationReport) -> Data {
-        let tests: [[String: Any]] = report.results.map { r in
-            [
-                "name": r.id + (r.description.isEmpty ? "" : " — " + r.description),
-                "score": r.outcome == .pass ? 1 : 0,
-                "max_score": 1,
-                "status": r.outcome == .pass ? "passed" : "failed",
-                "output": "\(r.outcome.rawValue.uppercased()): \(r.explanation)",
-            ]
+        let tests = report.results.map { r in
+            GradescopeResults.Test(
+                score: r.outcome == .pass ? 1 : 0, maxScore: 1, status: r.outcome == .pass ? .passed : .failed,
+                name: r.id + (r.description.isEmpty ? "" : " — " + r.description),
+                output: "\(r.outcome.rawValue.uppercased()): \(r.explanation)", visibility: .visible)
         }
         var output = "gradfuzz validate \(report.implementation): \(report.summary)"
         if let why = report.cannotStart { output += "\nThe program could not be started: \(why)" }
         if !report.outside.isEmpty {
             output += "\noutside the family (skipped, not run): " + report.outside.map { "\($0.id) (\($0.why))" }.joined(separator: ", ")
         }
-        let results: [String: Any] = [
-            "score": report.count(.pass),
-            "execution_time": report.seconds,
-            "output": output,
-            "tests": tests,
-        ]
-        // Every value above is a string, a number, or arrays and dictionaries of them.
-        let data = (try? JSONSerialization.data(withJSONObject: results, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
-        return data + Data("\n".utf8)
+        return GradescopeResults(score: Double(report.count(.pass)), executionTime: report.seconds, output: output, tests: tests).json
     }
 
     public static func writeJUnit(_ report: ValidationReport, to path: String) throws(OutputFileError) {

@@ -57,7 +57,8 @@ final class Session: Sendable {
     private let processGroup = ProcessGroup()
     let process: Task<Exit, Never>
 
-    init(command: [String], maxLineBytes: Int) {
+    /// `workingDirectory`: where the program runs (nil: gradfuzz's own working directory).
+    init(command: [String], maxLineBytes: Int, workingDirectory: String? = nil) {
         let (lines, requests) = AsyncStream<[UInt8]>.makeStream()
         let inbox = inbox, stderr = stderr, processGroup = processGroup, ended = ended
         self.requests = requests
@@ -71,6 +72,7 @@ final class Session: Sendable {
                 let environment = Environment.inherit.updating(["PYTHONUNBUFFERED": "1"])
                 let result = try await run(
                     executable, arguments: Arguments(Array(command.dropFirst())), environment: environment,
+                    workingDirectory: workingDirectory.map { FilePath($0) },
                     platformOptions: options,
                     input: .inputWriter, output: .sequence, error: .sequence
                 ) { execution in

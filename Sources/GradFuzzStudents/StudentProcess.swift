@@ -24,6 +24,8 @@ public actor StudentProcess {
     public let startupAllowance: Duration
     /// The longest answer line accepted: a line without end is cut off here, not read into memory.
     public let maxLineBytes: Int
+    /// Where the program runs; nil: gradfuzz's own working directory.
+    public nonisolated let workingDirectory: String?
     /// How many times the program has been started.
     public private(set) var starts = 0
     private var session: Session?
@@ -43,9 +45,10 @@ public actor StudentProcess {
 
     public init(
         command: [String], timeout: Duration = .seconds(10), startupAllowance: Duration = .seconds(10),
-        maxLineBytes: Int = 64 << 20
+        maxLineBytes: Int = 64 << 20, workingDirectory: String? = nil
     ) {
         self.command = command
+        self.workingDirectory = workingDirectory
         self.timeout = timeout
         self.startupAllowance = startupAllowance
         self.maxLineBytes = maxLineBytes
@@ -160,6 +163,8 @@ public actor StudentProcess {
         }
         if first.contains("/") {
             var isDirectory: ObjCBool = false
+            // A relative path names a file of the folder the program runs in.
+            let first = first.hasPrefix("/") || workingDirectory == nil ? first : (workingDirectory! as NSString).appendingPathComponent(first)
             guard FileManager.default.fileExists(atPath: first, isDirectory: &isDirectory) else {
                 throw StudentError(.notFound, "command not found: \(first) (no such file)")
             }
@@ -170,7 +175,7 @@ public actor StudentProcess {
             // Said before any clock runs: on a busy machine the spawn's own error could come after a timeout.
             throw StudentError.notOnPath(first)
         }
-        let started = Session(command: command, maxLineBytes: maxLineBytes)
+        let started = Session(command: command, maxLineBytes: maxLineBytes, workingDirectory: workingDirectory)
         starts += 1
         session = started
         warm = false

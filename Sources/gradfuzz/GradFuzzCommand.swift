@@ -17,6 +17,9 @@ struct GradFuzzCommand: AsyncParsableCommand {
             ValidateCommand.self,
             ExamCommand.self,
             MergeCommand.self,
+            AutograderCommand.self,
+            AutogradeCommand.self,
+            GradeCommand.self,
             BenchCommand.self,
         ],
         defaultSubcommand: FuzzCommand.self)
