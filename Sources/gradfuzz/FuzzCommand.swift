@@ -58,6 +58,8 @@ struct FuzzCommand: AsyncParsableCommand {
 
     @OptionGroup var toleranceOptions: ToleranceOptions
 
+    @OptionGroup var oracleOptions: OracleOptions
+
     var distribution: Distribution { Distribution(family: familyOptions.resolved) }
 
     func validate() throws {
@@ -98,7 +100,7 @@ struct FuzzCommand: AsyncParsableCommand {
             iterations: iterations, jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount,
             distribution: distribution, shard: shard ?? .whole, outDirectory: directory,
             implementation: implementation, replayCommand: replay,
-            tolerance: toleranceOptions.tolerance(over: .float64), shrink: !noShrink)
+            oracle: Oracle(method: oracleOptions.oracle), tolerance: toleranceOptions.tolerance(over: .float64), shrink: !noShrink)
     }
 
     /// Runs the fuzzer with its progress line and summary, until the end or until `stop` is raised.
@@ -119,7 +121,7 @@ struct FuzzCommand: AsyncParsableCommand {
         print("gradfuzz: seed \(setup.seed) (the same run again: --seed \(setup.seed))")
         print("distribution: \(setup.distribution.summary)")
         print(
-            "testing \(setup.implementation.name) against the GSL oracle: \(setup.iterations) iterations\(shardText), "
+            "testing \(setup.implementation.name) against the GSL oracle (\(setup.oracle.method.rawValue)): \(setup.iterations) iterations\(shardText), "
                 + "\(setup.jobs) jobs; failing cases shrunk into \(setup.outDirectory?.relativePath ?? "nowhere")/")
         print(
             "tolerance: rtol \(setup.tolerance.rtol), atol \(setup.tolerance.atol), plus 10 × the oracle's error estimate; "

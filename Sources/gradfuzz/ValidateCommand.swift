@@ -38,6 +38,12 @@ struct ValidateCommand: AsyncParsableCommand {
 
     @OptionGroup var timeouts: TimeoutOptions
 
+    @Option(
+        help: ArgumentHelp(
+            "Hold answers against a fresh GSL oracle instead of each fixture's reference values (as replay does). "
+                + OracleOptions.help, valueName: "units|entries"))
+    var oracle: Oracle.Method?
+
     @OptionGroup(title: "Family (what the program supports; fixtures outside it are skipped)") var familyOptions: FamilyOptions
 
     @Option(help: ArgumentHelp("Only fixtures whose id or file matches: a glob (*, ?) or a substring.", valueName: "pattern"))
@@ -81,7 +87,8 @@ struct ValidateCommand: AsyncParsableCommand {
         do { cases = try Validation.load(paths) } catch { throw ValidationError(error) }
         let options = Validation.Options(
             tolerance: toleranceOptions.tolerance?.tolerance, rtol: toleranceOptions.rtol, atol: toleranceOptions.atol, only: only,
-            family: familyOptions.resolved)
+            family: familyOptions.resolved,
+            expected: oracle.map { .oracle(Oracle(method: $0), jobs: ProcessInfo.processInfo.activeProcessorCount) } ?? .reference)
         guard cases.contains(where: options.selects) else {
             throw ValidationError("--only: no fixture matches \(only ?? "") among \(cases.count) fixtures")
         }
@@ -89,6 +96,7 @@ struct ValidateCommand: AsyncParsableCommand {
             command: command, timeout: timeouts.answerTimeout,
             startupAllowance: timeouts.startupAllowance)
         print("gradfuzz validate: \(student.name), \(StudentProtocol.version)")
+        if let oracle { print("expected values: a fresh GSL oracle (\(oracle.rawValue)), its error estimate allowed on top") }
         if familyOptions.isGiven { print("family: \(familyOptions.name == "custom" ? "" : familyOptions.name + ": ")\(options.family.summary)") }
         let quiet = quiet
         let report = await Validation.run(
@@ -101,7 +109,7 @@ struct ValidateCommand: AsyncParsableCommand {
         do {
             if let junit { try GraderReports.writeJUnit(report, to: junit); print("JUnit report: \(junit)") }
             if let gradescope { try GraderReports.writeGradescope(report, to: gradescope); print("Gradescope results: \(gradescope)") }
-            if let html { try ValidationPage(report).write(to: html); print("HTML report: \(html)") }
+            if let html { try ValidationPage(report, againstOracle: oracle != nil).write(to: html); print("HTML report: \(html)") }
         } catch {
             throw ValidationError("cannot write a report: \(error)")
         }
