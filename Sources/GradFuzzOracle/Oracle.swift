@@ -31,7 +31,7 @@ public struct OracleResult: Equatable, Sendable {
     public var dW: [Estimates]
     public var db: [Estimates]
     public var delta: [Estimates]
-    /// Cost evaluations the oracle made (GSL calls the cost 4 times an entry, 8 when it retries).
+    /// Cost evaluations the oracle made (GSL calls the cost 4 times a derivative, 8 when it retries).
     /// Bookkeeping, not part of the result: a fixture does not store it and `==` ignores it.
     public var evaluations = 0
 
