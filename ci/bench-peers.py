@@ -2,7 +2,8 @@
 """The benchmark networks of `gradfuzz bench` through gradfuzz's peers, in the same run.
 
 For each shape (S, M, L) the script times one full entry-by-entry check of every weight and bias:
-  - gradfuzz: `gradfuzz bench --json` (GSL's gsl_deriv_central per entry, with its error estimate);
+  - gradfuzz: `gradfuzz bench --json` (GSL's gsl_deriv_central with its error estimates: by default on each
+    sample's loss by each pre-activation, dW and db summed from it; `--oracle entries` on each weight and bias);
   - numpy: a central-difference loop, 2 full forward passes per entry, eps = 1e-6;
   - torch: torch.autograd.gradcheck (slow mode, float64, 2 evaluations per entry), when torch imports.
 The networks are the same: gradfuzz writes them (`bench --export`) and the peers read them.
@@ -10,7 +11,7 @@ Every peer runs on one thread, as the gradfuzz figures are for one job. It print
 the ratios peer time / gradfuzz time, and the largest relative error of each against the analytic
 gradient, |numeric − analytic| / max(|analytic|, 1e-3 · largest |analytic| of the same matrix).
 
-    python3 ci/bench-peers.py [--gradfuzz .build/release/gradfuzz] [--runs 3] [--shapes S,M,L]
+    python3 ci/bench-peers.py [--gradfuzz .build/release/gradfuzz] [--runs 3] [--shapes S,M,L] [--oracle units|entries]
 """
 import argparse
 import json
@@ -128,12 +129,14 @@ def main():
     parser.add_argument("--gradfuzz", default=".build/release/gradfuzz", help="the gradfuzz executable")
     parser.add_argument("--runs", type=int, default=3, help="runs per peer and shape (median)")
     parser.add_argument("--shapes", default="S,M,L")
+    parser.add_argument("--oracle", default="units", choices=["units", "entries"], help="gradfuzz's oracle method")
     args = parser.parse_args()
     if not os.path.exists(args.gradfuzz):
         sys.exit(f"bench-peers: {args.gradfuzz} not found; expected the gradfuzz executable (swift build -c release)")
 
     with tempfile.TemporaryDirectory() as directory:
-        report = subprocess.run([args.gradfuzz, "bench", "--json", "--shapes", args.shapes, "--export", directory],
+        report = subprocess.run([args.gradfuzz, "bench", "--json", "--shapes", args.shapes, "--oracle", args.oracle,
+                                 "--export", directory],
                                 check=True, capture_output=True, text=True).stdout
         ours = {r["shape"]["name"]: r for r in json.loads(report)}
         rows, notes = [], set()
@@ -146,7 +149,7 @@ def main():
             notes.add(note)
             rows.append((name, ours[name], numpy_seconds, max_relative_error((numeric[0], numeric[1]), exact), torch_seconds))
 
-    print(f"one thread each; numpy {np.__version__}; " + "; ".join(sorted(notes)))
+    print(f"one thread each; gradfuzz oracle {args.oracle}; numpy {np.__version__}; " + "; ".join(sorted(notes)))
     print("| shape | parameters | gradfuzz | numpy central difference | torch gradcheck | numpy / gradfuzz | torch / gradfuzz "
           "| max rel. error gradfuzz | max rel. error numpy |")
     print("|---|---|---|---|---|---|---|---|---|")

@@ -7,27 +7,52 @@ import GradFuzzCore
 
 /// `gradfuzz bench`: how fast and how accurate a full entry-by-entry check is on fixed networks.
 ///
-/// The shapes are those of the fast-oracle issue: tanh hidden layers, a sigmoid output,
-/// squared_error, W^(l) ~ N(0, 1/m_{l−1}), b = 0, X ~ N(0, 1), Y ~ U(0, 1), from a fixed seed,
-/// so that `ci/bench-peers.py` can build the same kind of network for its peers.
+/// S, M and L are the shapes of the fast-oracle issue: tanh hidden layers, a sigmoid output,
+/// squared_error, so that `ci/bench-peers.py` can build the same kind of network for its peers.
+/// W128, W256 and MNIST are wide networks with relu hidden layers, a softmax output and
+/// cross_entropy against one-hot targets. Every shape: W^(l) ~ N(0, 1/m_{l−1}), b = 0,
+/// X ~ N(0, 1), Y ~ U(0, 1) (one-hot for cross_entropy), from a fixed seed.
 public enum Benchmark {
     public struct Shape: Sendable, Codable, Equatable {
         public var name: String
         public var layers: [Int]
         public var batch: Int
+        public var hidden: Activation
+        public var output: Activation
+        public var loss: Loss
+        /// Runs of which the median is reported, unless the command says otherwise.
+        public var runs: Int
 
-        public init(name: String, layers: [Int], batch: Int) {
+        public init(
+            name: String, layers: [Int], batch: Int, hidden: Activation = .tanh, output: Activation = .sigmoid,
+            loss: Loss = .squaredError, runs: Int = 3
+        ) {
             self.name = name
             self.layers = layers
             self.batch = batch
+            self.hidden = hidden
+            self.output = output
+            self.loss = loss
+            self.runs = runs
         }
+
+        /// "tanh → sigmoid, squared_error".
+        public var summary: String { "\(hidden.rawValue) → \(output.rawValue), \(loss.rawValue)" }
     }
 
     public static let shapes = [
-        Shape(name: "S", layers: [4, 8, 8, 3], batch: 8),
-        Shape(name: "M", layers: [16, 32, 32, 10], batch: 16),
-        Shape(name: "L", layers: [64, 128, 64, 10], batch: 32),
+        Shape(name: "S", layers: [4, 8, 8, 3], batch: 8, runs: 31),
+        Shape(name: "M", layers: [16, 32, 32, 10], batch: 16, runs: 15),
+        Shape(name: "L", layers: [64, 128, 64, 10], batch: 32, runs: 5),
+        wide(name: "W128", layers: [128, 128, 128, 128, 10], batch: 8),
+        wide(name: "W256", layers: [256, 256, 256, 256, 10], batch: 8),
+        wide(name: "MNIST", layers: [784, 256, 128, 10], batch: 64),
     ]
+
+    /// A network of relu hidden layers, a softmax output and cross_entropy.
+    public static func wide(name: String, layers: [Int], batch: Int, runs: Int = 3) -> Shape {
+        Shape(name: name, layers: layers, batch: batch, hidden: .relu, output: .softmax, loss: .crossEntropy, runs: runs)
+    }
 
     public static let seed: UInt64 = 20_261_129
 
@@ -45,22 +70,30 @@ public enum Benchmark {
                     columns: layers[l]))
         }
         let b = (1...depth).map { [Double](repeating: 0, count: layers[$0]) }
-        let activations = [Activation](repeating: .tanh, count: depth - 1) + [.sigmoid]
+        let activations = [Activation](repeating: shape.hidden, count: depth - 1) + [shape.output]
         let X = Matrix(rows: (0..<shape.batch).map { _ in (0..<layers[0]).map { _ in rng.normal() } }, columns: layers[0])
+        let outputs = layers[depth]
         let Y = Matrix(
-            rows: (0..<shape.batch).map { _ in (0..<layers[depth]).map { _ in Double.random(in: 0..<1, using: &rng) } },
-            columns: layers[depth])
-        return Problem(network: Network(layers: layers, activations: activations, W: W, b: b), loss: .squaredError, X: X, Y: Y)
+            rows: (0..<shape.batch).map { _ in
+                guard shape.loss == .crossEntropy else { return (0..<outputs).map { _ in Double.random(in: 0..<1, using: &rng) } }
+                let label = Int.random(in: 0..<outputs, using: &rng)
+                return (0..<outputs).map { $0 == label ? 1 : 0 }
+            },
+            columns: outputs)
+        return Problem(network: Network(layers: layers, activations: activations, W: W, b: b), loss: shape.loss, X: X, Y: Y)
     }
 
     /// One shape's figures.
     public struct Result: Sendable, Codable {
         public var shape: Shape
         public var parameters: Int
+        /// The oracle's method.
+        public var method: Oracle.Method
         /// Whether the timed check also differentiated every per-sample g^(i,l) entry.
         public var includesDelta: Bool
         public var jobs: Int
-        /// Cost evaluations per differentiated entry (GSL: 4, or 8 when it retries with a better step).
+        /// Cost evaluations per entry of the result (per-entry GSL: 4, or 8 when it retries with a
+        /// better step; units: 4 per g entry, shared by the dW and db entries summed from it).
         public var evaluationsPerEntry: Double
         /// Median seconds of one full entry-by-entry check (every dW and db entry, plus g when `includesDelta`).
         public var checkSeconds: Double
@@ -129,7 +162,7 @@ public enum Benchmark {
             entries += result.dW[p].value.storage.count + result.db[p].value.storage.count + result.delta[p].value.storage.count
         }
         return Result(
-            shape: shape, parameters: problem.network.parameterCount, includesDelta: delta, jobs: jobs,
+            shape: shape, parameters: problem.network.parameterCount, method: oracle.method, includesDelta: delta, jobs: jobs,
             evaluationsPerEntry: Double(result.evaluations) / Double(entries),
             checkSeconds: check, checkCPUSeconds: median(cpu), fastestCheckSeconds: wall.min() ?? check, backpropSeconds: backprop, maxRelativeError: error,
             worstEntry: place)

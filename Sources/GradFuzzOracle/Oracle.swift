@@ -31,7 +31,7 @@ public struct OracleResult: Equatable, Sendable {
     public var dW: [Estimates]
     public var db: [Estimates]
     public var delta: [Estimates]
-    /// Cost evaluations the oracle made (GSL calls the cost 4 times an entry, 8 when it retries).
+    /// Cost evaluations the oracle made (GSL calls the cost 4 times a derivative, 8 when it retries).
     /// Bookkeeping, not part of the result: a fixture does not store it and `==` ignores it.
     public var evaluations = 0
 
@@ -46,14 +46,21 @@ public struct OracleResult: Equatable, Sendable {
     }
 }
 
-/// The GSL oracle: every entry of the gradient by `gsl_deriv_central`, on the cost as a function of
-/// that one entry.
+/// The GSL oracle: every entry of the gradient from `gsl_deriv_central`, by one of two methods.
 ///
-/// GSL's central difference evaluates f at x ± h and x ± h/2 (a 5-point rule), estimates its
-/// round-off and truncation errors, and retries once with the step that balances them: 4 or 8
-/// evaluations an entry. What it differentiates is C(w) − C(w₀), summed over the units the entry
-/// moves and computed without cancellation (`PerturbedCost`): each value is exact to a few ε of
-/// itself, whatever the step.
+/// - `.units` differentiates each sample's loss with respect to each pre-activation, g_k^(i,l) =
+///   ∂L_i/∂z_k^(i,l), and obtains dW and db from the definition z = Wᵀa + b, which is linear in W
+///   and b: ∂C/∂w_jk^(l) = (1/m) Σ_i a_j^(i,l−1) g_k^(i,l) and ∂C/∂b_k^(l) = (1/m) Σ_i g_k^(i,l),
+///   each with an error bound that carries GSL's (`Oracle+Units.swift`). units × batch one-sample
+///   derivatives: about m_{l−1} times less work per layer than `.entries`.
+/// - `.entries` differentiates the batch cost with respect to each weight and bias on its own
+///   (`Oracle+Entries.swift`): parameters × batch-wide derivatives.
+///
+/// Either way, GSL's central difference evaluates f at x ± h and x ± h/2 (a 5-point rule),
+/// estimates its round-off and truncation errors, and retries once with the step that balances
+/// them: 4 or 8 evaluations an entry. What it differentiates is C(w) − C(w₀) (or L_i(z) − L_i(z₀)),
+/// summed over the units the move reaches and computed without cancellation (`PerturbedCost`):
+/// each value is exact to a few ε of itself, whatever the step.
 ///
 /// That frees the choice of step from round-off, and the oracle takes a small one: h = the power of
 /// two at or below `step` (in z units; 2⁻²⁴ ≈ 6e-8 by default), where the 5-point rule's truncation
@@ -80,9 +87,20 @@ public struct Oracle: Sendable {
     /// of two. A weight w_jk^(l) is stepped by `step / max_i |a_j^(i,l−1)|`, so that no z moves by
     /// more than `step`.
     public var step: Double
+    /// What GSL differentiates: each sample's loss by each pre-activation, or the cost by each entry.
+    public var method: Method
 
-    public init(step: Double = 0x1p-24) {
+    /// What the oracle hands to GSL.
+    public enum Method: String, Sendable, Codable, CaseIterable {
+        /// g^(i,l) by GSL, one sample and one unit at a time; dW and db summed from it.
+        case units
+        /// Every weight and bias by GSL, on the cost of the whole batch; g^(i,l) as for `units`.
+        case entries
+    }
+
+    public init(step: Double = 0x1p-24, method: Method = .units) {
         self.step = step
+        self.method = method
     }
 
     /// Every entry of dW, db and, when `delta` is set, of each sample's g^(i,l).
@@ -91,6 +109,7 @@ public struct Oracle: Sendable {
     /// with its own `PerturbedCost`; the result does not depend on `jobs`.
     public func differentiate(_ problem: Problem, delta: Bool = true, jobs: Int = 1) -> OracleResult {
         _ = gslErrorHandlerOff  // GSL's default handler aborts; the oracle reads status codes
+        Oracle.differentiations?.add()
         let layers = problem.network.layers
         let m = problem.batchSize
         let units = (0..<problem.network.depth).flatMap { p in (0..<layers[p + 1]).map { (layer: p, unit: $0) } }
@@ -105,7 +124,11 @@ public struct Oracle: Sendable {
                 delta: (0..<problem.network.depth).map { Estimates(rows: delta ? m : 0, columns: layers[$0 + 1]) })
             let probe = Probe(PerturbedCost(problem))
             for index in stride(from: worker, to: units.count, by: workers) {
-                differentiate(unit: units[index].unit, layer: units[index].layer, delta: delta, probe: probe, into: &result)
+                let (p, k) = units[index]
+                switch method {
+                case .units: differentiateThrough(unit: k, layer: p, delta: delta, probe: probe, into: &result)
+                case .entries: differentiateEntries(unit: k, layer: p, delta: delta, probe: probe, into: &result)
+                }
             }
             if worker == 0 { result.setAnalyticRounding(probe.cost.analyticRounding(delta: delta)) }
             result.evaluations = probe.evaluations
@@ -135,28 +158,19 @@ public struct Oracle: Sendable {
         _ = partials.deinitialize()
         return result
     }
+}
 
-    /// Column k of dW^(p+1), entry k of db^(p+1) and, when `delta` is set, column k of g^(p+1).
-    private func differentiate(unit k: Int, layer p: Int, delta: Bool, probe: Probe, into result: inout OracleResult) {
-        let cost = probe.cost
-        for j in 0..<cost.widths[p] {
-            var largest = 0.0
-            for i in 0..<cost.m {
-                cost.factors[i] = cost.input(layer: p, sample: i, unit: j)
-                largest = max(largest, abs(cost.factors[i]))
-            }
-            probe.target = .weight(layer: p, row: j, column: k)
-            // Inputs below 2⁻⁹⁶⁰ (a dead softmax or softplus unit) would step the weight by an overflowing amount.
-            result.dW[p].record(probe.derivative(step: largest > 0 ? step / max(largest, 0x1p-960) : step), row: j, column: k)
-        }
-        for i in 0..<cost.m { cost.factors[i] = 1 }
-        probe.target = .bias(layer: p, unit: k)
-        result.db[p].record(probe.derivative(step: step), row: 0, column: k)
-        guard delta else { return }
-        for i in 0..<cost.m {
-            probe.target = .preActivation(layer: p, sample: i, unit: k)
-            result.delta[p].record(probe.derivative(step: step), row: i, column: k)
-        }
+extension Oracle {
+    /// When set, counts the problems differentiated in this task and its child tasks: how a test
+    /// sees that a command computes a problem's oracle once.
+    @TaskLocal package static var differentiations: Counter?
+
+    package final class Counter: @unchecked Sendable {
+        private let lock = NSLock()
+        private var total = 0
+        package init() {}
+        package var count: Int { lock.withLock { total } }
+        func add() { lock.withLock { total += 1 } }
     }
 }
 
@@ -187,7 +201,7 @@ private struct SharedResults: @unchecked Sendable {
 typealias Derivative = (value: Double, error: Double, kink: Bool)
 
 extension Estimates {
-    fileprivate mutating func record(_ d: Derivative, row: Int, column: Int) {
+    mutating func record(_ d: Derivative, row: Int, column: Int) {
         value[row, column] = d.value
         error[row, column] = d.error
         kink[row * value.columns + column] = d.kink
@@ -203,7 +217,7 @@ extension Estimates {
 }
 
 /// What GSL's callback reaches through its `params` pointer: the entry being differentiated.
-private final class Probe {
+final class Probe {
     enum Target {
         /// `PerturbedCost.factors` holds a_j^(i,l−1) of every sample.
         case weight(layer: Int, row: Int, column: Int)
@@ -261,7 +275,11 @@ private final class Probe {
         }
         var perSample = 1.0
         if case .preActivation = target {} else { perSample = 1 / Double(cost.m) }
-        let roundoff = cost.roundingFactor * Double.ulpOfOne * cost.sizeRate * perSample
+        // Relative bounds miss underflow: a value in the subnormal range is rounded to a multiple of
+        // η = 2⁻¹⁰⁷⁴, so each of up to `roundingFactor` roundings inside a value may be off by η
+        // absolutely, and the 5-point rule weighs the four values by at most 3/h in all.
+        let underflow = 3 * cost.roundingFactor * Double.leastNonzeroMagnitude / h
+        let roundoff = (cost.roundingFactor * Double.ulpOfOne * cost.sizeRate + underflow) * perSample
         guard status == GSL_SUCCESS, result.isFinite else { return (.nan, .infinity, cost.crossedKink) }
         return (result, abserr + roundoff, cost.crossedKink)
     }

@@ -29,9 +29,11 @@ public struct ValidationPage: Sendable {
 
     /// The report of `gradfuzz validate` (answers against the fixtures' reference values) or
     /// `gradfuzz replay` (against the GSL oracle): each result beside the problem it was on.
-    public init(_ report: ValidationReport, replay: Bool = false) {
+    /// `againstOracle` says what validate held answers against (the reference unless it is set).
+    public init(_ report: ValidationReport, replay: Bool = false, againstOracle: Bool = false) {
         self.init(
-            title: "gradfuzz \(replay ? "replay" : "validate"): \(report.implementation)", expectedFrom: replay ? "GSL oracle" : "reference",
+            title: "gradfuzz \(replay ? "replay" : "validate"): \(report.implementation)",
+            expectedFrom: replay || againstOracle ? "GSL oracle" : "reference",
             meta: ["checked in \(String(format: "%.2f", report.seconds)) s"]
                 + (report.cannotStart.map { ["the program could not be started: \($0)"] } ?? [])
         )

@@ -65,6 +65,7 @@ struct FuzzCommand: AsyncParsableCommand {
     @OptionGroup var toleranceOptions: ToleranceOptions
 
     @OptionGroup var costOptions: CostOptions
+    @OptionGroup var oracleOptions: OracleOptions
 
     var distribution: Distribution { Distribution(family: familyOptions.resolved) }
 
@@ -106,7 +107,8 @@ struct FuzzCommand: AsyncParsableCommand {
             iterations: iterations, jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount,
             distribution: distribution, shard: shard ?? .whole, outDirectory: directory,
             implementation: implementation, replayCommand: replay,
-            tolerance: toleranceOptions.tolerance(over: .float64), shrink: !noShrink, cost: costOptions.cost)
+            oracle: Oracle(method: oracleOptions.oracle), tolerance: toleranceOptions.tolerance(over: .float64), shrink: !noShrink,
+            cost: costOptions.cost)
     }
 
     /// The family the program declares, resolved; a declaration that cannot be read or resolved is a usage error.
@@ -153,7 +155,7 @@ struct FuzzCommand: AsyncParsableCommand {
         print("gradfuzz: seed \(setup.seed) (the same run again: --seed \(setup.seed))")
         print("distribution: \(setup.distribution.summary)")
         print(
-            "testing \(setup.implementation.name) against the GSL oracle: \(setup.iterations) iterations\(shardText), "
+            "testing \(setup.implementation.name) against the GSL oracle (\(setup.oracle.method.rawValue)): \(setup.iterations) iterations\(shardText), "
                 + "\(setup.jobs) jobs; failing cases shrunk into \(setup.outDirectory?.relativePath ?? "nowhere")/")
         print(
             "tolerance: rtol \(setup.tolerance.rtol), atol \(setup.tolerance.atol), plus 10 × the oracle's error estimate; "

@@ -71,6 +71,18 @@ struct CostOptions: ParsableArguments {
     var cost: CostCheck { noCost ? .ignored : .compared }
 }
 
+extension Oracle.Method: ExpressibleByArgument {}
+
+/// --oracle of `fuzz`, `replay` and `bench`: what the GSL oracle differentiates.
+struct OracleOptions: ParsableArguments {
+    @Option(help: ArgumentHelp(Self.help, valueName: "units|entries"))
+    var oracle: Oracle.Method = .units
+
+    static let help =
+        "What GSL differentiates: units (each sample's loss by each pre-activation; dW and db summed from it exactly) "
+        + "or entries (the batch's cost by each weight and bias; slower by about the fan-in)."
+}
+
 /// A comma-separated list of names of a contract's enumeration (activations, losses), parsed once
 /// into its values: "relu,tanh".
 struct NameList<T: RawRepresentable & CaseIterable & Equatable & Sendable>: Sendable where T.RawValue == String {

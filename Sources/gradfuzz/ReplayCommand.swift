@@ -30,6 +30,7 @@ struct ReplayCommand: AsyncParsableCommand {
     @OptionGroup var toleranceOptions: ToleranceOptions
 
     @OptionGroup var costOptions: CostOptions
+    @OptionGroup var oracleOptions: OracleOptions
 
     @Option(help: ArgumentHelp("Write an HTML report (heatmaps of every layer) here.", valueName: "file"))
     var html: String?
@@ -58,7 +59,7 @@ struct ReplayCommand: AsyncParsableCommand {
             tolerance: toleranceOptions.tolerance?.tolerance, rtol: toleranceOptions.rtol, atol: toleranceOptions.atol,
             family: familyOptions.resolved, cost: costOptions.cost)
         let report = await Replay.run(
-            files, implementation: implementationOptions.implementation().0, options: options,
+            files, implementation: implementationOptions.implementation().0, options: options, oracle: Oracle(method: oracleOptions.oracle),
             jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount, stop: stop,
             starting: { c, entries in
                 // A large network takes a while: said first, on stderr, so that stdout holds only the report.

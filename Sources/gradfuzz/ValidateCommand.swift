@@ -56,6 +56,12 @@ struct ValidateCommand: AsyncParsableCommand {
 
     @OptionGroup var timeouts: TimeoutOptions
 
+    @Option(
+        help: ArgumentHelp(
+            "Hold answers against a fresh GSL oracle instead of each fixture's reference values (as replay does). "
+                + OracleOptions.help, valueName: "units|entries"))
+    var oracle: Oracle.Method?
+
     @OptionGroup(title: "Family (what the program supports; fixtures outside it are skipped)") var familyOptions: FamilyOptions
 
     @Option(help: ArgumentHelp("Only fixtures whose id or file matches: a glob (*, ?) or a substring.", valueName: "pattern"))
@@ -115,6 +121,7 @@ struct ValidateCommand: AsyncParsableCommand {
         sources += ValidationPlan.examFamilies(in: fixturePaths)
         let options = Validation.Options(
             tolerance: toleranceOptions.tolerance?.tolerance, rtol: toleranceOptions.rtol, atol: toleranceOptions.atol, only: only,
+            expected: oracle.map { .oracle(Oracle(method: $0), jobs: ProcessInfo.processInfo.activeProcessorCount) } ?? .reference,
             cost: costOptions.cost)
         let plan: ValidationPlan
         do {
@@ -132,6 +139,7 @@ struct ValidateCommand: AsyncParsableCommand {
             print("family (\(plan.sources.joined(separator: ", "))): \(name == "family" ? "" : name + ": ")\(plan.family.summary)")
         }
         print("checking: \(plan.description)")
+        if let oracle { print("expected values: a fresh GSL oracle (\(oracle.rawValue)), its error estimate allowed on top") }
         if let warning = plan.incompleteness {
             print(warning)
             if requireComplete { throw ExitCode(1) }
@@ -150,7 +158,7 @@ struct ValidateCommand: AsyncParsableCommand {
         do {
             if let junit { try GraderReports.writeJUnit(report, to: junit); print("JUnit report: \(junit)") }
             if let gradescope { try GraderReports.writeGradescope(report, to: gradescope); print("Gradescope results: \(gradescope)") }
-            if let html { try ValidationPage(report).write(to: html); print("HTML report: \(html)") }
+            if let html { try ValidationPage(report, againstOracle: oracle != nil).write(to: html); print("HTML report: \(html)") }
         } catch {
             throw ValidationError("cannot write a report: \(error)")
         }
