@@ -89,7 +89,35 @@ extension FuzzSummary {
         }
         merged.fixtures = fixtures.sorted()
         merged.elapsed = elapsed
+        merged.applyFixtureQuota()
         return merged
+    }
+
+    /// Each shard kept `FixtureQuota.perKind` fixtures of each kind of mistake; the whole run keeps
+    /// that many of its lowest iterations. Findings beyond them are counted as not written, as the
+    /// unsharded run counts them, and their files, which their shards did write, are listed in
+    /// `beyondQuota` (never removed: they are the shards' output).
+    mutating func applyFixtureQuota() {
+        var keptOfKind: [String: [String]] = [:]
+        var demoted: [String: String] = [:]
+        for index in failed.indices {
+            guard let kind = failed[index].kind, let id = failed[index].shrunkTo else { continue }
+            var kept = keptOfKind[kind, default: []]
+            if kept.contains(id) || kept.count < FixtureQuota.perKind {
+                if !kept.contains(id) { kept.append(id) }
+                keptOfKind[kind] = kept
+                continue
+            }
+            casesNotWritten += failed[index].fixture == nil ? 0 : 1
+            if let path = failed[index].fixture { demoted[id] = path }
+            failed[index].fixture = nil
+            failed[index].fixtureError = "not written: \(FixtureQuota.perKind) fixtures of its kind of mistake are written already"
+        }
+        let stillKept = Set(failed.compactMap(\.fixture))
+        let surplus = Set(demoted.values).subtracting(stillKept)
+        fixturesNotWritten += surplus.count
+        fixtures.removeAll { surplus.contains($0) }
+        beyondQuota = surplus.isEmpty ? nil : surplus.sorted()
     }
 
     /// The same run, whole, before any case: every count zero, every list empty.

@@ -110,6 +110,9 @@ public struct FuzzSummary: Codable, Equatable, Sendable {
     public var fixtures: [String] = []
     /// Failing cases whose fixture was not written, and how many distinct fixtures they shrank to:
     /// at most `FixtureQuota.perKind` are written of each kind of mistake.
+    /// After a merge of shards: fixtures the shards wrote beyond the run's few of each kind of
+    /// mistake: files the unsharded run would not have written (nil when there are none).
+    public var beyondQuota: [String]?
     public var casesNotWritten = 0
     public var fixturesNotWritten = 0
     public var elapsedSeconds = 0.0

@@ -47,6 +47,11 @@ struct MergeCommand: ParsableCommand {
             throw ValidationError(error.description)
         }
         print(SummaryReport(merged).text, terminator: "")
+        if let beyond = merged.beyondQuota {
+            print(
+                "note: the shards wrote \(beyond.count) fixture\(beyond.count == 1 ? "" : "s") beyond the run's \(FixtureQuota.perKind) of each kind of mistake, "
+                    + "which the unsharded run would not have: \(beyond.joined(separator: " "))")
+        }
         if let json {
             do { try OutputFile.write(merged.json(), to: json) } catch { throw ValidationError("--json: \(error)") }
         }
