@@ -132,7 +132,7 @@ struct FuzzCommand: AsyncParsableCommand {
         let page = htmlPath == nil ? nil : await FuzzPage.build(summary, implementation: setup.implementation)
         await setup.implementation.close()
 
-        print(SummaryReport(summary).text, terminator: "")
+        print(TerminalText.visible(SummaryReport(summary).text), terminator: "")
         if let jsonPath {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

@@ -46,7 +46,7 @@ struct GradFuzzCommand: AsyncParsableCommand {
                 status = 0
             } else {
                 let line = message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
-                FileHandle.standardError.write(Data("gradfuzz: \(line)\n".utf8))
+                FileHandle.standardError.write(Data("gradfuzz: \(TerminalText.visible(line))\n".utf8))
                 status = 2
             }
         }
