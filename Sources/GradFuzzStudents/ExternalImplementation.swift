@@ -11,9 +11,10 @@ public final class ExternalImplementation: BackpropImplementation {
 
     public init(
         command: [String], timeout: Duration = .seconds(10), startupAllowance: Duration = .seconds(10),
-        maxLineBytes: Int = 64 << 20
+        maxLineBytes: Int = 64 << 20, user: StudentUser? = nil
     ) {
-        process = StudentProcess(command: command, timeout: timeout, startupAllowance: startupAllowance, maxLineBytes: maxLineBytes)
+        process = StudentProcess(
+            command: command, timeout: timeout, startupAllowance: startupAllowance, maxLineBytes: maxLineBytes, user: user)
     }
 
     /// From one string, split as a shell would: "python3 student.py".
