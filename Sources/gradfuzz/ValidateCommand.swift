@@ -52,6 +52,13 @@ struct ValidateCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Write an HTML report (heatmaps of every layer) here.", valueName: "file"))
     var html: String?
 
+    @Option(
+        name: .customLong("as-user"),
+        help: ArgumentHelp(
+            "Run the program as this user (gradfuzz must run as root): no supplementary groups, a scratch working folder, a clean environment (docs/grading.md).",
+            valueName: "name"))
+    var asUser: String?
+
     @Flag(name: [.short, .long], help: "Print only the failures and the summary.")
     var quiet = false
 
@@ -60,6 +67,7 @@ struct ValidateCommand: AsyncParsableCommand {
 
     func validate() throws {
         if command.isEmpty { throw ValidationError("expected the student's command after --, e.g. gradfuzz validate -- python3 student.py") }
+        _ = try studentUser()
         try Expect.path(junit, "--junit", "a file for the JUnit report")
         try Expect.path(gradescope, "--gradescope", "a file for the Gradescope results")
         try Expect.path(html, "--html", "a file for the HTML report")
@@ -87,8 +95,9 @@ struct ValidateCommand: AsyncParsableCommand {
         }
         let student = ExternalImplementation(
             command: command, timeout: timeouts.answerTimeout,
-            startupAllowance: timeouts.startupAllowance)
+            startupAllowance: timeouts.startupAllowance, user: try studentUser())
         print("gradfuzz validate: \(student.name), \(StudentProtocol.version)")
+        if let user = student.process.user { print("as user \(user.described), in a scratch folder, with a clean environment") }
         if familyOptions.isGiven { print("family: \(familyOptions.name == "custom" ? "" : familyOptions.name + ": ")\(options.family.summary)") }
         let quiet = quiet
         let report = await Validation.run(
@@ -110,5 +119,11 @@ struct ValidateCommand: AsyncParsableCommand {
             throw ValidationError("no fixture is inside the family (\(options.family.summary)): all \(report.outside.count) selected are outside it")
         }
         throw ExitCode(report.exitCode)
+    }
+
+    /// The user named by --as-user, if any.
+    func studentUser() throws -> StudentUser? {
+        guard let asUser else { return nil }
+        do { return try StudentUser.named(asUser) } catch { throw ValidationError(error.description) }
     }
 }
