@@ -176,7 +176,9 @@ __attribute__((noreturn)) static void supervisor(const struct gradfuzz_launch *l
     sigaddset(&child, SIGCHLD);
     sigprocmask(SIG_BLOCK, &child, NULL);
     int signals = signalfd(-1, &child, SFD_CLOEXEC);
-    pid_t program = fork();
+    // _Fork: no atfork handler of gradfuzz's runs here, where a lock another thread held at the
+    // first fork would never be released.
+    pid_t program = _Fork();
     if (program == 0) start_program(launch);
     if (program < 0) report(GRADFUZZ_NOT_STARTED, GRADFUZZ_STEP_EXEC, errno, 0);
     close(PROGRAM_IN);
