@@ -12,7 +12,10 @@ import Testing
 /// calls setsid, and a grandchild that double-forks and calls setsid (its parent exits at once).
 /// It answers only once both have said (by a file in `directory`) that they run, and each answer
 /// takes `delay` seconds.
-private func escapingStudent(in directory: URL, marker: String, delay: Double = 0) throws -> String {
+/// With `killsItsSupervisor`, it first kills its parent, the supervisor (it runs as the same user).
+private func escapingStudent(
+    in directory: URL, marker: String, delay: Double = 0, killsItsSupervisor: Bool = false
+) throws -> String {
     let ready = directory.appendingPathComponent("ready").path
     return try pythonScript(
         """
@@ -20,6 +23,8 @@ private func escapingStudent(in directory: URL, marker: String, delay: Double = 
         from gradfuzz_student import serve
         from student import backprop
         marker, ready = \(String(reflecting: marker)), \(String(reflecting: ready))
+        if \(killsItsSupervisor ? "True" : "False"):
+            os.kill(os.getppid(), 9)
         sleeper = "import os, sys, time\\nos.setsid()\\nopen(sys.argv[1] + '.' + sys.argv[2], 'w').close()\\ntime.sleep(600)"
         subprocess.Popen([sys.executable, "-c", sleeper, ready, marker + "-setsid"],
                          stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -62,6 +67,21 @@ private func expectNoneLeft(_ marker: String, _ when: String, sourceLocation: So
         ["validate", "--fixtures", "fixtures/curated/one-neuron.json", "--", "python3", student], directory: packageRoot)
     #expect(run.status == 0, "\(run.stdout) \(run.stderr)")
     expectNoneLeft(marker, "after validate exited")
+}
+
+@Test func aStudentThatKillsItsSupervisorLeavesNothingRunningAfterValidate() async throws {
+    let directory = try temporaryDirectory("escape-supervisor")
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let marker = uniqueMarker()
+    let student = try escapingStudent(in: directory, marker: marker, killsItsSupervisor: true)
+    let run = try await runGradfuzz(
+        ["validate", "--fixtures", "fixtures/curated/one-neuron.json", "--", "python3", student], directory: packageRoot)
+    #expect(run.status == 0, "\(run.stdout) \(run.stderr)")
+    expectNoneLeft(marker, "after validate exited")
+    // The student itself, orphaned by its supervisor's death, is gradfuzz's to end too.
+    let left = processes(running: student)
+    #expect(left.isEmpty, "the student still runs")
+    for id in left { _ = kill(pid_t(id) ?? 0, SIGKILL) }
 }
 
 @Test func closingAStudentEndsItsSetsidAndDoubleForkedDescendants() async throws {
