@@ -28,7 +28,6 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-numerics", from: "1.1.0"),
-        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.0"),
     ],
     targets: [
         .systemLibrary(name: "CGSL", pkgConfig: "gsl", providers: [.apt(["libgsl-dev"])]),
@@ -47,7 +46,7 @@ let package = Package(
                 swiftSettings: optimized),
         .target(name: "GradFuzzStudents",
                 dependencies: ["GradFuzzCore", "GradFuzzOracle", "GradFuzzMutants", "GradFuzzFixtures", "GradFuzzJudging", "GradFuzzFuzzing",
-                               .product(name: "Subprocess", package: "swift-subprocess")]),
+                               "CGradFuzzSystem"]),
         .target(name: "GradFuzzReport",
                 dependencies: ["GradFuzzCore", "GradFuzzOracle", "GradFuzzMutants", "GradFuzzFixtures", "GradFuzzJudging",
                                "GradFuzzFuzzing", "GradFuzzStudents"]),

@@ -37,10 +37,15 @@ public enum Autograde {
     }
 
     /// The one place a submission's program is started: `command` in the submission's folder, as `user`.
-    static func launch(_ command: [String], in folder: String, user: String?, timeouts: AutograderConfig.Timeouts) -> ExternalImplementation {
-        ExternalImplementation(
+    /// `user` applies when gradfuzz runs as root (on Gradescope); a grader who is not root (a class
+    /// graded on a laptop) runs the programs as themselves, which `grade` says.
+    static func launch(_ command: [String], in folder: String, user: String?, timeouts: AutograderConfig.Timeouts) throws(StudentUser.Refusal)
+        -> ExternalImplementation
+    {
+        let runAs = try user.flatMap { name throws(StudentUser.Refusal) in geteuid() == 0 ? try StudentUser.named(name) : nil }
+        return ExternalImplementation(
             command: command, timeout: .milliseconds(Int64(timeouts.answer * 1000)),
-            startupAllowance: .milliseconds(Int64(timeouts.startup * 1000)), workingDirectory: folder)
+            startupAllowance: .milliseconds(Int64(timeouts.startup * 1000)), user: runAs, workingDirectory: folder)
     }
 
     /// One submission graded: what Gradescope reads, the validation behind it (for the HTML report),
@@ -59,16 +64,21 @@ public enum Autograde {
     /// total time is up, the same, and the tests not reached score 0.
     public static func grade(submission: String, config: AutograderConfig, plan: Plan, stop: StopSignal = StopSignal()) async -> Graded {
         var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: submission, isDirectory: &isDirectory), isDirectory.boolValue else {
-            let report = ValidationReport(implementation: config.command, results: [], seconds: 0, cannotStart: "no submission folder")
-            let why = "no submission: \(submission) is not a folder; expected the folder of the student's files"
+        let student: ExternalImplementation
+        do throws(StudentUser.Refusal) {
+            guard FileManager.default.fileExists(atPath: submission, isDirectory: &isDirectory), isDirectory.boolValue else {
+                throw StudentUser.Refusal(description: "no submission: \(submission) is not a folder; expected the folder of the student's files")
+            }
+            student = try launch(ShellWords.split(config.command), in: submission, user: config.user, timeouts: config.timeouts)
+        } catch {
+            let report = ValidationReport(implementation: config.command, results: [], seconds: 0, cannotStart: error.description)
+            let why = error.description
             return Graded(
                 results: GradescopeResults(
                     score: 0, output: why, stdoutVisibility: config.visibility.stdout,
                     tests: [.init(score: 0, maxScore: config.points.total, status: .failed, name: "submission", output: why, visibility: .visible)]),
                 report: report, firstFailure: ("submission", why), interrupted: false)
         }
-        let student = launch(ShellWords.split(config.command), in: submission, user: config.user, timeouts: config.timeouts)
         let local = StopSignal()
         let timeUp = TimeLimit()
         // Ctrl-C or the end of the submission's time stops the program at once, in the middle of an

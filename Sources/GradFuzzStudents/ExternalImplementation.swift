@@ -11,10 +11,11 @@ public final class ExternalImplementation: BackpropImplementation {
 
     public init(
         command: [String], timeout: Duration = .seconds(10), startupAllowance: Duration = .seconds(10),
-        maxLineBytes: Int = 64 << 20, workingDirectory: String? = nil
+        maxLineBytes: Int = 64 << 20, user: StudentUser? = nil, workingDirectory: String? = nil
     ) {
         process = StudentProcess(
-            command: command, timeout: timeout, startupAllowance: startupAllowance, maxLineBytes: maxLineBytes, workingDirectory: workingDirectory)
+            command: command, timeout: timeout, startupAllowance: startupAllowance, maxLineBytes: maxLineBytes, user: user,
+            workingDirectory: workingDirectory)
     }
 
     /// From one string, split as a shell would: "python3 student.py".

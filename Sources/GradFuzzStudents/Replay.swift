@@ -32,8 +32,11 @@ public enum Replay {
     }
 
     /// One replayed fixture as the console shows it: the outcome line, then for an answer judged
-    /// entry by entry its table, and for a failure the worst entries, the maps and the diagnosis.
-    public static func text(_ result: FixtureResult) -> String {
+    /// entry by entry its table, and for a failure the worst entries, the maps and the diagnosis;
+    /// every control character the program wrote made visible (`TerminalText`).
+    public static func text(_ result: FixtureResult) -> String { TerminalText.visible(lines(result)) }
+
+    private static func lines(_ result: FixtureResult) -> String {
         let word = ["pass": "PASS", "fail": "FAIL", "unsupported": "UNSUPPORTED", "error": "ERROR", "not run": "NOT RUN"][result.outcome.rawValue] ?? ""
         guard let verdict = result.verdict else {
             var lines = ["\(result.file): \(result.id) — \(word) (\(result.summary))"]

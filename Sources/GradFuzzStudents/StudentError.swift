@@ -40,9 +40,9 @@ public struct StudentError: ClassifiedError, Equatable {
 
     public var errorOutput: String { stderrTail }
 
-    /// A command name that is in no directory of PATH.
-    static func notOnPath(_ name: String) -> StudentError {
-        StudentError(.notFound, "command not found: \(name) (not on PATH: \(ProcessInfo.processInfo.environment["PATH"] ?? ""))")
+    /// A command name that is in no directory of `path`.
+    static func notOnPath(_ name: String, path: String) -> StudentError {
+        StudentError(.notFound, "command not found: \(name) (not on PATH: \(path))")
     }
 
     /// Whether the lines may be out of step with the requests, so the student must be restarted.

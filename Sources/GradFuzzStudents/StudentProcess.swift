@@ -2,9 +2,6 @@ import Foundation
 import GradFuzzCore
 import GradFuzzFixtures
 import GradFuzzMutants
-import Subprocess
-import Synchronization
-import SystemPackage
 
 #if canImport(Glibc)
     import Glibc
@@ -17,8 +14,13 @@ import SystemPackage
 /// answer or a line of many megabytes — comes back as a `StudentError` with the tail of the
 /// program's stderr, and the next `ask` starts the program afresh. stderr is read all the time
 /// (only its tail is kept), so a program that writes a lot there never blocks on it.
+///
+/// Each run of the program has a supervisor of its own (`Session`): when the run ends, the program
+/// and everything it started end with it, whatever session or process group they moved to.
 public actor StudentProcess {
     public nonisolated let command: [String]
+    /// The user the program runs as; nil: gradfuzz's own (see `StudentLaunch`).
+    public nonisolated let user: StudentUser?
     public let timeout: Duration
     /// Extra time for the first answer after each start, while the program loads (numpy, a JIT).
     public let startupAllowance: Duration
@@ -45,9 +47,10 @@ public actor StudentProcess {
 
     public init(
         command: [String], timeout: Duration = .seconds(10), startupAllowance: Duration = .seconds(10),
-        maxLineBytes: Int = 64 << 20, workingDirectory: String? = nil
+        maxLineBytes: Int = 64 << 20, user: StudentUser? = nil, workingDirectory: String? = nil
     ) {
         self.command = command
+        self.user = user
         self.workingDirectory = workingDirectory
         self.timeout = timeout
         self.startupAllowance = startupAllowance
@@ -149,7 +152,7 @@ public actor StudentProcess {
     public func stderrTail() -> String { session?.stderr.text(since: stderrMark) ?? "" }
 
     /// Closes the program's stdin, as the protocol ends, and waits a moment (2 s) for it to exit; then
-    /// kills its whole process group, so that nothing it started in the background outlives the run.
+    /// ends whatever it started and left running, so that nothing outlives the run.
     public func close() async {
         guard let session else { return }
         session.closeInput()
@@ -158,65 +161,29 @@ public actor StudentProcess {
 
     private func running() throws(StudentError) -> Session {
         if let session { return session }
-        guard let first = command.first, !first.isEmpty else {
-            throw StudentError(.notFound, "no command given; expected the student's program, e.g. python3 student.py")
-        }
-        if first.contains("/") {
-            var isDirectory: ObjCBool = false
-            // A relative path names a file of the folder the program runs in.
-            let first = first.hasPrefix("/") || workingDirectory == nil ? first : (workingDirectory! as NSString).appendingPathComponent(first)
-            guard FileManager.default.fileExists(atPath: first, isDirectory: &isDirectory) else {
-                throw StudentError(.notFound, "command not found: \(first) (no such file)")
-            }
-            guard !isDirectory.boolValue, FileManager.default.isExecutableFile(atPath: first) else {
-                throw StudentError(.cannotStart, "\(first) is not an executable file (chmod +x it, or name its interpreter: python3 \(first))")
-            }
-        } else if !Self.isOnPath(first) {
-            // Said before any clock runs: on a busy machine the spawn's own error could come after a timeout.
-            throw StudentError.notOnPath(first)
-        }
-        let started = Session(command: command, maxLineBytes: maxLineBytes, workingDirectory: workingDirectory)
+        let started = Session(
+            launch: try StudentLaunch(command: command, user: user, workingDirectory: workingDirectory), maxLineBytes: maxLineBytes)
         starts += 1
         session = started
         warm = false
         return started
     }
 
-    /// Whether a command name without "/" names an executable file in a directory of PATH (an
-    /// empty entry is the current directory), as the shell and execvp look it up.
-    static func isOnPath(_ name: String) -> Bool {
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
-        return path.split(separator: ":", omittingEmptySubsequences: false).contains { directory in
-            let file = (directory.isEmpty ? "." : String(directory)) + "/" + name
-            var isDirectory: ObjCBool = false
-            return FileManager.default.fileExists(atPath: file, isDirectory: &isDirectory) && !isDirectory.boolValue
-                && FileManager.default.isExecutableFile(atPath: file)
-        }
-    }
-
     /// Kills the program (and anything it started) and waits for it to be gone.
     private func stop(_ session: Session) async {
-        session.kill()
-        _ = await session.process.value
-        session.endGroup()
         if self.session === session { self.session = nil }
+        await session.end()
     }
 
     /// Waits a moment (2 s) for the program to exit by itself, then kills it. Nil when it had to be killed.
-    /// Either way, whatever it left running in its process group is killed: nothing it started outlives it.
+    /// Either way, whatever it left running is ended: nothing it started outlives it.
     private func finish(_ session: Session) async -> Session.Exit? {
         let clock = ContinuousClock(), deadline = clock.now + .seconds(2)
-        while !session.hasEnded && clock.now < deadline { try? await Task.sleep(for: .milliseconds(5)) }
+        while session.exit == nil && clock.now < deadline { try? await Task.sleep(for: .milliseconds(5)) }
         if self.session === session { self.session = nil }
-        if session.hasEnded {
-            let exit = await session.process.value
-            session.endGroup()
-            return exit
-        }
-        session.kill()
-        _ = await session.process.value
-        session.endGroup()
-        return nil
+        let exit = session.exit
+        await session.end()
+        return exit
     }
 
     static func seconds(_ d: Duration) -> String {

@@ -193,7 +193,8 @@ public struct ValidationReport: Sendable {
         return interrupted ? 130 : 0
     }
 
-    /// One fixture as the console shows it: a status line, then the explanation indented.
+    /// One fixture as the console shows it: a status line, then the explanation indented, every
+    /// control character the program wrote made visible (`TerminalText`).
     public static func line(_ r: FixtureResult) -> String {
         let tag = ["pass": "PASS ", "fail": "FAIL ", "unsupported": "UNSUP", "error": "ERROR", "not run": "SKIP "][r.outcome.rawValue] ?? ""
         var text = "\(tag) \(r.id)  \(r.summary)"
@@ -201,6 +202,6 @@ public struct ValidationReport: Sendable {
             let rest = r.explanation.split(separator: "\n", omittingEmptySubsequences: false).dropFirst()
             text += rest.map { "\n      " + $0 }.joined() + "\n      fixture: \(r.file)"
         }
-        return text
+        return TerminalText.visible(text)
     }
 }

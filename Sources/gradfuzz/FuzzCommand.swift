@@ -169,7 +169,7 @@ struct FuzzCommand: AsyncParsableCommand {
         let page = htmlPath == nil ? nil : await FuzzPage.build(summary, implementation: setup.implementation, cost: setup.cost)
         await setup.implementation.close()
 
-        print(SummaryReport(summary).text, terminator: "")
+        print(TerminalText.visible(SummaryReport(summary).text), terminator: "")
         if let jsonPath {
             do { try OutputFile.write(summary.json(), to: jsonPath) } catch {
                 throw ValidationError("--json: \(error)")

@@ -33,6 +33,9 @@ struct GradFuzzCommand: AsyncParsableCommand {
         // A line at a time even into a file or a pipe: a run ended by SIGTERM or a CI timeout
         // leaves every verdict it had decided in the log.
         gradfuzz_line_buffer_stdout()
+        // Each student's program has a supervisor that ends all it started; should a supervisor
+        // itself be killed, what it supervised is re-parented here and ended when gradfuzz ends.
+        _ = gradfuzz_become_subreaper()
         Interrupt.install()
         let status: Int32
         do {
@@ -51,11 +54,11 @@ struct GradFuzzCommand: AsyncParsableCommand {
                 status = 0
             } else {
                 let line = message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
-                FileHandle.standardError.write(Data("gradfuzz: \(line)\n".utf8))
+                FileHandle.standardError.write(Data("gradfuzz: \(TerminalText.visible(line))\n".utf8))
                 status = 2
             }
         }
-        LiveProcessGroups.killAll()
+        gradfuzz_end_descendants()
         Foundation.exit(status)
     }
 }

@@ -1,3 +1,4 @@
+import CGradFuzzSystem
 import Foundation
 import GradFuzz
 import Synchronization
@@ -7,11 +8,12 @@ import Synchronization
 /// - While a run has registered its `StopSignal` (fuzz, replay, validate), the first Ctrl-C raises
 ///   it: the work in progress finishes, no more starts, and the command writes what was done and
 ///   exits 130 (1 when it found failures). Without a registered run it is like a second one.
-/// - A second Ctrl-C kills every student's process group and exits 130 at once.
-/// - SIGTERM (what a CI cancel sends) kills every student's process group and exits 143 at once.
+/// - A second Ctrl-C ends every process gradfuzz started and exits 130 at once.
+/// - SIGTERM (what a CI cancel sends) ends every process gradfuzz started and exits 143 at once.
 ///
-/// Students run in process groups of their own, so a terminal's Ctrl-C never reaches them: gradfuzz
-/// ends them itself (`LiveProcessGroups`). Fixtures are never half written: they appear by rename.
+/// Students run under supervisors in process groups of their own, so a terminal's Ctrl-C never
+/// reaches them: gradfuzz ends them itself, with every descendant (it is their subreaper, so a
+/// descendant that called setsid is still found). Fixtures are never half written: they appear by rename.
 enum Interrupt {
     private struct State {
         var interrupts = 0
@@ -54,9 +56,9 @@ enum Interrupt {
 
     private static func terminated() { exitNow(143) }
 
-    /// Ends every student's process group, then the process, without waiting for anything.
+    /// Ends every descendant, then the process, without waiting for the work in progress.
     private static func exitNow(_ status: Int32) -> Never {
-        LiveProcessGroups.killAll()
+        gradfuzz_end_descendants()
         _exit(status)
     }
 }

@@ -76,6 +76,13 @@ struct ValidateCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Write an HTML report (heatmaps of every layer) here.", valueName: "file"))
     var html: String?
 
+    @Option(
+        name: .customLong("as-user"),
+        help: ArgumentHelp(
+            "Run the program as this user (gradfuzz must run as root): no supplementary groups, a scratch working folder, a clean environment (docs/grading.md).",
+            valueName: "name"))
+    var asUser: String?
+
     @Flag(name: [.short, .long], help: "Print only the failures and the summary.")
     var quiet = false
 
@@ -89,6 +96,7 @@ struct ValidateCommand: AsyncParsableCommand {
             throw ValidationError(
                 "\(completeWithExam ? "--complete-with-exam" : "--require-complete") goes with --fixtures; without them validate checks a complete set")
         }
+        _ = try studentUser()
         try Expect.path(junit, "--junit", "a file for the JUnit report")
         try Expect.path(gradescope, "--gradescope", "a file for the Gradescope results")
         try Expect.path(html, "--html", "a file for the HTML report")
@@ -103,8 +111,9 @@ struct ValidateCommand: AsyncParsableCommand {
         Interrupt.stops(stop, finishing: "the fixture in progress")
         let student = ExternalImplementation(
             command: command, timeout: timeouts.answerTimeout,
-            startupAllowance: timeouts.startupAllowance)
+            startupAllowance: timeouts.startupAllowance, user: try studentUser())
         print("gradfuzz validate: \(student.name), \(StudentProtocol.version)")
+        if let user = student.process.user { print("as user \(user.described), in a scratch folder, with a clean environment") }
         var sources: [ValidationPlan.Source] = []
         if familyOptions.isGiven { sources.append(.init("stated on the command line", familyOptions.resolved)) }
         do {
@@ -167,5 +176,11 @@ struct ValidateCommand: AsyncParsableCommand {
             throw ValidationError("no fixture is inside the family (\(plan.family.summary)): all \(report.outside.count) selected are outside it")
         }
         throw ExitCode(report.exitCode)
+    }
+
+    /// The user named by --as-user, if any.
+    func studentUser() throws -> StudentUser? {
+        guard let asUser else { return nil }
+        do { return try StudentUser.named(asUser) } catch { throw ValidationError(error.description) }
     }
 }

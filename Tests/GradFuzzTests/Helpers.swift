@@ -132,3 +132,19 @@ func withTestStartup(_ arguments: [String]) -> [String] {
     guard let terminator = arguments.firstIndex(of: "--") else { return arguments + allowance }
     return Array(arguments[..<terminator]) + allowance + Array(arguments[terminator...])
 }
+
+/// The user the tests run programs as, created with useradd when missing; nil when gradfuzz's
+/// tests do not run as root or no such user can be made.
+let studentTestUser: (name: String, uid: uid_t, gid: gid_t)? = {
+    let name = "gradfuzz-student"
+    guard geteuid() == 0 else { return nil }
+    if getpwnam(name) == nil, FileManager.default.isExecutableFile(atPath: "/usr/sbin/useradd") {
+        let useradd = Process()
+        useradd.executableURL = URL(fileURLWithPath: "/usr/sbin/useradd")
+        useradd.arguments = ["--system", "--no-create-home", "--shell", "/usr/sbin/nologin", name]
+        try? useradd.run()
+        useradd.waitUntilExit()  // another test process may have made it first: looked up again below
+    }
+    guard let entry = getpwnam(name) else { return nil }
+    return (name, entry.pointee.pw_uid, entry.pointee.pw_gid)
+}()

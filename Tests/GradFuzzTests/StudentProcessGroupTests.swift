@@ -147,18 +147,3 @@ private func expectGone(_ group: pid_t, _ what: String) async throws {
     #expect(report.summary.contains("2 not run (interrupted)"), "\(report.summary)")
     #expect(GraderReports.junit(report).contains("skipped=\"2\""))
 }
-
-/// A kill asked for while the program is still being spawned (its timeout ran out first) is not
-/// lost: the program is killed the moment its id is known.
-@Test func aKillBeforeTheProgramIsKnownIsCarriedOutWhenItIs() async throws {
-    let sleeper = Process()
-    sleeper.executableURL = URL(fileURLWithPath: "/bin/sleep")
-    sleeper.arguments = ["30"]
-    try sleeper.run()
-    defer { if sleeper.isRunning { sleeper.terminate() } }
-    let group = ProcessGroup()
-    group.kill()
-    group.started(sleeper.processIdentifier)
-    #expect(try await eventually(within: 5) { !sleeper.isRunning }, "the program outlived a kill asked for before it was known")
-    group.end()
-}

@@ -18,9 +18,11 @@ private let sharedBundle = Task { () throws -> URL in
 private struct BundleError: Error { var message: String }
 
 /// The bundle's configuration with `timeouts` (answer, startup, total seconds) written into `directory`.
-private func configuration(_ bundle: URL, timeouts: (Double, Double, Double), in directory: URL) throws -> (url: URL, seed: String) {
+/// The bundle's configuration with `timeouts`, run as `user` (nil: as the grader, whose Python has numpy).
+private func configuration(_ bundle: URL, timeouts: (Double, Double, Double), in directory: URL, user: String? = nil) throws -> (url: URL, seed: String) {
     var object = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: bundle.appendingPathComponent("gradfuzz.json"))) as? [String: Any])
     object["timeouts"] = ["answer": timeouts.0, "startup": timeouts.1, "total": timeouts.2]
+    object["user"] = user ?? NSNull()
     let url = directory.appendingPathComponent("gradfuzz.json")
     try JSONSerialization.data(withJSONObject: object).write(to: url)
     return (url, "\(try #require(object["exam_seed"] as? NSNumber))")
@@ -165,20 +167,57 @@ private func classroom(_ students: [(String, Submission)], timeouts: (Double, Do
         }
     }
 
-    @Test(.disabled("needs the student's program started as another user (validate --as-user, the supervisor's privilege drop) in Autograde.launch"))
+    /// As the configured user, a program that searches its parent's command line and environment,
+    /// its own, and the files around it finds neither the configuration nor the exam's seed.
+    @Test(.enabled(if: studentTestUser != nil, "needs root and useradd"))
     func aProgramRunAsTheConfiguredUserCannotReadTheConfiguration() async throws {
+        let user = try #require(studentTestUser)
         let bundle = try await sharedBundle.value
         let root = try temporaryDirectory("gradescope-as-user")
-        let source = root.appendingPathComponent("source")
+        defer { try? FileManager.default.removeItem(at: root) }
+        _ = chmod(root.path, 0o755)
+        let source = root.appendingPathComponent("source"), submission = root.appendingPathComponent("submission")
         try FileManager.default.createDirectory(at: source, withIntermediateDirectories: true)
         _ = try await run("/usr/bin/env", ["python3", "-m", "zipfile", "-e", bundle.appendingPathComponent("autograder.zip").path, source.path], seconds: 120)
-        _ = try configuration(bundle, timeouts: (5, 60, 240), in: source)
-        try Submission.cheating.write(to: root.appendingPathComponent("submission"))
+        let seed = try configuration(bundle, timeouts: (5, 60, 240), in: source, user: user.name).seed
+        try FileManager.default.createDirectory(at: submission, withIntermediateDirectories: true)
+        // Plain Python (the system's python3 as another user may have no numpy); it keeps what it saw beside itself.
+        try Self.plainCheater.write(to: submission.appendingPathComponent("student.py"), atomically: true, encoding: .utf8)
+        try FileManager.default.copyItem(
+            at: packageRoot.appendingPathComponent("Examples/python/gradfuzz_student.py"), to: submission.appendingPathComponent("gradfuzz_student.py"))
+        _ = chmod(submission.path, 0o777)
         _ = try await run(
             "/bin/bash", [source.appendingPathComponent("run_autograder").path], environment: ["GRADFUZZ_AUTOGRADER_ROOT": root.path], seconds: 280)
-        let seen = try String(contentsOf: root.appendingPathComponent("submission/seen.txt"), encoding: .utf8)
-        #expect(!seen.contains("exam_seed"))
+        let seen = try String(contentsOf: submission.appendingPathComponent("seen.txt"), encoding: .utf8)
+        #expect(seen.contains("== /proc/"), "it looked: \(seen.prefix(500))")
+        #expect(!seen.contains("exam_seed") && !seen.contains(seed), "\(seen.prefix(2000))")
+        let results = try gradescopeResults(root.appendingPathComponent("results/results.json"))
+        #expect(score(results) == 0)
     }
+
+    static let plainCheater = #"""
+        import glob, os, sys
+        from gradfuzz_student import requests, reply
+
+        here = os.path.dirname(os.path.abspath(__file__))
+        seen = []
+        def look(path):
+            try:
+                with open(path, "rb") as f:
+                    seen.append("== " + path + "\n" + f.read(1 << 20).replace(b"\0", b" ").decode("utf-8", "replace"))
+            except Exception as e:
+                seen.append("== " + path + " unreadable: " + str(e))
+
+        for pid in (os.getppid(), os.getpid()):
+            look(f"/proc/{pid}/cmdline")
+            look(f"/proc/{pid}/environ")
+        for name in glob.glob("/autograder/**/*.json", recursive=True) + glob.glob(os.path.join(here, "..", "**", "*.json"), recursive=True):
+            look(name)
+        with open(os.path.join(here, "seen.txt"), "w") as f:
+            f.write("\n".join(seen))
+        for request in requests():
+            reply({"id": request["id"], "dW": [[[0.0] * len(r) for r in w] for w in request["W"]], "db": [[0.0] * len(v) for v in request["b"]]})
+        """#
 
     @Test func anUnusableConfigurationStillGivesGradescopeResultsThatSaySo() async throws {
         let directory = try temporaryDirectory("autograde-bad-config")
