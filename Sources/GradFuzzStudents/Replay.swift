@@ -20,7 +20,10 @@ public enum Replay {
     ) async -> ValidationReport {
         var cases: [Validation.Case] = [], unusable: [UnusableFile] = []
         for file in files {
-            do { cases.append(Validation.Case(fixture: try Fixture.read(from: file, oracle: nil), file: file.path)) } catch {
+            do {
+                let fixture = try Validation.read(file, allowingLooseTolerance: options.allowsLooseTolerance)
+                cases.append(Validation.Case(fixture: fixture, file: file.path))
+            } catch {
                 unusable.append(UnusableFile(file: file.path, why: error.description))
             }
         }
@@ -40,7 +43,8 @@ public enum Replay {
             if !result.stderrTail.isEmpty { lines += ["stderr (last lines):"] + indented(result.stderrTail) }
             return lines.joined(separator: "\n") + "\n"
         }
-        var lines = ["\(result.file): \(result.id) — \(word) (\(verdict.checked) entries checked, \(verdict.kinks) not checkable at a kink)"]
+        let loose = result.judgement?.tolerance.loosenessNote.map { "; " + $0 } ?? ""
+        var lines = ["\(result.file): \(result.id) — \(word) (\(verdict.checked) entries checked, \(verdict.kinks) not checkable at a kink\(loose))"]
         lines.append(verdict.table())
         if !verdict.passed {
             lines += Diagnosis.describe(result.findings).map { "diagnosis: " + $0 }

@@ -121,8 +121,9 @@ struct FuzzCommand: AsyncParsableCommand {
         print(
             "testing \(setup.implementation.name) against the GSL oracle: \(setup.iterations) iterations\(shardText), "
                 + "\(setup.jobs) jobs; failing cases shrunk into \(setup.outDirectory?.relativePath ?? "nowhere")/")
+        let loose = setup.tolerance.isLooserThanPreset ? " (looser than the \(setup.tolerance.preset.precision.rawValue) preset)" : ""
         print(
-            "tolerance: rtol \(setup.tolerance.rtol), atol \(setup.tolerance.atol), plus 10 × the oracle's error estimate; "
+            "tolerance: rtol \(setup.tolerance.rtol), atol \(setup.tolerance.atol)\(loose), plus 10 × the oracle's error estimate; "
                 + "stored in each fixture, for replay and validate")
         fflush(nil)
 
@@ -133,6 +134,8 @@ struct FuzzCommand: AsyncParsableCommand {
         await setup.implementation.close()
 
         print(SummaryReport(summary).text, terminator: "")
+        // Said again beside the totals it decided.
+        if let note = setup.tolerance.loosenessNote { print("judged with \(note)") }
         if let jsonPath {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

@@ -54,7 +54,7 @@ struct ReplayCommand: AsyncParsableCommand {
         }
         let options = Validation.Options(
             tolerance: toleranceOptions.tolerance?.tolerance, rtol: toleranceOptions.rtol, atol: toleranceOptions.atol,
-            family: familyOptions.resolved)
+            family: familyOptions.resolved, allowsLooseTolerance: toleranceOptions.allowsLooseTolerance)
         let report = await Replay.run(
             files, implementation: implementationOptions.implementation().0, options: options,
             jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount, stop: stop,

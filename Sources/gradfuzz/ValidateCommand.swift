@@ -78,10 +78,11 @@ struct ValidateCommand: AsyncParsableCommand {
         guard !paths.isEmpty else {
             throw ValidationError("--fixtures: none of \(fixturePaths.joined(separator: ", ")) is here; name fixture files or directories")
         }
-        do { cases = try Validation.load(paths) } catch { throw ValidationError(error) }
+        let loose = toleranceOptions.allowsLooseTolerance
+        do { cases = try Validation.load(paths, allowingLooseTolerance: loose) } catch { throw ValidationError(error) }
         let options = Validation.Options(
             tolerance: toleranceOptions.tolerance?.tolerance, rtol: toleranceOptions.rtol, atol: toleranceOptions.atol, only: only,
-            family: familyOptions.resolved)
+            family: familyOptions.resolved, allowsLooseTolerance: loose)
         guard cases.contains(where: options.selects) else {
             throw ValidationError("--only: no fixture matches \(only ?? "") among \(cases.count) fixtures")
         }
