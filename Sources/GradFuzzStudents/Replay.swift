@@ -24,7 +24,10 @@ public enum Replay {
                 let fixture = try Validation.read(file, allowingLooseTolerance: options.allowsLooseTolerance)
                 cases.append(Validation.Case(fixture: fixture, file: file.path))
             } catch {
-                unusable.append(UnusableFile(file: file.path, why: error.description))
+                // The file is named beside `why` wherever it is shown.
+                var located = error
+                located.file = nil
+                unusable.append(UnusableFile(file: file.path, why: located.description))
             }
         }
         var options = options
