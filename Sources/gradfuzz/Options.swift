@@ -50,7 +50,9 @@ struct ToleranceOptions: ParsableArguments {
 
     @Flag(
         name: .customLong("allow-loose-tolerance"),
-        help: "Apply an rtol above 0.01 or an atol above 0.001 (from a flag or a fixture), which can hide real mistakes.")
+        help: ArgumentHelp(
+            "Apply an rtol above \(Tolerance.loosestAllowed.rtol) or an atol above \(Tolerance.loosestAllowed.atol) "
+                + "(from a flag or a fixture), loose enough to hide real mistakes."))
     var allowsLooseTolerance = false
 
     func validate() throws {

@@ -11,14 +11,17 @@ import Testing
 // background child (its stdio on /dev/null, so that it holds no pipe of gradfuzz's open).
 
 /// A correct student that forks `sleep 1000` into the background, writes "pid pgid" of it to
-/// `pidFile`, and answers each request after `delay` seconds.
-private func forkingStudent(in directory: URL, pidFile: URL, delay: Double = 0) throws -> String {
+/// `pidFile`, and answers each request after `delay` seconds; with `holdUntil`, every request after
+/// the first only once that file exists.
+private func forkingStudent(in directory: URL, pidFile: URL, delay: Double = 0, holdUntil: URL? = nil) throws -> String {
     try pythonScript(
         """
         import os, time
         from gradfuzz_student import serve
         from student import backprop
         pid_file = \(String(reflecting: pidFile.path))
+        hold = \(holdUntil.map { String(reflecting: $0.path) } ?? "None")
+        answered = 0
         if os.fork() == 0:
             null = os.open(os.devnull, os.O_RDWR)
             for n in (0, 1, 2):
@@ -29,6 +32,10 @@ private func forkingStudent(in directory: URL, pidFile: URL, delay: Double = 0) 
             os.execvp("sleep", ["sleep", "1000"])
 
         def slow_backprop(*arguments):
+            global answered
+            while hold and answered > 0 and not os.path.exists(hold):
+                time.sleep(0.05)
+            answered += 1
             time.sleep(\(delay))
             return backprop(*arguments)
 
@@ -117,8 +124,10 @@ private func expectGone(_ group: pid_t, _ what: String) async throws {
     let directory = try temporaryDirectory("group-validate-int")
     defer { try? FileManager.default.removeItem(at: directory) }
     let pidFile = directory.appendingPathComponent("child.pid")
-    // 86 fixtures of 1 s each: the Ctrl-C comes long before the end, even on a loaded machine.
-    let student = try forkingStudent(in: directory, pidFile: pidFile, delay: 1)
+    // The second fixture is held until the Ctrl-C has been heard, so the run cannot end before it
+    // however long this test waits for its turn on a busy machine (86 answers of 1 s each once did).
+    let release = directory.appendingPathComponent("release")
+    let student = try forkingStudent(in: directory, pidFile: pidFile, holdUntil: release)
     let junit = directory.appendingPathComponent("report.xml"), gradescope = directory.appendingPathComponent("results.json")
     let run = try RunningGradfuzz(
         [
@@ -127,8 +136,12 @@ private func expectGone(_ group: pid_t, _ what: String) async throws {
         ], output: directory, directory: packageRoot)
     let group = try await backgroundGroup(pidFile)
     #expect(group != nil, "the student wrote no pid file: \(run.stderr)")
-    try await Task.sleep(for: .seconds(1))
+    let answered = try await eventually(within: 120) { run.stdout.contains("PASS") }
+    #expect(answered, "no first answer: \(run.stdout) \(run.stderr)")
     run.send(SIGINT)
+    let heard = try await eventually(within: 60) { run.stderr.contains("Ctrl-C again") }
+    #expect(heard, "the Ctrl-C was not acknowledged: \(run.stderr)")
+    FileManager.default.createFile(atPath: release.path, contents: nil)
     let status = try await run.exitStatus(within: 60)
     #expect(status == 130, "status \(String(describing: status)): \(run.stdout) \(run.stderr)")
     #expect(run.stdout.contains("not run (interrupted)"), "\(run.stdout)")
