@@ -131,8 +131,9 @@ private func expectGone(_ group: pid_t, _ what: String) async throws {
     let junit = directory.appendingPathComponent("report.xml"), gradescope = directory.appendingPathComponent("results.json")
     let run = try RunningGradfuzz(
         [
+            // A held answer never times out: the test may wait long for its turn.
             "validate", "--fixtures", "fixtures/curated", "--junit", junit.path, "--gradescope", gradescope.path,
-            "--", "python3", student,
+            "--timeout", "3000", "--startup", "120", "--", "python3", student,
         ], output: directory, directory: packageRoot)
     let group = try await backgroundGroup(pidFile)
     #expect(group != nil, "the student wrote no pid file: \(run.stderr)")
