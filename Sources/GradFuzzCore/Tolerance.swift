@@ -95,6 +95,18 @@ public struct Tolerance: Codable, Equatable, Sendable {
         return got.isApproximatelyEqual(to: expected, absoluteTolerance: absolute, relativeTolerance: rtol, norm: { $0.magnitude })
     }
 
+    /// The preset of this tolerance's precision: what it is looser than, or not.
+    public var preset: Tolerance { isSinglePrecision ? .float32 : .float64 }
+
+    /// Whether rtol or atol allows more than the preset of this tolerance's precision.
+    public var isLooserThanPreset: Bool { rtol > preset.rtol || atol > preset.atol }
+
+    /// "tolerance rtol 1e-06, atol 0.01, looser than the float64 preset" for a tolerance looser
+    /// than its preset, which every verdict it decides says; nil for one within its preset.
+    public var loosenessNote: String? {
+        isLooserThanPreset ? "tolerance rtol \(rtol), atol \(atol), looser than the \(preset.precision.rawValue) preset" : nil
+    }
+
     /// Why these values cannot be used, or nil when they can.
     public var problem: String? {
         if !(rtol >= 0 && rtol < 1) { return "rtol must be in [0, 1), got \(rtol)" }

@@ -41,7 +41,10 @@ extension Fixture {
         out += "    \"dbError\": \(JSONText.rows(oracle.db.map { $0.error.row(0) }, indent: 4))\n"
         out += "  },\n"
         let precision = tolerance.statesPrecision ? ", \"precision\": \"\(tolerance.precision.rawValue)\"" : ""
-        field("tolerance", "{\"rtol\": \(JSONText.number(tolerance.rtol)), \"atol\": \(JSONText.number(tolerance.atol))\(precision)}", last: true)
+        field(
+            "tolerance", "{\"rtol\": \(JSONText.number(tolerance.rtol)), \"atol\": \(JSONText.number(tolerance.atol))\(precision)}",
+            last: otherFields.isEmpty)
+        for (n, other) in otherFields.enumerated() { field(other.name, other.json, last: n == otherFields.count - 1) }
         out += "}\n"
         return Data(out.utf8)
     }
@@ -59,6 +62,10 @@ extension Fixture {
     /// its id the file's name; with `oracle` nil its oracle values are left to be computed by
     /// whoever needs them.
     public static func read(from url: URL, oracle: Oracle? = Oracle()) throws(InputError) -> Fixture {
+        // Told from its metadata, never by opening it: a FIFO nobody writes to would block the read for ever.
+        if let kind = notARegularFile(url.path) {
+            throw InputError(field: "(file)", "is \(kind); expected a regular JSON file or a folder of them", file: url.path)
+        }
         let data: Data
         do { data = try Data(contentsOf: url) } catch {
             throw InputError(field: "(file)", "cannot be read: \(error.localizedDescription)", file: url.path)
@@ -67,6 +74,22 @@ extension Fixture {
             var located = error
             located.file = url.path
             throw located
+        }
+    }
+
+    /// What the file at `path` (a symlink followed) is when it is not a regular file, e.g. "a FIFO
+    /// (named pipe)"; nil for a regular file, or when it cannot be told (then reading it says why).
+    static func notARegularFile(_ path: String) -> String? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        switch info.st_mode & S_IFMT {
+        case S_IFREG: return nil
+        case S_IFDIR: return "a directory"
+        case S_IFIFO: return "a FIFO (named pipe)"
+        case S_IFCHR: return "a character device"
+        case S_IFBLK: return "a block device"
+        case S_IFSOCK: return "a socket"
+        default: return "not a regular file"
         }
     }
 
@@ -105,17 +128,40 @@ extension Fixture {
         let problem = try Problem(validating: RawProblem(root))
         let tolerance = try root.member("tolerance").map { field throws(InputError) in try Tolerance(field.object()) } ?? .float64
         if let why = tolerance.problem { throw InputError(field: "tolerance", why) }
+        var fixture: Fixture
         if problemFile {
-            return Fixture(
+            fixture = Fixture(
                 id: id, description: description, origin: origin, problem: problem, expected: Reference.backprop(problem),
                 oracle: oracle?.differentiate(problem, delta: false), tolerance: tolerance)
+        } else {
+            guard let expected = expectedField else { throw InputError(field: "expected", "missing") }
+            guard let stored = oracleField else { throw InputError(field: "oracle", "missing") }
+            fixture = Fixture(
+                id: id, description: description, origin: origin, problem: problem,
+                expected: try ExpectedFile(expected.object()).gradients(for: problem),
+                oracle: try OracleFile(stored.object()).result(for: problem), tolerance: tolerance)
         }
-        guard let expected = expectedField else { throw InputError(field: "expected", "missing") }
-        guard let stored = oracleField else { throw InputError(field: "oracle", "missing") }
-        return Fixture(
-            id: id, description: description, origin: origin, problem: problem,
-            expected: try ExpectedFile(expected.object()).gradients(for: problem),
-            oracle: try OracleFile(stored.object()).result(for: problem), tolerance: tolerance)
+        fixture.otherFields = try otherFields(of: root.node)
+        return fixture
+    }
+
+    /// The top-level fields this format writes; any other is kept as it is (`otherFields`).
+    static let fieldNames: Set<String> = [
+        "schema", "id", "description", "origin", "layers", "activations", "loss", "W", "b", "X", "Y", "expected", "oracle", "tolerance",
+    ]
+
+    /// The members of `root` that are not the format's, as JSON text; one holding NaN or ±Infinity
+    /// (not JSON, and so not writable back) is an error naming it.
+    private static func otherFields(of root: JSONDocument.Node) throws(InputError) -> [OtherField] {
+        guard case let .object(members) = root.value else { return [] }
+        var others: [OtherField] = []
+        for (name, value) in members where !fieldNames.contains(name) {
+            guard let json = value.jsonText else {
+                throw InputError(field: name, "holds NaN or Infinity, which JSON has no number for; expected JSON values")
+            }
+            others.append(OtherField(name: name, json: json))
+        }
+        return others
     }
 
     /// A fixture's id names it in every report and is sent to the student: it must be there, and

@@ -20,6 +20,20 @@ public struct Fixture: Equatable, Sendable {
     public var oracle: OracleResult?
     /// What a validator applies by default to an answer against `expected`.
     public var tolerance: Tolerance
+    /// The file's top-level fields that are none of the format's (a course's notes or points), in
+    /// the order written: kept, so that rewriting a user's file (--complete, --refresh) loses nothing.
+    public var otherFields: [OtherField] = []
+
+    /// A field gradfuzz does not read, with its value as JSON text (numbers as written).
+    public struct OtherField: Equatable, Sendable {
+        public var name: String
+        public var json: String
+
+        public init(name: String, json: String) {
+            self.name = name
+            self.json = json
+        }
+    }
 
     /// Where a fixture came from: {"kind": "curated"} or {"kind": "fuzz", "seed": …, "iteration": …, …}.
     public struct Origin: Codable, Equatable, Sendable {

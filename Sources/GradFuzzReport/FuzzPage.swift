@@ -37,7 +37,9 @@ public struct FuzzPage: Sendable {
             guard let path = finding.fixture, seen.insert(path).inserted else { continue }
             files.append(URL(fileURLWithPath: path))
         }
-        let report = await Replay.run(files, implementation: implementation, options: Validation.Options(cost: cost))
+        // This run's own fixtures, storing the run's tolerance: already vetted (or asked for) by its flags.
+        let options = Validation.Options(cost: cost, allowsLooseTolerance: true)
+        let report = await Replay.run(files, implementation: implementation, options: options)
         return FuzzPage(summary: summary, sections: ValidationPage(report, replay: true).sections)
     }
 

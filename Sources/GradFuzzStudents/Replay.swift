@@ -20,8 +20,14 @@ public enum Replay {
     ) async -> ValidationReport {
         var cases: [Validation.Case] = [], unusable: [UnusableFile] = []
         for file in files {
-            do { cases.append(Validation.Case(fixture: try Fixture.read(from: file, oracle: nil), file: file.path)) } catch {
-                unusable.append(UnusableFile(file: file.path, why: error.description))
+            do {
+                let fixture = try Validation.read(file, allowingLooseTolerance: options.allowsLooseTolerance)
+                cases.append(Validation.Case(fixture: fixture, file: file.path))
+            } catch {
+                // The file is named beside `why` wherever it is shown.
+                var located = error
+                located.file = nil
+                unusable.append(UnusableFile(file: file.path, why: located.description))
             }
         }
         var options = options
@@ -43,7 +49,8 @@ public enum Replay {
             if !result.stderrTail.isEmpty { lines += ["stderr (last lines):"] + indented(result.stderrTail) }
             return lines.joined(separator: "\n") + "\n"
         }
-        var lines = ["\(result.file): \(result.id) — \(word) (\(verdict.checked) entries checked, \(verdict.kinks) not checkable at a kink)"]
+        let loose = result.judgement?.tolerance.loosenessNote.map { "; " + $0 } ?? ""
+        var lines = ["\(result.file): \(result.id) — \(word) (\(verdict.checked) entries checked, \(verdict.kinks) not checkable at a kink\(loose))"]
         lines.append(verdict.table())
         if !verdict.passed {
             lines += Diagnosis.describe(result.findings).map { "diagnosis: " + $0 }

@@ -49,10 +49,14 @@ public enum Validation {
         public var expected: ExpectedValues
         /// Whether the cost counts in the verdict.
         public var cost: CostCheck
+        /// Whether a fixture storing a tolerance beyond `Tolerance.loosestAllowed` is read (and
+        /// applied) rather than refused.
+        public var allowsLooseTolerance: Bool
 
         public init(
             tolerance: Tolerance? = nil, rtol: Double? = nil, atol: Double? = nil, only: String? = nil,
-            family: Family = .all, expected: ExpectedValues = .reference, cost: CostCheck = .compared
+            family: Family = .all, expected: ExpectedValues = .reference, cost: CostCheck = .compared,
+            allowsLooseTolerance: Bool = false
         ) {
             self.tolerance = tolerance
             self.rtol = rtol
@@ -61,6 +65,7 @@ public enum Validation {
             self.family = family
             self.expected = expected
             self.cost = cost
+            self.allowsLooseTolerance = allowsLooseTolerance
         }
 
         /// The tolerance of the run where no fixture states one: the preset (float64 by default) with the overrides.
@@ -104,11 +109,22 @@ public enum Validation {
         return files
     }
 
-    /// Reads the fixtures of `paths`; every file that cannot be read is named with its problem.
-    public static func load(_ paths: [String]) throws(InputError) -> [Case] {
+    /// Reads the fixture in `file` (a problem file is completed without its oracle); a stored
+    /// tolerance beyond `Tolerance.loosestAllowed` is refused, naming the file and the field,
+    /// unless `allowingLooseTolerance`.
+    public static func read(_ file: URL, allowingLooseTolerance: Bool = false) throws(InputError) -> Fixture {
+        let fixture = try Fixture.read(from: file, oracle: nil)
+        if !allowingLooseTolerance, let beyond = fixture.tolerance.beyondAllowedRange {
+            throw InputError(field: "tolerance.\(beyond.field)", "\(beyond.why); \(Tolerance.override)", file: file.path)
+        }
+        return fixture
+    }
+
+    /// Reads the fixtures of `paths` (`read`); every file that cannot be read is named with its problem.
+    public static func load(_ paths: [String], allowingLooseTolerance: Bool = false) throws(InputError) -> [Case] {
         var cases: [Case] = [], problems: [String] = []
         for file in try fixtureFiles(paths) {
-            do { cases.append(Case(fixture: try Fixture.read(from: URL(fileURLWithPath: file), oracle: nil), file: file)) } catch {
+            do { cases.append(Case(fixture: try read(URL(fileURLWithPath: file), allowingLooseTolerance: allowingLooseTolerance), file: file)) } catch {
                 problems.append(error.description)
             }
         }
@@ -224,8 +240,10 @@ public enum Validation {
         result.judgement = judgement
         let compared = answer.delta == nil ? "dW, db" : "dW, db, delta"
         let kinks = verdict.kinks > 0 ? " (\(verdict.kinks) not checkable at a kink)" : ""
+        // A tolerance looser than its preset is said beside every verdict it decides.
+        let loose = tolerance.loosenessNote.map { " (\($0))" } ?? ""
         if verdict.passed {
-            result.summary = "\(verdict.checked) entries of \(compared) right" + (verdict.cost == nil ? "" : ", cost right") + kinks
+            result.summary = "\(verdict.checked) entries of \(compared) right" + (verdict.cost == nil ? "" : ", cost right") + kinks + loose
             return result
         }
         let wrong = verdict.failureCount
@@ -240,7 +258,7 @@ public enum Validation {
             }
         }
         if !verdict.costPassed { summary = wrong == 0 ? "cost wrong, every gradient entry right" : summary + "; cost wrong too" }
-        result.summary = summary
+        result.summary = summary + loose
         let findings = judgement.findings()
         result.findings = findings
         result.details = Diagnosis.describe(findings).map { "diagnosis: " + $0 } + explanation(verdict, answer: answer)

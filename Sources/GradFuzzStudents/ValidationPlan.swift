@@ -69,7 +69,7 @@ public struct ValidationPlan: Sendable {
     /// `completeWithExam`, and the fuzz of `fuzzCases` cases when no fixtures are named.
     public static func make(
         family sources: [Source], fixtures paths: [String]?, examSeed: UInt64, completeWithExam: Bool, fuzzCases: Int,
-        tolerance: @escaping (Fixture) -> Tolerance
+        tolerance: @escaping (Fixture) -> Tolerance, allowingLooseTolerance: Bool = false
     ) throws(Refusal) -> ValidationPlan {
         let family = try Self.family(sources)
         func exam() throws(Refusal) -> [Validation.Case] {
@@ -88,7 +88,7 @@ public struct ValidationPlan: Sendable {
                     + ": complete for the family")
         }
         var cases: [Validation.Case]
-        do throws(InputError) { cases = try Validation.load(paths) } catch { throw Refusal(error.description) }
+        do throws(InputError) { cases = try Validation.load(paths, allowingLooseTolerance: allowingLooseTolerance) } catch { throw Refusal(error.description) }
         let inside = cases.filter { family.whyOutside($0.fixture.problem) == nil }.map(\.fixture)
         let uncaught = MistakeCoverage(family: family, passed: inside, tolerance: tolerance).missing
         var description = "\(cases.count) fixture\(cases.count == 1 ? "" : "s") named (\(inside.count) in the family)"

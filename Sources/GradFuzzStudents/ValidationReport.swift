@@ -158,8 +158,17 @@ public struct ValidationReport: Sendable {
         "\(results.count) fixture\(results.count == 1 ? "" : "s"): \(count(.pass)) passed, \(count(.fail)) failed, "
             + "\(count(.unsupported)) unsupported, \(count(.error)) error\(count(.error) == 1 ? "" : "s")"
             + (outside.isEmpty ? "" : ", \(outside.count) outside the family (skipped)")
-            + (interrupted ? ", \(count(.notRun)) not run (interrupted)" : "")
+            + (interrupted ? ", \(count(.notRun)) not run (interrupted)" : "") + loosenessSummary
             + " (\(String(format: "%.2f", seconds)) s)"
+    }
+
+    /// ", 2 judged with tolerance rtol 1e-06, atol 0.01, looser than the float64 preset" (or
+    /// "with tolerances looser than their presets" when they differ), or "" when none was: the
+    /// totals say it too, as --quiet prints no passing verdict.
+    var loosenessSummary: String {
+        let loose = results.compactMap { $0.judgement?.tolerance }.filter(\.isLooserThanPreset)
+        guard let first = loose.first, let note = first.loosenessNote else { return "" }
+        return ", \(loose.count) judged with " + (loose.allSatisfy { $0 == first } ? note : "tolerances looser than their presets")
     }
 
     /// A replay's totals: "3 passed, 1 failed, 2 unusable, 1 outside the family (skipped)".
@@ -167,7 +176,7 @@ public struct ValidationReport: Sendable {
         let unusableCount = unusable.count + count(.error)
         return "\(count(.pass)) passed, \(count(.fail)) failed" + (count(.unsupported) > 0 ? ", \(count(.unsupported)) unsupported" : "")
             + (unusableCount > 0 ? ", \(unusableCount) unusable" : "") + (outside.isEmpty ? "" : ", \(outside.count) outside the family (skipped)")
-            + (interrupted ? ", \(count(.notRun)) not run (interrupted)" : "")
+            + (interrupted ? ", \(count(.notRun)) not run (interrupted)" : "") + loosenessSummary
     }
 
     /// Why a replay could not do its work, or nil: a file that could not be read, an implementation

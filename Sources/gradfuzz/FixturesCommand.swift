@@ -14,7 +14,8 @@ struct FixturesCommand: ParsableCommand {
             With --refresh, recompute the reference's and the oracle's values stored in existing fixtures instead, \
             keeping their problems, ids, descriptions and origins. With --complete, turn problem files (the fields \
             "layers" … "Y" alone) into fixtures in place: checked as any fixture is, with the reference's and the \
-            oracle's values added (a file that is already a fixture is refreshed).
+            oracle's values added (a file that is already a fixture is refreshed). Either way, top-level fields \
+            gradfuzz does not know (a course's own notes or points) are kept, after its own.
             """)
 
     @Option(help: ArgumentHelp("Directory to write the curated fixtures into.", valueName: "directory"))
@@ -81,9 +82,10 @@ struct FixturesCommand: ParsableCommand {
             throw ValidationError("\(flag): no fixture files (*.json) in \(paths.joined(separator: ", ")); nothing \(done)")
         }
         for (file, old) in zip(files, fixtures) {
-            let fresh = Fixture(
+            var fresh = Fixture(
                 id: old.id, description: old.description, origin: old.origin, problem: old.problem,
                 tolerance: old.tolerance)
+            fresh.otherFields = old.otherFields
             do { try fresh.write(to: file) } catch {
                 throw ValidationError("cannot write \(file.path): \(error.localizedDescription)")
             }

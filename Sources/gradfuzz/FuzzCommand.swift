@@ -157,8 +157,9 @@ struct FuzzCommand: AsyncParsableCommand {
         print(
             "testing \(setup.implementation.name) against the GSL oracle (\(setup.oracle.method.rawValue)): \(setup.iterations) iterations\(shardText), "
                 + "\(setup.jobs) jobs; failing cases shrunk into \(setup.outDirectory?.relativePath ?? "nowhere")/")
+        let loose = setup.tolerance.isLooserThanPreset ? " (looser than the \(setup.tolerance.preset.precision.rawValue) preset)" : ""
         print(
-            "tolerance: rtol \(setup.tolerance.rtol), atol \(setup.tolerance.atol), plus 10 × the oracle's error estimate; "
+            "tolerance: rtol \(setup.tolerance.rtol), atol \(setup.tolerance.atol)\(loose), plus 10 × the oracle's error estimate; "
                 + "stored in each fixture, for replay and validate"
                 + (setup.cost == .ignored ? "; the cost is not graded (--no-cost)" : ""))
         fflush(nil)
@@ -170,6 +171,8 @@ struct FuzzCommand: AsyncParsableCommand {
         await setup.implementation.close()
 
         print(TerminalText.visible(SummaryReport(summary).text), terminator: "")
+        // Said again beside the totals it decided.
+        if let note = setup.tolerance.loosenessNote { print("judged with \(note)") }
         if let jsonPath {
             do { try OutputFile.write(summary.json(), to: jsonPath) } catch {
                 throw ValidationError("--json: \(error)")

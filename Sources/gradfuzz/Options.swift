@@ -48,9 +48,23 @@ struct ToleranceOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: ArgumentHelp("Absolute tolerance, overriding the preset.", valueName: "x"))
     var atol: Double?
 
+    @Flag(
+        name: .customLong("allow-loose-tolerance"),
+        help: ArgumentHelp(
+            "Apply an rtol above \(Tolerance.loosestAllowed.rtol) or an atol above \(Tolerance.loosestAllowed.atol) "
+                + "(from a flag or a fixture), loose enough to hide real mistakes."))
+    var allowsLooseTolerance = false
+
     func validate() throws {
         if let rtol, !(rtol >= 0 && rtol < 1) { throw ValidationError("--rtol: expected a number from 0 up to (not including) 1, got \(rtol)") }
         if let atol, !(atol >= 0 && atol.isFinite) { throw ValidationError("--atol: expected a finite number ≥ 0, got \(atol)") }
+        guard !allowsLooseTolerance else { return }
+        // Each flag on its own: whatever it is combined with, it is applied as given.
+        for (flag, value) in [("--rtol", rtol), ("--atol", atol)] {
+            guard let value else { continue }
+            let given = flag == "--rtol" ? Tolerance(rtol: value, atol: 0) : Tolerance(rtol: 0, atol: value)
+            if let beyond = given.beyondAllowedRange { throw ValidationError("\(flag): \(beyond.why); \(Tolerance.override)") }
+        }
     }
 
     /// The tolerance chosen: the preset, or `base` without one, with --rtol and --atol applied.

@@ -57,7 +57,7 @@ struct ReplayCommand: AsyncParsableCommand {
         }
         let options = Validation.Options(
             tolerance: toleranceOptions.tolerance?.tolerance, rtol: toleranceOptions.rtol, atol: toleranceOptions.atol,
-            family: familyOptions.resolved, cost: costOptions.cost)
+            family: familyOptions.resolved, cost: costOptions.cost, allowsLooseTolerance: toleranceOptions.allowsLooseTolerance)
         let report = await Replay.run(
             files, implementation: implementationOptions.implementation().0, options: options, oracle: Oracle(method: oracleOptions.oracle),
             jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount, stop: stop,

@@ -131,12 +131,13 @@ struct ValidateCommand: AsyncParsableCommand {
         let options = Validation.Options(
             tolerance: toleranceOptions.tolerance?.tolerance, rtol: toleranceOptions.rtol, atol: toleranceOptions.atol, only: only,
             expected: oracle.map { .oracle(Oracle(method: $0), jobs: ProcessInfo.processInfo.activeProcessorCount) } ?? .reference,
-            cost: costOptions.cost)
+            cost: costOptions.cost, allowsLooseTolerance: toleranceOptions.allowsLooseTolerance)
         let plan: ValidationPlan
         do {
             plan = try ValidationPlan.make(
                 family: sources, fixtures: fixturePaths.isEmpty ? nil : fixturePaths, examSeed: examSeed,
-                completeWithExam: completeWithExam, fuzzCases: fuzzCases, tolerance: options.tolerance(for:))
+                completeWithExam: completeWithExam, fuzzCases: fuzzCases, tolerance: options.tolerance(for:),
+                allowingLooseTolerance: toleranceOptions.allowsLooseTolerance)
         } catch { throw ValidationError(error.description) }
         var planned = options
         planned.family = plan.family

@@ -56,6 +56,20 @@ func temporaryDirectory(_ name: String) throws -> URL {
     return url
 }
 
+/// `text` with every mention of `directory` (a test's random temporary directory, as given and as
+/// resolved) replaced by "DIR": what a test may assert on, as the random part of a path can hold
+/// any digits or words.
+func withoutPath(_ text: String, _ directory: URL) -> String {
+    [directory.path, directory.resolvingSymlinksInPath().path].reduce(text) { $0.replacingOccurrences(of: $1, with: "DIR") }
+}
+
+/// Whether `message` shows a Foundation error as Foundation prints it (`Error Domain=NSCocoaErrorDomain
+/// Code=512 "(null)"`) rather than saying what was wrong: its domain, or an error code such as 512
+/// (NSFileWriteUnknownError) or 516 (NSFileWriteFileExistsError).
+func isRawFoundationError(_ message: String) -> Bool {
+    ["NSCocoaErrorDomain", "Error Domain", "Code=", "512", "516"].contains { message.contains($0) }
+}
+
 /// The built `gradfuzz`, started and not waited for: for tests that signal it while it runs. Its
 /// stdout and stderr go to files in `output`, so that nothing blocks on a full pipe.
 struct RunningGradfuzz {

@@ -6,7 +6,6 @@ import Testing
 // so that it cannot read fixtures the grader keeps in a folder only root can enter. What the
 // program sees is reported by the program itself, on its stderr, which validate shows.
 
-
 /// A fixture in a folder only root may enter (mode 0700), as a grader keeps a hidden exam.
 private func hiddenFixture(in directory: URL) throws -> URL {
     let hidden = directory.appendingPathComponent("hidden")

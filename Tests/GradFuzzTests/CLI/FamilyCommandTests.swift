@@ -184,10 +184,14 @@ func fuzzWithTheFamilyOptionsAnswersNearlyEveryCase(_ name: String) async throws
     try Data("x".utf8).write(to: file)
     let exam = try await runGradfuzz(["exam", "--family", "sigmoid-squared-error", "--out", file.path])
     #expect(exam.status == 2 && exam.stderr.contains("it is a regular file; expected a directory"), "\(exam.stderr)")
-    #expect(!exam.stderr.contains("NSCocoaErrorDomain"))
     let curated = directory.appendingPathComponent("curated")
     let fixtures = try await runGradfuzz(["fixtures", "--out", curated.path, "--exams", file.path])
     #expect(fixtures.status == 2 && fixtures.stderr.contains("--exams"), "\(fixtures.stderr)")
+    #expect(fixtures.stderr.contains("it is a regular file; expected a directory"), "\(fixtures.stderr)")
+    for run in [exam, fixtures] {
+        let message = withoutPath(run.stderr, directory)
+        #expect(message.trimmingCharacters(in: .newlines).split(separator: "\n").count == 1 && !isRawFoundationError(message), "\(run.stderr)")
+    }
     #expect(!FileManager.default.fileExists(atPath: curated.path), "nothing written before the error")
 }
 

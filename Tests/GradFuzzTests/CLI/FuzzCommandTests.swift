@@ -117,11 +117,12 @@ func negativeNumbersSayWhatWasExpected(_ arguments: [String]) async throws {
             "--iters", "9223372036854775807", "--jobs", "1", "--max-depth", "1", "--max-width", "2",
             "--max-batch", "1", "--out", directory.appendingPathComponent("found").path,
         ], output: directory)
-    let started = try await eventually(within: 15) { run.stdout.contains("testing reference") }
-    #expect(started, "no first case within 15 s: \(run.stdout)")
+    // Generous waits that only a failure spends: a run that first walked its 2⁶³ iterations would never start.
+    let started = try await eventually(within: 60) { run.stdout.contains("testing reference") }
+    #expect(started, "no first case within 60 s: \(run.stdout)")
     try await Task.sleep(for: .milliseconds(500))
     run.send(SIGINT)
-    let status = try await run.exitStatus(within: 10)
+    let status = try await run.exitStatus(within: 60)
     #expect(status == 130, "status \(String(describing: status)): \(run.stderr)")
     #expect(run.stdout.contains("of 9223372036854775807 (interrupted)"), "\(run.stdout)")
 }

@@ -10,13 +10,13 @@ import Testing
 // A program that never answers, what a failure shows of a program's stderr, and the Python
 // adapter on Python 2.
 
-@Test(.timeLimit(.minutes(1)))
+// That it gives up is shown by what it reports (96 fixtures at 2 s each would take minutes, which
+// the time limit forbids), never by a clock: the suite must pass on a machine whose cores are busy.
+@Test(.timeLimit(.minutes(3)))
 func aProgramThatNeverReadsItsInputIsGivenUpOnAfterThreeTimeouts() async throws {
     let cases = testCases((0..<96).map { "silent-\($0)" }, layers: [2, 2], activations: [.identity])
     let student = ExternalImplementation(command: ["sleep", "600"], timeout: .seconds(1), startupAllowance: .seconds(1))
-    let clock = ContinuousClock(), started = clock.now
     let report = await Validation.run(cases, implementation: student)
-    let elapsed = clock.now - started
     #expect(report.results.count == 96, "every fixture is reported")
     #expect(report.results.allSatisfy { $0.outcome == .error }, "\(report.summary)")
     for r in report.results.prefix(3) {
@@ -29,7 +29,7 @@ func aProgramThatNeverReadsItsInputIsGivenUpOnAfterThreeTimeouts() async throws 
             r.summary.hasPrefix("not run: the program never answered") && r.summary.contains("3 requests in a row"),
             "\(r.id): \(r.summary)")
     }
-    #expect(elapsed < .seconds(45), "took \(elapsed) (96 × 2 s before)")
+    #expect(await student.process.starts == 3, "one start for each of the three requests sent, none after")
     #expect(report.exitCode == 1)
 }
 
@@ -82,7 +82,7 @@ func theAdapterSeesEachRequestAtOnceOnPython2() async throws {
     for request in requests():
         reply({"id": request["id"], "error": "declined by a Python %d program" % sys.version_info[0]})
     """.write(to: file, atomically: true, encoding: .utf8)
-    let student = ExternalImplementation(command: [try #require(python2), file.path], timeout: .seconds(5), startupAllowance: testStartupAllowance)
+    let student = ExternalImplementation(command: [try #require(python2), file.path], timeout: .seconds(60), startupAllowance: testStartupAllowance)
     let report = await Validation.run(testCases(["a", "b", "c"]), implementation: student)
     #expect(
         report.results.map(\.outcome) == [.unsupported, .unsupported, .unsupported],

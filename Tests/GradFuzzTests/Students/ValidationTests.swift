@@ -140,7 +140,7 @@ private func describe(_ report: ValidationReport) -> String {
     let script = try pythonScript(minimal.replacingOccurrences(of: ", flush=True)", with: ")"), in: directory)
     let report = await Validation.run(
         testCases(["a", "b"]),
-        implementation: ExternalImplementation(command: ["python3", script], timeout: .seconds(5), startupAllowance: testStartupAllowance))
+        implementation: ExternalImplementation(command: ["python3", script], timeout: .seconds(60), startupAllowance: testStartupAllowance))
     #expect(report.results.map(\.outcome) == [.pass, .pass], "\(report.results.map(\.summary))")
 }
 
@@ -194,12 +194,14 @@ private let misbehavingStudent = """
     defer { try? FileManager.default.removeItem(at: directory) }
     let script = try pythonScript(misbehavingStudent, in: directory)
     let kinds = [
-        "ok", "crash", "ok", "raise", "ok", "hang", "ok", "exit", "ok", "garbage", "ok", "wrongid", "ok",
+        "ok", "crash", "ok", "raise", "ok", "exit", "ok", "garbage", "ok", "wrongid", "ok",
         "transposed", "nan", "huge", "ok", "missing", "unsupported", "stderr", "ok", "closeout", "ok",
     ]
     let ids = kinds.enumerated().map { "\($1)-\($0)" }
+    // No answer here is meant to time out (a hang has a test of its own): the timeout only has to
+    // outlast the slowest answer, or exit, on a machine whose cores are all busy.
     let student = ExternalImplementation(
-        command: ["python3", script], timeout: .seconds(1), startupAllowance: .seconds(30),
+        command: ["python3", script], timeout: .seconds(60), startupAllowance: testStartupAllowance,
         maxLineBytes: 1 << 20)
     let report = await Validation.run(testCases(ids), implementation: student)
     #expect(report.results.count == ids.count, "every fixture has a result")
@@ -218,10 +220,9 @@ private let misbehavingStudent = """
     expect("ok", .pass, "entries of dW, db, delta right")
     expect("crash", .error, "the program crashed (killed by signal 11, SIGSEGV")
     expect("raise", .error, "the program exited (status 1) before answering request \"raise-3\"", stderr: "ValueError: shapes (3,4) and (3,) not aligned")
-    expect("hang", .error, "no answer within 1 s (timeout)")
     expect("exit", .error, "the program exited (status 0) before answering")
     expect("garbage", .error, "not JSON: \"dW is [[")
-    expect("wrongid", .error, "answered id \"someone-else\" to the request with id \"wrongid-11\"")
+    expect("wrongid", .error, "answered id \"someone-else\" to the request with id \"wrongid-9\"")
     expect("transposed", .fail, "\"dW[0]\": expected 3×4 (m_0 rows × m_1 columns, shaped as W[0]), got 4×3 — is your dW transposed?")
     expect("nan", .fail, "2 of")
     expect("nan", .fail, "non-finite values")
@@ -229,12 +230,26 @@ private let misbehavingStudent = """
     expect("missing", .error, "\"dW\": missing")
     expect("unsupported", .unsupported, "tanh is not implemented yet")
     expect("stderr", .pass, "right")
-    expect("closeout", .error, "the program closed its stdout before answering request \"closeout-21\" but did not exit; it was stopped")
+    expect("closeout", .error, "the program closed its stdout before answering request \"closeout-19\" but did not exit; it was stopped")
     let nan = try #require(byKind["nan"]?.first?.verdict)
     #expect(nan.matrices.first { $0.layer == 1 && $0.quantity == .dW }?.failed == (0..<12).map { $0 == 1 * 4 + 2 })
-    #expect(report.count(.pass) == 11 && report.exitCode == 1, "\(describe(report))")
+    #expect(report.count(.pass) == 10 && report.exitCode == 1, "\(describe(report))")
     // Restarted after each misbehaviour that left it dead or out of step, and only then.
-    #expect(await student.process.starts == 9, "crash, raise, hang, exit, garbage, wrongid, huge, closeout: 8 restarts")
+    #expect(await student.process.starts == 8, "crash, raise, exit, garbage, wrongid, huge, closeout: 7 restarts")
+}
+
+@Test func aHangingAnswerTimesOutAndTheProgramIsRestartedForTheNext() async throws {
+    let directory = try temporaryDirectory("hanging")
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let script = try pythonScript(misbehavingStudent, in: directory)
+    // Only the hang meets the bare 1 s timeout: each other answer is the first after a start, which
+    // has the (long) allowance for starting on top.
+    let student = ExternalImplementation(command: ["python3", script], timeout: .seconds(1), startupAllowance: testStartupAllowance)
+    let report = await Validation.run(testCases(["ok-0", "hang-1", "ok-2"]), implementation: student)
+    #expect(report.results.map(\.outcome) == [.pass, .error, .pass], "\(describe(report))")
+    let hang = try #require(report.results.dropFirst().first)
+    #expect(hang.summary.hasPrefix("no answer within 1 s (timeout)"), "\(hang.summary)")
+    #expect(await student.process.starts == 2, "restarted once, after the hang")
 }
 
 @Test func aProgramThatIsNotFoundIsReportedOnEveryFixtureAndExitsTwo() async throws {
@@ -265,12 +280,9 @@ private let misbehavingStudent = """
         report.results.allSatisfy { $0.outcome == .error && $0.summary.contains("no answer within 1 s (timeout, with the allowance for starting)") },
         "\(describe(report))")
     // No python3 running the script is left: the whole process group was killed, not only sh.
-    var survivors = processes(running: script)
-    for _ in 0..<20 where !survivors.isEmpty {
-        try await Task.sleep(for: .milliseconds(100))
-        survivors = processes(running: script)
-    }
-    #expect(survivors.isEmpty, "left running: \(survivors)")
+    // (A generous wait: on a busy machine a killed process can take a while to be gone.)
+    let gone = try await eventually(within: 30) { processes(running: script).isEmpty }
+    #expect(gone, "left running: \(processes(running: script))")
 }
 
 /// The ids of processes whose command line mentions `text`, from /proc.
