@@ -84,7 +84,7 @@ public enum Activation: String, CaseIterable, Codable, Sendable {
 
     /// Jᵀu: the backward pass through the layer, given its z, its a = f(z) and the incoming u.
     ///
-    /// Element-wise: f'(z) ⊙ u (the ⊙ of the seed's eq. (4.2), which prints ⊗).
+    /// Element-wise: f'(z) ⊙ u (the ⊙ of eq. (4.2) in docs/notation.md; the assignment prints ⊗).
     /// softmax: J = diag(s) − s sᵀ is symmetric, so Jᵀu = s ⊙ (u − (s·u)).
     public func backward(z: [Double], a: [Double], upstream u: [Double]) -> [Double] {
         guard self == .softmax else { return z.indices.map { derivative(z: z[$0], a: a[$0]) * u[$0] } }

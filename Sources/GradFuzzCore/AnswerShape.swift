@@ -2,7 +2,7 @@
 public struct ExpectedShape: Equatable, Sendable {
     public var rows: Int
     public var columns: Int
-    /// How the seed names the shape, said in a message after "expected R×C".
+    /// How docs/notation.md names the shape, said in a message after "expected R×C".
     public var names: String
 
     public init(rows: Int, columns: Int, names: String) {

@@ -9,7 +9,7 @@ public enum LayerPosition: Sendable {
 /// The steps of the reference's backward pass (`Reference.backprop`) that a mistake can replace.
 /// Every hook left nil is done as the reference does it, so a mistake states only what it gets wrong.
 ///
-/// The steps, for sample i, in the seed's notation:
+/// The steps, for sample i, in the notation of docs/notation.md:
 /// 1. ∇_a L(a^(i,L), y^(i)), unit by unit — `lossGradient`;
 /// 2. δ^(i,L) = J_{f_L}(z^(i,L))ᵀ ∇_a L — `layerBackward` at `.output`, then × `outputDeltaScale`;
 /// 3. for l = L…1: dW^(l) += scale_W · a^(i,l−1) (g^(i,l))ᵀ — `dWInput`, `dWScale`; db^(l) += scale_b · g^(i,l) — `dbScale`;
@@ -30,7 +30,7 @@ public struct BackwardHooks: Sendable {
     /// The factor δ^(i,L) is multiplied by once computed, given the batch size m (e.g. −1, or 1/m).
     public var outputDeltaScale: (@Sendable (_ m: Int) -> Double)?
     /// The matrix that multiplies g^(i,l) when propagating to layer l − 1, given the network and l
-    /// (the seed's l, 1-based), in place of W^(l).
+    /// (docs/notation.md's l, 1-based), in place of W^(l).
     public var propagationWeight: (@Sendable (_ network: Network, _ l: Int) -> Matrix)?
     /// The vector that multiplies (g^(i,l))ᵀ in dW^(l), given l and the sample's forward values
     /// `values[k]` = a^(i,k) (`values[0]` = x^(i)), in place of a^(i,l−1).

@@ -119,7 +119,7 @@ public enum Loss: String, CaseIterable, Codable, Sendable {
         }
     }
 
-    /// δ^(i,L) = J_{f_L}(z)ᵀ ∇_a L(a, y): the seed's eq. (108).
+    /// δ^(i,L) = J_{f_L}(z)ᵀ ∇_a L(a, y): eq. (108) of docs/notation.md.
     ///
     /// After their required activation the cross-entropies use the simplified forms
     /// s·Σy − y (softmax) and a − y (sigmoid): the same values, with no division by a tiny a.

@@ -1,4 +1,4 @@
-/// A fully-connected network in the seed's notation: layer sizes m_0, …, m_L, and for each layer
+/// A fully-connected network in the notation of docs/notation.md: layer sizes m_0, …, m_L, and for each layer
 /// l = 1…L its activation f_l, W^(l) (m_{l−1} rows × m_l columns, row j column k holding w_jk)
 /// and b^(l) (m_l entries). Arrays are 0-based: `W[l - 1]` is W^(l).
 public struct Network: Equatable, Hashable, Sendable {

@@ -21,9 +21,9 @@ public struct Gradients: Equatable, Sendable {
     }
 }
 
-/// The reference backpropagation, in Float64, in the seed's notation, one equation per step.
+/// The reference backpropagation, in Float64, in the notation of docs/notation.md, one equation per step.
 ///
-/// The seed (neural-network-by-hand.md) prints three equations wrongly; this implements the right forms:
+/// The assignment prints three equations wrongly (docs/notation.md states them); this implements the right forms:
 /// - eq. (1) writes w_kj, but W^(l) is m_{l−1} × m_l with entries w_jk: z_k = Σ_j w_jk a_j + b_k.
 /// - eq. (110) and (4) write f(z^(i,L−1)) where f'(z^(i,L−1)) belongs.
 /// - eq. (4.2) writes ⊗ (outer product) where ⊙ (element-wise product) belongs.

@@ -12,7 +12,7 @@ public enum Quantity: String, Codable, Sendable, CaseIterable {
 
 /// One entry compared: where it is, what was expected, what came, and the largest difference allowed.
 public struct Entry: Equatable, Sendable, CustomStringConvertible {
-    /// The seed's layer number l, 1…L.
+    /// The layer number l of docs/notation.md, 1…L.
     public var layer: Int
     public var quantity: Quantity
     public var row: Int

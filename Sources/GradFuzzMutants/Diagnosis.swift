@@ -2,7 +2,7 @@ import GradFuzzCore
 
 /// One gradient matrix of an answer: layer l's dW, db or g (the per-sample delta).
 public struct MatrixID: Hashable, Sendable, CustomStringConvertible {
-    /// The seed's layer number, 1…L.
+    /// The layer number of docs/notation.md, 1…L.
     public var layer: Int
     public var quantity: Quantity
 

@@ -32,7 +32,7 @@ final class PerturbedCost {
     private let lossHasKink: Bool
     private let squaredError: Bool
 
-    // Cached forward pass. Layer index p = 0..<L is the seed's layer p + 1.
+    // Cached forward pass. Layer index p = 0..<L is docs/notation.md's layer p + 1.
     private let z: UnsafeMutablePointer<Double>
     private let a: UnsafeMutablePointer<Double>
     let weights: UnsafeMutablePointer<Double>
@@ -151,15 +151,15 @@ final class PerturbedCost {
         daLanes.deallocate()
     }
 
-    /// a_j^(i,l−1) for the seed's layer l = p + 1: what a weight w_jk^(l) multiplies.
+    /// a_j^(i,l−1) for docs/notation.md's layer l = p + 1: what a weight w_jk^(l) multiplies.
     func input(layer p: Int, sample i: Int, unit j: Int) -> Double {
         p == 0 ? problem.X.storage[i * widths[0] + j] : a[layerOffset[p - 1] + i * widths[p] + j]
     }
 
-    /// z_k^(i,l) for the seed's layer l = p + 1.
+    /// z_k^(i,l) for docs/notation.md's layer l = p + 1.
     func preActivation(layer p: Int, sample i: Int, unit k: Int) -> Double { z[layerOffset[p] + i * widths[p + 1] + k] }
 
-    /// a_k^(i,l) for the seed's layer l = p + 1.
+    /// a_k^(i,l) for docs/notation.md's layer l = p + 1.
     func activation(layer p: Int, sample i: Int, unit k: Int) -> Double { a[layerOffset[p] + i * widths[p + 1] + k] }
 
     /// Σ_{i ∈ samples} (L_i' − L_i) for four moves at once: z_k^(i,p+1) moves by `steps`·factor(i).

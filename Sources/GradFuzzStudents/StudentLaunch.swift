@@ -40,19 +40,19 @@ struct StudentLaunch: Sendable {
     /// `workingDirectory`: the folder the command's relative paths are in, and the program's
     /// working folder when it runs as gradfuzz's user (nil: gradfuzz's own).
     init(command: [String], user: StudentUser?, workingDirectory: String? = nil) throws(StudentError) {
-        guard var first = command.first, !first.isEmpty else {
+        guard let given = command.first, !given.isEmpty else {
             throw StudentError(.notFound, "no command given; expected the student's program, e.g. python3 student.py")
         }
         let here = workingDirectory ?? FileManager.default.currentDirectoryPath
-        if first.contains("/") { first = Self.absolute(first, in: here) }
+        let first = given.contains("/") ? Self.absolute(given, in: here) : given
         let path = user == nil ? ProcessInfo.processInfo.environment["PATH"] ?? Self.cleanPath : Self.cleanPath
         if first.contains("/") {
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: first, isDirectory: &isDirectory) else {
-                throw StudentError(.notFound, "command not found: \(first) (no such file)")
+                throw StudentError(.notFound, "command not found: \(given) (no such file)")
             }
             guard !isDirectory.boolValue, FileManager.default.isExecutableFile(atPath: first) else {
-                throw StudentError(.cannotStart, "\(first) is not an executable file (chmod +x it, or name its interpreter: python3 \(first))")
+                throw StudentError(.cannotStart, "\(given) is not an executable file (chmod +x it, or name its interpreter: python3 \(given))")
             }
             executable = first
         } else if let found = Self.lookUp(first, path: path) {
