@@ -162,3 +162,12 @@ let studentTestUser: (name: String, uid: uid_t, gid: gid_t)? = {
     guard let entry = getpwnam(name) else { return nil }
     return (name, entry.pointee.pw_uid, entry.pointee.pw_gid)
 }()
+
+extension Trait where Self == ConditionTrait {
+    /// A test that starts processes (gradfuzz itself, a student's program, a shell): the slow part of
+    /// the suite. `GRADFUZZ_SKIP_PROCESSES=1 swift test` leaves them out, for a fast local loop;
+    /// CI runs them all.
+    static var spawnsProcesses: Self {
+        .enabled(if: ProcessInfo.processInfo.environment["GRADFUZZ_SKIP_PROCESSES"] == nil, "GRADFUZZ_SKIP_PROCESSES is set: this test starts processes")
+    }
+}

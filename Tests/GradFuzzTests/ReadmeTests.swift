@@ -30,7 +30,7 @@ private func maskingTimes(_ line: String) -> String {
     line.replacing(/[0-9]+(\.[0-9]+)? s\b/, with: "# s").replacing(/[0-9]+ cases\/s/, with: "# cases/s")
 }
 
-@Test func everyReadmeConsoleExampleIsWhatTheProgramPrints() async throws {
+@Test(.spawnsProcesses) func everyReadmeConsoleExampleIsWhatTheProgramPrints() async throws {
     let examples = consoleExamples(readme).filter { $0.command.hasPrefix("gradfuzz ") }
     #expect(examples.count >= 3, "the README shows the program at work")
     for example in examples {

@@ -137,7 +137,7 @@ private func isCharacterDevice(_ path: String) -> Bool {
     }
 }
 
-@Test func fixturesOutUnderAFileIsAClearError() async throws {
+@Test(.spawnsProcesses) func fixturesOutUnderAFileIsAClearError() async throws {
     let directory = try temporaryDirectory("fixtures-out")
     defer { try? FileManager.default.removeItem(at: directory) }
     try Data("x".utf8).write(to: directory.appendingPathComponent("file.txt"))
@@ -147,7 +147,7 @@ private func isCharacterDevice(_ path: String) -> Bool {
     #expect(!isRawFoundationError(withoutPath(run.stderr, directory)), "\(run.stderr)")
 }
 
-@Test func fuzzJSONIsNotCreatedBeforeTheRunEnds() async throws {
+@Test(.spawnsProcesses) func fuzzJSONIsNotCreatedBeforeTheRunEnds() async throws {
     let directory = try temporaryDirectory("fuzz-json")
     defer { try? FileManager.default.removeItem(at: directory) }
     // The program cannot start: the run ends before any case, and nothing may claim to be its summary.
@@ -162,7 +162,7 @@ private func isCharacterDevice(_ path: String) -> Bool {
         "no summary file for a run that never ran")
 }
 
-@Test func fuzzJSONInAMissingDirectoryIsRefusedAtTheStart() async throws {
+@Test(.spawnsProcesses) func fuzzJSONInAMissingDirectoryIsRefusedAtTheStart() async throws {
     let directory = try temporaryDirectory("fuzz-json-missing")
     defer { try? FileManager.default.removeItem(at: directory) }
     let run = try await runGradfuzz(["fuzz", "--iters", "1", "--json", "no/such/summary.json"], directory: directory)

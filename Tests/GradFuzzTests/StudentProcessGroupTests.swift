@@ -60,7 +60,7 @@ private func expectGone(_ group: pid_t, _ what: String) async throws {
     if !gone { _ = kill(-group, SIGKILL) }
 }
 
-@Test func aPassingRunLeavesNoProcessOfTheStudentBehind() async throws {
+@Test(.spawnsProcesses) func aPassingRunLeavesNoProcessOfTheStudentBehind() async throws {
     let directory = try temporaryDirectory("group-pass")
     defer { try? FileManager.default.removeItem(at: directory) }
     let pidFile = directory.appendingPathComponent("child.pid")
@@ -75,7 +75,7 @@ private func expectGone(_ group: pid_t, _ what: String) async throws {
     if let group { try await expectGone(group, "after a passing run") }
 }
 
-@Test func sigtermKillsTheStudentsProcessGroupAndExits143() async throws {
+@Test(.spawnsProcesses) func sigtermKillsTheStudentsProcessGroupAndExits143() async throws {
     let directory = try temporaryDirectory("group-term")
     defer { try? FileManager.default.removeItem(at: directory) }
     let pidFile = directory.appendingPathComponent("child.pid")
@@ -95,7 +95,7 @@ private func expectGone(_ group: pid_t, _ what: String) async throws {
     if let group { try await expectGone(group, "after SIGTERM") }
 }
 
-@Test func twoInterruptsKillTheStudentsProcessGroupAndExit130AtOnce() async throws {
+@Test(.spawnsProcesses) func twoInterruptsKillTheStudentsProcessGroupAndExit130AtOnce() async throws {
     let directory = try temporaryDirectory("group-int")
     defer { try? FileManager.default.removeItem(at: directory) }
     let pidFile = directory.appendingPathComponent("child.pid")
@@ -121,7 +121,7 @@ private func expectGone(_ group: pid_t, _ what: String) async throws {
     if let group { try await expectGone(group, "after two Ctrl-Cs") }
 }
 
-@Test func validateInterruptedOnceWritesItsReportsMarksTheRestNotRunAndExits130() async throws {
+@Test(.spawnsProcesses) func validateInterruptedOnceWritesItsReportsMarksTheRestNotRunAndExits130() async throws {
     let directory = try temporaryDirectory("group-validate-int")
     defer { try? FileManager.default.removeItem(at: directory) }
     let pidFile = directory.appendingPathComponent("child.pid")

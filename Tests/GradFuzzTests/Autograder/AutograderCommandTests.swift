@@ -86,7 +86,7 @@ private func classroom(_ students: [(String, Submission)], timeouts: (Double, Do
 
 /// One at a time: each starts many programs, and the rest of the suite runs beside them on few cores.
 @Suite(.serialized) struct AutograderEndToEnd {
-    @Test func theBundleHoldsWhatGradescopeRunsWithAFreshExamAndARootOnlyConfiguration() async throws {
+    @Test(.spawnsProcesses) func theBundleHoldsWhatGradescopeRunsWithAFreshExamAndARootOnlyConfiguration() async throws {
         let bundle = try await sharedBundle.value
         let listing = try #require(String(data: try Data(contentsOf: bundle.appendingPathComponent("autograder.zip")), encoding: .isoLatin1))
         for name in ["setup.sh", "run_autograder", "gradfuzz.json", "gradfuzz"] { #expect(listing.contains(name), "\(name) is not in the zip") }
@@ -114,7 +114,7 @@ private func classroom(_ students: [(String, Submission)], timeouts: (Double, Do
         #expect(FileManager.default.fileExists(atPath: foreign.appendingPathComponent("notes.txt").path))
     }
 
-    @Test(.timeLimit(.minutes(5)), arguments: Submission.allCases)
+    @Test(.spawnsProcesses, .timeLimit(.minutes(5)), arguments: Submission.allCases)
     func aSubmissionIsGradedInALocalGradescopeLayout(_ submission: Submission) async throws {
         let bundle = try await sharedBundle.value
         let root = try temporaryDirectory("gradescope-\(submission.rawValue)")
@@ -169,7 +169,7 @@ private func classroom(_ students: [(String, Submission)], timeouts: (Double, Do
 
     /// As the configured user, a program that searches its parent's command line and environment,
     /// its own, and the files around it finds neither the configuration nor the exam's seed.
-    @Test(.enabled(if: studentTestUser != nil, "needs root and useradd"))
+    @Test(.spawnsProcesses, .enabled(if: studentTestUser != nil, "needs root and useradd"))
     func aProgramRunAsTheConfiguredUserCannotReadTheConfiguration() async throws {
         let user = try #require(studentTestUser)
         let bundle = try await sharedBundle.value
@@ -219,7 +219,7 @@ private func classroom(_ students: [(String, Submission)], timeouts: (Double, Do
             reply({"id": request["id"], "dW": [[[0.0] * len(r) for r in w] for w in request["W"]], "db": [[0.0] * len(v) for v in request["b"]]})
         """#
 
-    @Test func anUnusableConfigurationStillGivesGradescopeResultsThatSaySo() async throws {
+    @Test(.spawnsProcesses) func anUnusableConfigurationStillGivesGradescopeResultsThatSaySo() async throws {
         let directory = try temporaryDirectory("autograde-bad-config")
         let config = directory.appendingPathComponent("gradfuzz.json")
         try Data(#"{"schema": "gradfuzz-autograder/1", "family": "sigmoid-squared-error", "exam_seed": 1, "command": "python3 s.py", "visiblity": {}}"#.utf8)
@@ -231,7 +231,7 @@ private func classroom(_ students: [(String, Submission)], timeouts: (Double, Do
         #expect(score(parsed) == 0 && (parsed["output"] as? String)?.contains("misconfigured") == true)
     }
 
-    @Test(.timeLimit(.minutes(5))) func aClassIsGradedInParallelIntoACSVAndEveryStudentsReports() async throws {
+    @Test(.spawnsProcesses, .timeLimit(.minutes(5))) func aClassIsGradedInParallelIntoACSVAndEveryStudentsReports() async throws {
         let students: [(String, Submission)] = [
             ("ada", .correct), ("bo", .buggy), ("cy", .crashing), ("di", .hanging), ("ed", .cheating), ("fay", .syntaxError),
         ]
@@ -255,7 +255,7 @@ private func classroom(_ students: [(String, Submission)], timeouts: (Double, Do
         #expect(run.stdout.contains("6 of 6 graded"))
     }
 
-    @Test(.timeLimit(.minutes(5))) func anInterruptedClassKeepsTheFinishedStudentsAndMarksTheRestNotGraded() async throws {
+    @Test(.spawnsProcesses, .timeLimit(.minutes(5))) func anInterruptedClassKeepsTheFinishedStudentsAndMarksTheRestNotGraded() async throws {
         let (root, config) = try await classroom([("a", .correct), ("b", .hanging), ("c", .correct)], timeouts: (5, 90, 200))
         defer { try? FileManager.default.removeItem(at: root) }
         let out = root.appendingPathComponent("grades")

@@ -43,7 +43,7 @@ private func value(_ key: String, in text: String) -> String? {
     return String(text[range.upperBound...].prefix { $0 != " " && $0 != "\n" })
 }
 
-@Test(.enabled(if: studentTestUser != nil, "needs root and a user gradfuzz-student (useradd)"))
+@Test(.spawnsProcesses, .enabled(if: studentTestUser != nil, "needs root and a user gradfuzz-student (useradd)"))
 func asUserRunsTheProgramAsThatUserWithNoGroupsInAScratchFolderWithACleanEnvironment() async throws {
     let user = try #require(studentTestUser)
     let directory = try temporaryDirectory("as-user")
@@ -64,7 +64,7 @@ func asUserRunsTheProgramAsThatUserWithNoGroupsInAScratchFolderWithACleanEnviron
     #expect(!FileManager.default.fileExists(atPath: scratch), "the scratch folder was left behind")
 }
 
-@Test(.enabled(if: studentTestUser != nil, "needs root and a user gradfuzz-student (useradd)"))
+@Test(.spawnsProcesses, .enabled(if: studentTestUser != nil, "needs root and a user gradfuzz-student (useradd)"))
 func asUserSaysWhenTheStudentsFileIsNotReadableByThatUser() async throws {
     let user = try #require(studentTestUser)
     let directory = try temporaryDirectory("as-user-unreadable")
@@ -78,14 +78,14 @@ func asUserSaysWhenTheStudentsFileIsNotReadableByThatUser() async throws {
     #expect(!run.stdout.contains("uid="), "the program ran: \(run.stdout)")
 }
 
-@Test func asUserIsRefusedForAUserThatDoesNotExist() async throws {
+@Test(.spawnsProcesses) func asUserIsRefusedForAUserThatDoesNotExist() async throws {
     let run = try await runGradfuzz(["validate", "--as-user", "gradfuzz-no-such-user", "--", "python3", exampleStudent])
     #expect(run.status == 2)
     #expect(run.stderr.hasPrefix("gradfuzz: --as-user gradfuzz-no-such-user: ") && run.stderr.contains("no such user"), "\(run.stderr)")
     #expect(run.stderr.split(separator: "\n").count == 1, "\(run.stderr)")
 }
 
-@Test(.enabled(if: studentTestUser != nil && FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv"), "needs root and setpriv"))
+@Test(.spawnsProcesses, .enabled(if: studentTestUser != nil && FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv"), "needs root and setpriv"))
 func asUserIsRefusedWhenGradfuzzIsNotRoot() async throws {
     let user = try #require(studentTestUser)
     let setpriv = Process()

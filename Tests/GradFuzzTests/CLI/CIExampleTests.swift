@@ -33,7 +33,7 @@ private func names(_ option: String, in help: String) -> Bool {
     return false
 }
 
-@Test(arguments: ["ci/kubernetes-indexed-job.yml", "ci/github-actions-shards.yml", "ci/github-actions-release.yml"])
+@Test(.spawnsProcesses, arguments: ["ci/kubernetes-indexed-job.yml", "ci/github-actions-shards.yml", "ci/github-actions-release.yml"])
 func everyOptionACIExampleGivesGradfuzzExists(_ file: String) async throws {
     let commands = try gradfuzzCommands(in: file)
     #expect(!commands.isEmpty, "\(file) runs no gradfuzz command")

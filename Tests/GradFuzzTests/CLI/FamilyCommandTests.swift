@@ -10,7 +10,7 @@ import Testing
 // Families on the command line, end to end: the example student restricted to one family with
 // --family, fuzzed, validated and replayed with the matching family options; exams; problem files.
 
-@Test(arguments: Family.named.map(\.name))
+@Test(.spawnsProcesses, arguments: Family.named.map(\.name))
 func fuzzWithTheFamilyOptionsAnswersNearlyEveryCase(_ name: String) async throws {
     let directory = try temporaryDirectory("fuzz-family")
     defer { try? FileManager.default.removeItem(at: directory) }
@@ -28,7 +28,7 @@ func fuzzWithTheFamilyOptionsAnswersNearlyEveryCase(_ name: String) async throws
 
 /// A failing case shrinks within the family: a program that answers everything, fuzzed inside a
 /// family, gets fixtures its family's validate will run (not an identity layer it never supports).
-@Test func failingCasesShrinkWithinTheFamily() async throws {
+@Test(.spawnsProcesses) func failingCasesShrinkWithinTheFamily() async throws {
     let directory = try temporaryDirectory("family-shrink")
     defer { try? FileManager.default.removeItem(at: directory) }
     let family = try #require(Family.named("sigmoid-squared-error"))
@@ -45,7 +45,7 @@ func fuzzWithTheFamilyOptionsAnswersNearlyEveryCase(_ name: String) async throws
     }
 }
 
-@Test func fuzzWithoutTheFamilyOptionsSaysWhatWasDeclined() async throws {
+@Test(.spawnsProcesses) func fuzzWithoutTheFamilyOptionsSaysWhatWasDeclined() async throws {
     let directory = try temporaryDirectory("fuzz-declined")
     defer { try? FileManager.default.removeItem(at: directory) }
     let student = "python3 \(exampleStudent) --family tanh-sigmoid-squared-error"
@@ -64,7 +64,7 @@ func fuzzWithTheFamilyOptionsAnswersNearlyEveryCase(_ name: String) async throws
             && none.stderr.contains("--hidden-activations"), "\(none.stderr)")
 }
 
-@Test func validateWithTheFamilyReportsACompleteExamAndExitsZero() async throws {
+@Test(.spawnsProcesses) func validateWithTheFamilyReportsACompleteExamAndExitsZero() async throws {
     let name = "relu-softmax-cross-entropy"
     let right = try await runGradfuzz(
         ["validate", "-q", "--fixtures", "fixtures", "--family", name, "--", "python3", exampleStudent, "--family", name],
@@ -87,7 +87,7 @@ func fuzzWithTheFamilyOptionsAnswersNearlyEveryCase(_ name: String) async throws
     #expect(none.status == 2 && none.stderr.contains("no fixture is inside the family"), "\(none.stderr)")
 }
 
-@Test func aFamilyWithNoValidNetworkIsAUsageErrorNamingWhy() async throws {
+@Test(.spawnsProcesses) func aFamilyWithNoValidNetworkIsAUsageErrorNamingWhy() async throws {
     for (arguments, words) in [
         (["--output-activations", "tanh", "--losses", "cross_entropy"], "cross_entropy needs softmax"),
         (["--hidden-activations", "", "--min-depth", "2"], "expected at least one"),
@@ -105,7 +105,7 @@ func fuzzWithTheFamilyOptionsAnswersNearlyEveryCase(_ name: String) async throws
     }
 }
 
-@Test func examIsTheSameBytesForTheSameSeedAndCompleteForItsFamily() async throws {
+@Test(.spawnsProcesses) func examIsTheSameBytesForTheSameSeedAndCompleteForItsFamily() async throws {
     let directory = try temporaryDirectory("exam")
     defer { try? FileManager.default.removeItem(at: directory) }
     let options = ["--hidden-activations", "tanh,relu", "--output-activations", "identity", "--losses", "squared_error,huber", "--max-depth", "3"]
@@ -128,7 +128,7 @@ func fuzzWithTheFamilyOptionsAnswersNearlyEveryCase(_ name: String) async throws
     #expect((manifest["command"] as? String)?.contains("--hidden-activations tanh,relu") == true && manifest["seed"] as? Int == 3)
 }
 
-@Test func aProblemFileReplaysValidatesAndCompletes() async throws {
+@Test(.spawnsProcesses) func aProblemFileReplaysValidatesAndCompletes() async throws {
     let directory = try temporaryDirectory("problem-file")
     defer { try? FileManager.default.removeItem(at: directory) }
     let problem = randomProblem([3, 4, 2], [.relu, .softmax], .crossEntropy, batch: 2, seed: 21)
@@ -158,7 +158,7 @@ func fuzzWithTheFamilyOptionsAnswersNearlyEveryCase(_ name: String) async throws
     #expect(try Data(contentsOf: bad) == badBytes)
 }
 
-@Test func anExamWrittenAgainReplacesTheOlderOneWhole() async throws {
+@Test(.spawnsProcesses) func anExamWrittenAgainReplacesTheOlderOneWhole() async throws {
     let directory = try temporaryDirectory("exam-rerun")
     defer { try? FileManager.default.removeItem(at: directory) }
     let out = directory.appendingPathComponent("exam")
@@ -177,7 +177,7 @@ func fuzzWithTheFamilyOptionsAnswersNearlyEveryCase(_ name: String) async throws
     #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("notes.txt").path))
 }
 
-@Test func aFileWhereAnExamOrTheCuratedSetShouldGoIsSaidBeforeAnythingIsWritten() async throws {
+@Test(.spawnsProcesses) func aFileWhereAnExamOrTheCuratedSetShouldGoIsSaidBeforeAnythingIsWritten() async throws {
     let directory = try temporaryDirectory("exam-file")
     defer { try? FileManager.default.removeItem(at: directory) }
     let file = directory.appendingPathComponent("a-file")
@@ -195,7 +195,7 @@ func fuzzWithTheFamilyOptionsAnswersNearlyEveryCase(_ name: String) async throws
     #expect(!FileManager.default.fileExists(atPath: curated.path), "nothing written before the error")
 }
 
-@Test func fuzzOfAProgramThatDeclaresItsFamilyDrawsOnlyFromIt() async throws {
+@Test(.spawnsProcesses) func fuzzOfAProgramThatDeclaresItsFamilyDrawsOnlyFromIt() async throws {
     let directory = try temporaryDirectory("fuzz-declared")
     defer { try? FileManager.default.removeItem(at: directory) }
     let program = "python3 \(exampleStudent) --family relu-identity-squared-error --declare"

@@ -8,7 +8,7 @@ import Testing
 // What is said about a file named as a fixture that is not one, and what becomes of a user's own
 // fields when gradfuzz rewrites their file.
 
-@Test(.timeLimit(.minutes(3)))
+@Test(.spawnsProcesses, .timeLimit(.minutes(3)))
 func aFIFOOrADeviceNamedAsAFixtureIsSaidWhatItIs() async throws {
     let directory = try temporaryDirectory("fixture-kinds")
     defer { try? FileManager.default.removeItem(at: directory) }
@@ -30,7 +30,7 @@ func aFIFOOrADeviceNamedAsAFixtureIsSaidWhatItIs() async throws {
     }
 }
 
-@Test func completingOrRefreshingAFileKeepsTheUsersOwnFields() async throws {
+@Test(.spawnsProcesses) func completingOrRefreshingAFileKeepsTheUsersOwnFields() async throws {
     let directory = try temporaryDirectory("own-fields")
     defer { try? FileManager.default.removeItem(at: directory) }
     let problem = randomProblem([2, 3, 2], [.tanh, .identity], .squaredError, batch: 2, seed: 8)

@@ -5,7 +5,7 @@ import Testing
 
 // A program computing in single precision, fuzzed and replayed with --tolerance float32.
 
-@Test func aFloat32StudentFuzzesCleanWithTheFloat32ToleranceAndItsMistakesAreStillFound() async throws {
+@Test(.spawnsProcesses) func aFloat32StudentFuzzesCleanWithTheFloat32ToleranceAndItsMistakesAreStillFound() async throws {
     let directory = try temporaryDirectory("fuzz-float32")
     defer { try? FileManager.default.removeItem(at: directory) }
     let single = "python3 \(exampleStudent) --dtype float32"
@@ -54,7 +54,7 @@ import Testing
 /// Cases where the float32 tolerance alone cried wolf on this correct float32 student (deep or
 /// saturated networks, a σ near 0 or 1, a residual of large values), found by fuzzing it and shrunk:
 /// fuzz, replay and validate pass it there now, since the float32 tolerance allows for its rounding.
-@Test func aFloat32StudentPassesWhereSinglePrecisionOnceCriedWolf() async throws {
+@Test(.spawnsProcesses) func aFloat32StudentPassesWhereSinglePrecisionOnceCriedWolf() async throws {
     let folder = packageRoot.appendingPathComponent("fixtures/float32-regressions").path
     let cases = try Validation.load([folder])
     #expect(cases.count >= 20)

@@ -4,13 +4,15 @@ import GradFuzzFixtures
 import GradFuzzFuzzing
 import Testing
 
-@Test(arguments: [
-    ["--iters", "-1"], ["--iters", "abc"], ["--max-width", "0"], ["--max-depth", "0"], ["--max-batch", "-3"],
-    ["--activations", "relux"], ["--losses", "cross_entropy", "--activations", "relu"], ["--jobs", "0"],
-    ["--shard", "3/2"], ["--seed", "-5"], ["--out", "/proc/gradfuzz-cannot-write-here"], ["--no-such-flag"],
-    ["--json", "/proc/gradfuzz-cannot-write-here.json"], ["--max-width", "100000000"],
-    ["--shard", "50/100"], ["--out", ""], ["--json", ""], ["--timeout", "0"],
-])
+@Test(
+    .spawnsProcesses,
+    arguments: [
+        ["--iters", "-1"], ["--iters", "abc"], ["--max-width", "0"], ["--max-depth", "0"], ["--max-batch", "-3"],
+        ["--activations", "relux"], ["--losses", "cross_entropy", "--activations", "relu"], ["--jobs", "0"],
+        ["--shard", "3/2"], ["--seed", "-5"], ["--out", "/proc/gradfuzz-cannot-write-here"], ["--no-such-flag"],
+        ["--json", "/proc/gradfuzz-cannot-write-here.json"], ["--max-width", "100000000"],
+        ["--shard", "50/100"], ["--out", ""], ["--json", ""], ["--timeout", "0"],
+    ])
 func badFlagValuesAreOneLineErrorsWithStatus2(_ arguments: [String]) async throws {
     let run = try await runGradfuzz(["--iters", "5"] + arguments)
     #expect(run.status == 2, "\(arguments): status \(run.status), stderr \(run.stderr)")
@@ -19,7 +21,7 @@ func badFlagValuesAreOneLineErrorsWithStatus2(_ arguments: [String]) async throw
     #expect(run.stdout.isEmpty, "\(arguments): printed \(run.stdout)")
 }
 
-@Test func aShortRunIsTheDefaultCommandAndWritesItsSummaryAsJSON() async throws {
+@Test(.spawnsProcesses) func aShortRunIsTheDefaultCommandAndWritesItsSummaryAsJSON() async throws {
     let out = try temporaryDirectory("fuzz")
     defer { try? FileManager.default.removeItem(at: out) }
     let json = out.appendingPathComponent("summary.json")
@@ -34,7 +36,7 @@ func badFlagValuesAreOneLineErrorsWithStatus2(_ arguments: [String]) async throw
     #expect(summary.networksByDepth.reduce(0, +) == 30)
 }
 
-@Test func anExternalProgramWithAMissingOneOverMIsCaughtAndShrunk() async throws {
+@Test(.spawnsProcesses) func anExternalProgramWithAMissingOneOverMIsCaughtAndShrunk() async throws {
     let directory = try temporaryDirectory("fuzz-impl")
     defer { try? FileManager.default.removeItem(at: directory) }
     let student = try mistakenStudent("dW[l] = A[l].T @ g / m", "dW[l] = A[l].T @ g", in: directory)
@@ -60,17 +62,19 @@ func badFlagValuesAreOneLineErrorsWithStatus2(_ arguments: [String]) async throw
     #expect(replay.status == 1, "\(replay.stdout)\n\(replay.stderr)")
 }
 
-@Test func anExternalProgramThatCannotStartIsAUsageError() async throws {
+@Test(.spawnsProcesses) func anExternalProgramThatCannotStartIsAUsageError() async throws {
     let run = try await runGradfuzz(["--impl", "gradfuzz-no-such-program", "--iters", "5", "--out", try temporaryDirectory("fuzz-no-program").path])
     #expect(run.status == 2, "status \(run.status): \(run.stderr)")
     #expect(run.stderr.split(separator: "\n").count == 1 && run.stdout.isEmpty, "stdout \(run.stdout), stderr \(run.stderr)")
 }
 
-@Test(arguments: [
-    ["--iters", "5", "--timeout", "-1"], ["--iters", "5", "--startup", "-5"], ["--iters", "-1"], ["--max-batch", "-3"],
-    ["--seed", "-5"], ["replay", "fixtures/curated/one-neuron.json", "--timeout", "-1"],
-    ["validate", "--rtol", "-1", "--", "python3", "x.py"], ["validate", "--startup", "-5", "--", "python3", "x.py"],
-])
+@Test(
+    .spawnsProcesses,
+    arguments: [
+        ["--iters", "5", "--timeout", "-1"], ["--iters", "5", "--startup", "-5"], ["--iters", "-1"], ["--max-batch", "-3"],
+        ["--seed", "-5"], ["replay", "fixtures/curated/one-neuron.json", "--timeout", "-1"],
+        ["validate", "--rtol", "-1", "--", "python3", "x.py"], ["validate", "--startup", "-5", "--", "python3", "x.py"],
+    ])
 func negativeNumbersSayWhatWasExpected(_ arguments: [String]) async throws {
     let run = try await runGradfuzz(arguments, directory: packageRoot)
     #expect(run.status == 2, "\(arguments): status \(run.status), stderr \(run.stderr)")
@@ -80,7 +84,7 @@ func negativeNumbersSayWhatWasExpected(_ arguments: [String]) async throws {
     #expect(run.stderr.split(separator: "\n").count == 1, "\(arguments): \(run.stderr)")
 }
 
-@Test func helpPrintsEachDefaultOnceAndNoSentenceBrokenByTheSource() async throws {
+@Test(.spawnsProcesses) func helpPrintsEachDefaultOnceAndNoSentenceBrokenByTheSource() async throws {
     for command in ["fuzz", "replay", "validate", "mutants", "fixtures", "bench"] {
         let run = try await runGradfuzz([command, "--help"])
         #expect(run.status == 0, "\(command): \(run.stderr)")
@@ -94,7 +98,7 @@ func negativeNumbersSayWhatWasExpected(_ arguments: [String]) async throws {
     #expect(fuzz.stdout.contains("verdicts for any --jobs, and --shard K/N splits a run between N machines."), "\(fuzz.stdout)")
 }
 
-@Test func aShardWithNoIterationIsAnErrorNotASuccess() async throws {
+@Test(.spawnsProcesses) func aShardWithNoIterationIsAnErrorNotASuccess() async throws {
     let run = try await runGradfuzz(["--shard", "50/100", "--iters", "20", "--out", try temporaryDirectory("fuzz-empty-shard").path])
     #expect(run.status == 2, "status \(run.status): \(run.stdout)")
     #expect(run.stderr.contains("--shard 50/100") && run.stderr.contains("expected --iters ≥ 50"), "\(run.stderr)")
@@ -109,7 +113,7 @@ func negativeNumbersSayWhatWasExpected(_ arguments: [String]) async throws {
     #expect(Shard(index: 2, count: 3).count(of: Int.max) == (Int.max - 2) / 3 + 1)
 }
 
-@Test func theLargestRunStartsAtOnceAndStopsAtTheFirstInterrupt() async throws {
+@Test(.spawnsProcesses) func theLargestRunStartsAtOnceAndStopsAtTheFirstInterrupt() async throws {
     let directory = try temporaryDirectory("fuzz-largest")
     defer { try? FileManager.default.removeItem(at: directory) }
     let run = try RunningGradfuzz(
@@ -127,7 +131,7 @@ func negativeNumbersSayWhatWasExpected(_ arguments: [String]) async throws {
     #expect(run.stdout.contains("of 9223372036854775807 (interrupted)"), "\(run.stdout)")
 }
 
-@Test func lossesThatCannotBeDrawnAreNamedWithWhy() async throws {
+@Test(.spawnsProcesses) func lossesThatCannotBeDrawnAreNamedWithWhy() async throws {
     let run = try await runGradfuzz([
         "--activations", "relu", "--losses", "cross_entropy,squared_error", "--iters", "3", "--seed", "1",
         "--out", try temporaryDirectory("fuzz-dropped").path,
@@ -136,7 +140,7 @@ func negativeNumbersSayWhatWasExpected(_ arguments: [String]) async throws {
     #expect(run.stdout.contains("cross_entropy") && run.stdout.contains("needs a softmax output layer"), "\(run.stdout)")
 }
 
-@Test func aRunWhereNoCaseCouldBeCheckedIsNotASuccess() async throws {
+@Test(.spawnsProcesses) func aRunWhereNoCaseCouldBeCheckedIsNotASuccess() async throws {
     // The tanh mistake declines every case without a tanh layer: with relu only, it answers none.
     let run = try await runGradfuzz([
         "--mutant", "tanh_prime_one_minus_z_squared", "--activations", "relu", "--losses", "squared_error",

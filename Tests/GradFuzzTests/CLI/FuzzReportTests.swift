@@ -11,7 +11,7 @@ private func jsonFiles(in directory: URL) -> [URL] {
     ((try? FileManager.default.contentsOfDirectory(at: directory, includingPropertiesForKeys: nil)) ?? []).filter { $0.pathExtension == "json" }
 }
 
-@Test func aProgramThatCrashesOnEveryRequestIsAnErrorWithItsTracebackAndNoFixture() async throws {
+@Test(.spawnsProcesses) func aProgramThatCrashesOnEveryRequestIsAnErrorWithItsTracebackAndNoFixture() async throws {
     let directory = try temporaryDirectory("fuzz-crash")
     defer { try? FileManager.default.removeItem(at: directory) }
     let program = directory.appendingPathComponent("crash.py")
@@ -32,7 +32,7 @@ private func jsonFiles(in directory: URL) -> [URL] {
     #expect(summary.errorCases.first?.errorOutput?.contains("Traceback") == true)
 }
 
-@Test func aProgramThatNeverAnswersIsGivenUpWithStatus2NotAsInterrupted() async throws {
+@Test(.spawnsProcesses) func aProgramThatNeverAnswersIsGivenUpWithStatus2NotAsInterrupted() async throws {
     let directory = try temporaryDirectory("fuzz-hang")
     defer { try? FileManager.default.removeItem(at: directory) }
     let program = directory.appendingPathComponent("hang.py")
@@ -80,7 +80,7 @@ private final class CrashesEverySecondRequest: BackpropImplementation, @unchecke
     #expect(jsonFiles(in: found).isEmpty && summary.fixtures.isEmpty)
 }
 
-@Test func eachFailureIsShownWithItsDiagnosisAndAFewFixturesPerKindOfMistake() async throws {
+@Test(.spawnsProcesses) func eachFailureIsShownWithItsDiagnosisAndAFewFixturesPerKindOfMistake() async throws {
     let directory = try temporaryDirectory("fuzz-diagnosis")
     defer { try? FileManager.default.removeItem(at: directory) }
     let found = directory.appendingPathComponent("found")
@@ -126,7 +126,7 @@ private final class CrashesEverySecondRequest: BackpropImplementation, @unchecke
     #expect(page.components(separatedBy: "<td class=\"n\">\(groups.max { $0.count < $1.count }!.count)</td>").count > 1)
 }
 
-@Test func aStatedFamilysCoverageTableHasOnlyItsActivationsAndLosses() async throws {
+@Test(.spawnsProcesses) func aStatedFamilysCoverageTableHasOnlyItsActivationsAndLosses() async throws {
     let directory = try temporaryDirectory("fuzz-family-coverage")
     defer { try? FileManager.default.removeItem(at: directory) }
     let html = directory.appendingPathComponent("report.html")
@@ -150,7 +150,7 @@ private let saturatedProblem = """
     {"layers": [1, 1], "activations": ["sigmoid"], "loss": "binary_cross_entropy", "W": [[[40]]], "b": [[0]], "X": [[1]], "Y": [[0]]}
     """
 
-@Test func noCostGradesTheGradientsOfAProgramWhoseCostIsInfiniteAtSaturation() async throws {
+@Test(.spawnsProcesses) func noCostGradesTheGradientsOfAProgramWhoseCostIsInfiniteAtSaturation() async throws {
     let directory = try temporaryDirectory("no-cost")
     defer { try? FileManager.default.removeItem(at: directory) }
     // The cost from a, as course code computes it: inf once a rounds to 1; the gradients stay right.
@@ -171,7 +171,7 @@ private let saturatedProblem = """
     #expect(replayedGradients.status == 0, "\(replayedGradients.stdout)\n\(replayedGradients.stderr)")
 }
 
-@Test func noCostLetsTheFuzzerPassAProgramWhoseOnlyMistakeIsItsCost() async throws {
+@Test(.spawnsProcesses) func noCostLetsTheFuzzerPassAProgramWhoseOnlyMistakeIsItsCost() async throws {
     let directory = try temporaryDirectory("no-cost-fuzz")
     defer { try? FileManager.default.removeItem(at: directory) }
     let student = try mistakenStudent(
@@ -183,7 +183,7 @@ private let saturatedProblem = """
     #expect(ignored.status == 0 && ignored.stdout.contains("8 checked (8 passed, 0 failed)"), "\(ignored.stdout)\n\(ignored.stderr)")
 }
 
-@Test func replaySaysWhereNonFiniteValuesComeFrom() async throws {
+@Test(.spawnsProcesses) func replaySaysWhereNonFiniteValuesComeFrom() async throws {
     let directory = try temporaryDirectory("replay-nan")
     defer { try? FileManager.default.removeItem(at: directory) }
     let student = try mistakenStudent("dW[l] = A[l].T @ g / m", "dW[l] = A[l].T @ g / m * np.nan", in: directory)

@@ -29,7 +29,7 @@ private func oneLine(_ stderr: String) -> Bool {
     return !text.isEmpty && !text.contains("\n")
 }
 
-@Test(arguments: [["--atol", "1e300"], ["--atol", "1"], ["--rtol", "0.9"]])
+@Test(.spawnsProcesses, arguments: [["--atol", "1e300"], ["--atol", "1"], ["--rtol", "0.9"]])
 func aLooseToleranceOnTheCommandLineDoesNotLetAMissingOneOverMPass(_ loose: [String]) async throws {
     let directory = try temporaryDirectory("loose-flag")
     defer { try? FileManager.default.removeItem(at: directory) }
@@ -51,7 +51,7 @@ func aLooseToleranceOnTheCommandLineDoesNotLetAMissingOneOverMPass(_ loose: [Str
     #expect(!fuzz.stdout.contains("iterations"), "refused before any case")
 }
 
-@Test func aFixtureStoringALooseToleranceIsRefusedNamingTheFileAndTheField() async throws {
+@Test(.spawnsProcesses) func aFixtureStoringALooseToleranceIsRefusedNamingTheFileAndTheField() async throws {
     let directory = try temporaryDirectory("loose-fixture")
     defer { try? FileManager.default.removeItem(at: directory) }
     let student = try studentMissingOneOverM(in: directory)
@@ -70,7 +70,7 @@ func aLooseToleranceOnTheCommandLineDoesNotLetAMissingOneOverMPass(_ loose: [Str
     #expect(replay.stdout.contains("loose-rtol.json") && replay.stdout.contains("tolerance.rtol"), "\(replay.stdout)")
 }
 
-@Test func aLooseToleranceAskedForByNameIsSaidInEveryVerdictAndTheSummary() async throws {
+@Test(.spawnsProcesses) func aLooseToleranceAskedForByNameIsSaidInEveryVerdictAndTheSummary() async throws {
     let directory = try temporaryDirectory("loose-allowed")
     defer { try? FileManager.default.removeItem(at: directory) }
     let student = try studentMissingOneOverM(in: directory)
@@ -92,7 +92,7 @@ func aLooseToleranceOnTheCommandLineDoesNotLetAMissingOneOverMPass(_ loose: [Str
     #expect(verdict?.contains("looser than the float64 preset") == true, "\(replay.stdout)")
 }
 
-@Test func aToleranceWithinTheRangeButLooserThanItsPresetIsSaid() async throws {
+@Test(.spawnsProcesses) func aToleranceWithinTheRangeButLooserThanItsPresetIsSaid() async throws {
     let directory = try temporaryDirectory("preset-note")
     defer { try? FileManager.default.removeItem(at: directory) }
     let fuzz = try await runGradfuzz(["--iters", "3", "--seed", "1", "--atol", "1e-4", "--out", directory.appendingPathComponent("found").path])

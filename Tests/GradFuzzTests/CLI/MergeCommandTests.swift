@@ -32,7 +32,7 @@ private func summaryText(_ stdout: String) -> String {
         .filter { !$0.hasPrefix("note: the shards wrote") }.joined(separator: "\n")
 }
 
-@Test func threeShardsMergedWriteAndPrintTheUnshardedRunsSummary() async throws {
+@Test(.spawnsProcesses) func threeShardsMergedWriteAndPrintTheUnshardedRunsSummary() async throws {
     let directory = try temporaryDirectory("merge-shards")
     let whole = try await fuzz("whole.json", in: directory)
     #expect(whole.status == 1, "the mistake should fail cases: \(whole.stderr)")
@@ -49,7 +49,7 @@ private func summaryText(_ stdout: String) -> String {
     #expect(!summaryText(whole.stdout).isEmpty && summaryText(merge.stdout) == summaryText(whole.stdout), "\(merge.stdout)\n---\n\(whole.stdout)")
 }
 
-@Test func mergeRefusesWithOneLineWhatCannotBeMerged() async throws {
+@Test(.spawnsProcesses) func mergeRefusesWithOneLineWhatCannotBeMerged() async throws {
     let directory = try temporaryDirectory("merge-refusals")
     _ = try await fuzz("a1.json", in: directory, seed: "1", shard: "1/2")
     _ = try await fuzz("a2.json", in: directory, seed: "1", shard: "2/2")
@@ -80,7 +80,7 @@ private func summaryText(_ stdout: String) -> String {
     #expect(again.status == partial.status, "\(again.stderr)")
 }
 
-@Test func shardsWithAFixtureFolderEachAreNamedInTheMergedText() async throws {
+@Test(.spawnsProcesses) func shardsWithAFixtureFolderEachAreNamedInTheMergedText() async throws {
     let directory = try temporaryDirectory("merge-folders")
     for k in 1...2 {
         let shard = try await runGradfuzz(

@@ -4,7 +4,7 @@ import GradFuzzMutants
 import Testing
 
 @Suite struct MutantsCommandTests {
-    @Test func printsTheMutationScoreOfTheWholeCatalog() async throws {
+    @Test(.spawnsProcesses) func printsTheMutationScoreOfTheWholeCatalog() async throws {
         let run = try await runGradfuzz(["mutants", "--fixtures", packageRoot.appendingPathComponent("fixtures/curated").path])
         let rows = run.stdout.split(separator: "\n").filter { line in MutantCatalog.all.contains { line.hasPrefix($0.name + " ") } }
         #expect(rows.count == MutantCatalog.all.count, "one row per mutant:\n\(run.stdout)")
@@ -14,14 +14,14 @@ import Testing
         #expect(run.status == (gaps ? 1 : 0), "status \(run.status), stderr: \(run.stderr)")
     }
 
-    @Test func runsOneMutantWithoutFixtures() async throws {
+    @Test(.spawnsProcesses) func runsOneMutantWithoutFixtures() async throws {
         let run = try await runGradfuzz(["mutants", "--mutant", "softsign_prime_not_squared", "--no-fixtures", "--budget", "50", "--seed", "3"])
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.stdout.contains("softsign_prime_not_squared  yes"), "\(run.stdout)")
         #expect(run.stdout.contains("[1, 1] m=1 softsign + squared_error"), "\(run.stdout)")
     }
 
-    @Test func huntsWithinAFamilyTheMistakesThatCanOccurInIt() async throws {
+    @Test(.spawnsProcesses) func huntsWithinAFamilyTheMistakesThatCanOccurInIt() async throws {
         let family = try #require(Family.named("sigmoid-squared-error"))
         let exam = packageRoot.appendingPathComponent("fixtures/exams/sigmoid-squared-error").path
         let run = try await runGradfuzz(["mutants", "--family", "sigmoid-squared-error", "--fixtures", exam])
@@ -41,7 +41,7 @@ import Testing
         #expect(named.stderr.split(separator: "\n").count == 1)
     }
 
-    @Test func fuzzesAMutantWhereItApplies() async throws {
+    @Test(.spawnsProcesses) func fuzzesAMutantWhereItApplies() async throws {
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("gradfuzz-mutant-fuzz-\(UInt32.random(in: 0...UInt32.max))")
         defer { try? FileManager.default.removeItem(at: out) }
         let run = try await runGradfuzz(["--mutant", "tanh_prime_one_minus_z_squared", "--iters", "20", "--seed", "1", "--jobs", "1", "--out", out.path])
@@ -51,7 +51,7 @@ import Testing
         #expect(run.stdout.contains("shrunk to layers [1, 1], batch 1"), "\(run.stdout)")
     }
 
-    @Test func rejectsBadFlagsWithOneLine() async throws {
+    @Test(.spawnsProcesses) func rejectsBadFlagsWithOneLine() async throws {
         for (arguments, message) in [
             (["mutants", "--mutant", "nope"], "unknown mutant \"nope\""),
             (["mutants", "--budget", "-3"], "--budget: expected a whole number ≥ 1"),
@@ -66,7 +66,7 @@ import Testing
         }
     }
 
-    @Test func replaysAFixtureWithAMutant() async throws {
+    @Test(.spawnsProcesses) func replaysAFixtureWithAMutant() async throws {
         let fixture = packageRoot.appendingPathComponent("fixtures/curated/one-neuron.json").path
         let wrong = try await runGradfuzz(["replay", fixture, "--mutant", "sigmoid_prime_sigma_one_minus_z"])
         #expect(wrong.status == 1 && wrong.stdout.contains("FAIL"), "\(wrong.stdout)")

@@ -4,7 +4,7 @@ import Testing
 
 // --oracle of fuzz, replay and validate, and the oracle benchmarks of `gradfuzz bench`.
 
-@Test func theOracleIsChosenWithTheOracleOption() async throws {
+@Test(.spawnsProcesses) func theOracleIsChosenWithTheOracleOption() async throws {
     let directory = try temporaryDirectory("oracle-option")
     defer { try? FileManager.default.removeItem(at: directory) }
     let file = directory.appendingPathComponent("one.json")
@@ -25,7 +25,7 @@ import Testing
     #expect(unknown.status == 2 && unknown.stderr.contains("units") && unknown.stderr.contains("entries"), "\(unknown.stderr)")
 }
 
-@Test func benchComparesTheOraclesAndTimesAnyNetwork() async throws {
+@Test(.spawnsProcesses) func benchComparesTheOraclesAndTimesAnyNetwork() async throws {
     let agreement = try await runGradfuzz(["bench", "--agreement", "--iters", "30", "--seed", "2"])
     #expect(agreement.status == 0 && agreement.stdout.contains("on 30 fuzz cases"), "\(agreement.stdout)\(agreement.stderr)")
     #expect(agreement.stdout.contains(", 0 outside the sum of the error estimates"), "\(agreement.stdout)")

@@ -22,7 +22,7 @@ private func unchanged(_ files: [String], _ bytes: [Data]) -> Bool {
     zip(files, bytes).allSatisfy { (try? Data(contentsOf: URL(fileURLWithPath: $0))) == $1 }
 }
 
-@Test func replayWithTheReportsNameForgottenLeavesEveryFixtureAsItWas() async throws {
+@Test(.spawnsProcesses) func replayWithTheReportsNameForgottenLeavesEveryFixtureAsItWas() async throws {
     let (directory, files, bytes) = try copiedFixtures("html-glob")
     defer { try? FileManager.default.removeItem(at: directory) }
     // The shell's expansion of `replay --html *.json`: the first fixture takes the report's place.
@@ -33,7 +33,7 @@ private func unchanged(_ files: [String], _ bytes: [Data]) -> Bool {
     #expect(unchanged(files, bytes))
 }
 
-@Test func anOutputThatIsOneOfTheInputsIsRefused() async throws {
+@Test(.spawnsProcesses) func anOutputThatIsOneOfTheInputsIsRefused() async throws {
     let (directory, files, bytes) = try copiedFixtures("output-input")
     defer { try? FileManager.default.removeItem(at: directory) }
     let replay = try await runGradfuzz(["replay", files[0], "--html", files[0]])
@@ -49,7 +49,7 @@ private func unchanged(_ files: [String], _ bytes: [Data]) -> Bool {
     #expect(unchanged(files, bytes))
 }
 
-@Test func twoOutputsOnOnePathAreRefused() async throws {
+@Test(.spawnsProcesses) func twoOutputsOnOnePathAreRefused() async throws {
     let (directory, files, bytes) = try copiedFixtures("two-outputs")
     defer { try? FileManager.default.removeItem(at: directory) }
     let report = directory.appendingPathComponent("report.out").path
@@ -62,7 +62,7 @@ private func unchanged(_ files: [String], _ bytes: [Data]) -> Bool {
     #expect(unchanged(files, bytes))
 }
 
-@Test func everyOutputPathIsCheckedBeforeTheRunStarts() async throws {
+@Test(.spawnsProcesses) func everyOutputPathIsCheckedBeforeTheRunStarts() async throws {
     let directory = try temporaryDirectory("outputs-first")
     defer { try? FileManager.default.removeItem(at: directory) }
     let found = directory.appendingPathComponent("found")
@@ -82,7 +82,7 @@ private func unchanged(_ files: [String], _ bytes: [Data]) -> Bool {
     #expect(!validate.stdout.contains("PASS"), "refused before the program is asked: \(validate.stdout)")
 }
 
-@Test func eachVerdictReachesALogAsItIsDecided() async throws {
+@Test(.spawnsProcesses) func eachVerdictReachesALogAsItIsDecided() async throws {
     let directory = try temporaryDirectory("verdict-log")
     defer { try? FileManager.default.removeItem(at: directory) }
     // Answers the first request as the example does, then hangs: a CI job killed at its timeout.
@@ -105,7 +105,7 @@ private func unchanged(_ files: [String], _ bytes: [Data]) -> Bool {
     #expect(logged && run.stdout.contains("PASS  depth-1"), "the first verdict was in the log before the run was ended: \(run.stdout)")
 }
 
-@Test func anUnusableFixtureIsNamedWithWhyOnTheErrorLine() async throws {
+@Test(.spawnsProcesses) func anUnusableFixtureIsNamedWithWhyOnTheErrorLine() async throws {
     let directory = try temporaryDirectory("unusable")
     defer { try? FileManager.default.removeItem(at: directory) }
     let bad = directory.appendingPathComponent("broken.json")
@@ -116,7 +116,7 @@ private func unchanged(_ files: [String], _ bytes: [Data]) -> Bool {
     #expect(line.contains("broken.json") && line.contains("unknown activation \"swish\""), "\(run.stderr)")
 }
 
-@Test func aFuzzSummaryWithFailingCasesIsAReportToReplaceNotAnInput() async throws {
+@Test(.spawnsProcesses) func aFuzzSummaryWithFailingCasesIsAReportToReplaceNotAnInput() async throws {
     let directory = try temporaryDirectory("summary-again")
     defer { try? FileManager.default.removeItem(at: directory) }
     // Its failing cases carry "layers" and "activations", as a problem file does.

@@ -3,7 +3,7 @@ import GradFuzzFixtures
 import GradFuzzOracle
 import Testing
 
-@Test func replayPrintsLayerByLayerAndExitsZeroWhenAllPass() async throws {
+@Test(.spawnsProcesses) func replayPrintsLayerByLayerAndExitsZeroWhenAllPass() async throws {
     let run = try await runGradfuzz(["replay", "fixtures/curated/hidden-softmax.json", "fixtures/curated/deep.json"], directory: packageRoot)
     #expect(run.status == 0, "\(run.stderr)")
     #expect(run.stdout.contains("hidden-softmax — PASS"))
@@ -12,7 +12,7 @@ import Testing
     #expect(run.stdout.contains("2 passed, 0 failed"))
 }
 
-@Test func replayExitsTwoOnBadInputAndStillReplaysTheRest() async throws {
+@Test(.spawnsProcesses) func replayExitsTwoOnBadInputAndStillReplaysTheRest() async throws {
     let bad = FileManager.default.temporaryDirectory.appendingPathComponent("gradfuzz-replay-\(UInt32.random(in: 0...UInt32.max)).json")
     try Data("{\"schema\": \"gradfuzz-fixture/1\", \"id\": \"bad\", \"layers\": [2, 1], \"activations\": [\"swish\"]}".utf8).write(to: bad)
     defer { try? FileManager.default.removeItem(at: bad) }
@@ -25,7 +25,7 @@ import Testing
     #expect(missing.stderr.contains("no such file or directory"))
 }
 
-@Test func fixturesRefreshRecomputesStoredValuesInPlace() async throws {
+@Test(.spawnsProcesses) func fixturesRefreshRecomputesStoredValuesInPlace() async throws {
     let original = packageRoot.appendingPathComponent("fixtures/curated/one-neuron.json")
     let bytes = try Data(contentsOf: original)
     let copy = FileManager.default.temporaryDirectory.appendingPathComponent("gradfuzz-refresh-\(UInt32.random(in: 0...UInt32.max)).json")
@@ -44,7 +44,7 @@ import Testing
     #expect(try Data(contentsOf: copy) == Data("{}".utf8))
 }
 
-@Test func replayRunsAnExternalProgramOrAMutantAgainstTheOracle() async throws {
+@Test(.spawnsProcesses) func replayRunsAnExternalProgramOrAMutantAgainstTheOracle() async throws {
     let fixtures = ["fixtures/curated/hidden-tanh.json", "fixtures/curated/hidden-sigmoid.json"]
     let student = try await runGradfuzz(["replay"] + fixtures + ["--impl", "python3 Examples/python/student.py"], directory: packageRoot)
     #expect(student.status == 0, "\(student.stdout)\n\(student.stderr)")
@@ -60,7 +60,7 @@ import Testing
     #expect(both.stderr.contains("give --impl or --mutant, not both"), "\(both.stderr)")
 }
 
-@Test func replayAndRefreshOfNoFixtureAreErrorsNotSuccesses() async throws {
+@Test(.spawnsProcesses) func replayAndRefreshOfNoFixtureAreErrorsNotSuccesses() async throws {
     let empty = try temporaryDirectory("replay-empty")
     let notJSON = try temporaryDirectory("replay-not-json")
     defer {
@@ -77,7 +77,7 @@ import Testing
     }
 }
 
-@Test func replayOfFixturesEveryProgramDeclinesIsAnError() async throws {
+@Test(.spawnsProcesses) func replayOfFixturesEveryProgramDeclinesIsAnError() async throws {
     // The tanh mistake applies to no fixture without a tanh layer: it declines both.
     let run = try await runGradfuzz(
         [
@@ -88,14 +88,14 @@ import Testing
     #expect(run.stderr.contains("no fixture was checked") && run.stderr.contains("declined all 2"), "\(run.stderr)")
 }
 
-@Test func anEmptyOutDirectoryIsAnError() async throws {
+@Test(.spawnsProcesses) func anEmptyOutDirectoryIsAnError() async throws {
     let run = try await runGradfuzz(["fixtures", "--out", ""])
     #expect(run.status == 2 && run.stderr.contains("--out: expected a directory"), "\(run.stderr)")
 }
 
 /// A large network's check is announced on stderr before it starts, and runs on the cores given:
 /// the verdict does not depend on --jobs.
-@Test func aLargeReplayIsAnnouncedAndUsesTheCores() async throws {
+@Test(.spawnsProcesses) func aLargeReplayIsAnnouncedAndUsesTheCores() async throws {
     let directory = try temporaryDirectory("replay-large")
     defer { try? FileManager.default.removeItem(at: directory) }
     let shape = try #require(Benchmark.shapes.first { $0.name == "L" })

@@ -9,7 +9,7 @@ import Testing
 
 // `gradfuzz validate` end to end: the built executable run on fixtures and python3 students.
 
-@Test func validateCommandExitCodes() async throws {
+@Test(.spawnsProcesses) func validateCommandExitCodes() async throws {
     let directory = try temporaryDirectory("cli")
     defer { try? FileManager.default.removeItem(at: directory) }
     let fixtures = directory.appendingPathComponent("fixtures/sub")
@@ -32,7 +32,7 @@ import Testing
     #expect(noCommand.stderr.contains("expected the student's command after --"), "\(noCommand.stderr)")
 }
 
-@Test func validateNamesTheStudentsMistakeEndToEnd() async throws {
+@Test(.spawnsProcesses) func validateNamesTheStudentsMistakeEndToEnd() async throws {
     let directory = try temporaryDirectory("validate-diagnosis")
     defer { try? FileManager.default.removeItem(at: directory) }
     // The seed's eq. (110) as printed: f where f' belongs.
@@ -51,7 +51,7 @@ import Testing
     #expect(!correct.stdout.contains("diagnosis"), "a correct student gets no diagnosis")
 }
 
-@Test func validateWritesBothReportsAtomically() async throws {
+@Test(.spawnsProcesses) func validateWritesBothReportsAtomically() async throws {
     let directory = try temporaryDirectory("reports")
     defer { try? FileManager.default.removeItem(at: directory) }
     for c in testCases(["ok-1", "transposed-2"]) { try c.fixture.write(to: directory.appendingPathComponent(c.fixture.id + ".json")) }
@@ -76,7 +76,7 @@ import Testing
 
 /// With no --fixtures, validate checks the family's complete set made in memory: it needs no files,
 /// so it works from an empty folder, and a fixtures/found folder there is not read.
-@Test func withoutFixturesValidateChecksTheFamilysCompleteSetFromAnEmptyFolder() async throws {
+@Test(.spawnsProcesses) func withoutFixturesValidateChecksTheFamilysCompleteSetFromAnEmptyFolder() async throws {
     let root = try temporaryDirectory("validate-default")
     defer { try? FileManager.default.removeItem(at: root) }
     try FileManager.default.createDirectory(at: root.appendingPathComponent("fixtures/found"), withIntermediateDirectories: true)
@@ -89,7 +89,7 @@ import Testing
     #expect(run.stdout.contains("a complete exam"), "\(run.stdout)")
 }
 
-@Test func aProgramThatDeclaresItsFamilyNeedsNoOptionsAndTheCommandLineMayOnlyNarrowIt() async throws {
+@Test(.spawnsProcesses) func aProgramThatDeclaresItsFamilyNeedsNoOptionsAndTheCommandLineMayOnlyNarrowIt() async throws {
     let declaring = ["--", "python3", exampleStudent, "--family", "sigmoid-squared-error", "--declare"]
     let run = try await runGradfuzz(["validate", "-q", "--fuzz-cases", "50"] + declaring)
     #expect(run.status == 0, "\(run.stdout)\n\(run.stderr)")
@@ -101,7 +101,7 @@ import Testing
     #expect(contradicting.status == 2 && contradicting.stderr.contains("no network in common"), "\(contradicting.stderr)")
 }
 
-@Test func namedFixturesThatAreIncompleteAreSaidSoFirstAndCanBeMadeAnError() async throws {
+@Test(.spawnsProcesses) func namedFixturesThatAreIncompleteAreSaidSoFirstAndCanBeMadeAnError() async throws {
     let arguments = ["--fixtures", "fixtures/curated/one-neuron.json", "--family", "sigmoid-squared-error", "--", "python3", exampleStudent]
     let run = try await runGradfuzz(["validate"] + arguments, directory: packageRoot)
     #expect(run.status == 0, "\(run.stdout)\n\(run.stderr)")
@@ -114,7 +114,7 @@ import Testing
     #expect(completed.status == 0 && completed.stdout.contains("a complete exam") && !completed.stdout.contains("WARNING"), "\(completed.stdout)")
 }
 
-@Test func anExamFoldersManifestStatesTheFamily() async throws {
+@Test(.spawnsProcesses) func anExamFoldersManifestStatesTheFamily() async throws {
     let run = try await runGradfuzz(
         ["validate", "-q", "--fixtures", "fixtures/exams/sigmoid-squared-error", "--", "python3", exampleStudent, "--family", "sigmoid-squared-error"],
         directory: packageRoot)
@@ -123,7 +123,7 @@ import Testing
 }
 
 /// The student's first command, from an empty folder: a classic mistake fails, named in their indexing.
-@Test func aStudentsFirstValidateCatchesTheirMistakeInTheirOwnIndexing() async throws {
+@Test(.spawnsProcesses) func aStudentsFirstValidateCatchesTheirMistakeInTheirOwnIndexing() async throws {
     let directory = try temporaryDirectory("first-validate")
     defer { try? FileManager.default.removeItem(at: directory) }
     let student = try mistakenStudent(

@@ -1,7 +1,7 @@
 import GradFuzz
 import Testing
 
-@Test func versionIsTheConstantAndASemanticVersion() async throws {
+@Test(.spawnsProcesses) func versionIsTheConstantAndASemanticVersion() async throws {
     let run = try await runGradfuzz(["--version"])
     #expect(run.status == 0, "\(run.stderr)")
     let printed = run.stdout.trimmingCharacters(in: .whitespacesAndNewlines)

@@ -17,7 +17,7 @@ import Testing
     #expect(OutputFile.name(of: "g") == "g" && OutputFile.name(of: "a/b/") == "b" && OutputFile.name(of: "/x") == "x")
 }
 
-@Test func aOneLetterOutputFolderIsWritten() async throws {
+@Test(.spawnsProcesses) func aOneLetterOutputFolderIsWritten() async throws {
     let directory = try temporaryDirectory("one-letter")
     defer { try? FileManager.default.removeItem(at: directory) }
     let run = try await runGradfuzz(["exam", "--family", "sigmoid-squared-error", "--out", "z"], directory: directory)

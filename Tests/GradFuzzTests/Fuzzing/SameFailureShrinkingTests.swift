@@ -14,7 +14,7 @@ private func lines(_ report: ValidationReport) -> String {
     report.results.map(ValidationReport.line).joined(separator: "\n") + "\n" + report.summary
 }
 
-@Test func aProgramWithABigAndASmallMistakeGetsFixturesThatKeepEach() async throws {
+@Test(.spawnsProcesses) func aProgramWithABigAndASmallMistakeGetsFixturesThatKeepEach() async throws {
     let directory = try temporaryDirectory("two-mistakes")
     defer { try? FileManager.default.removeItem(at: directory) }
     let found = directory.appendingPathComponent("found")
@@ -92,7 +92,7 @@ func aCataloguedMistakeShrinksToAFixtureThatNamesItAlone(_ name: String) async t
 
 /// An answer of the wrong shape is shrunk like any other failure, toward a small case that still
 /// has the wrong shape: a transposed dW is one fixture's worth of mistake, not one per drawn case.
-@Test func anAnswerOfTheWrongShapeIsShrunkToASmallCase() async throws {
+@Test(.spawnsProcesses) func anAnswerOfTheWrongShapeIsShrunkToASmallCase() async throws {
     let directory = try temporaryDirectory("wrong-shape")
     defer { try? FileManager.default.removeItem(at: directory) }
     let transposed = try mistakenStudent("dW[l] = A[l].T @ g / m", "dW[l] = (A[l].T @ g / m).T", in: directory)

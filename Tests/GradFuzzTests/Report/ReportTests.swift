@@ -255,7 +255,7 @@ private func curatedReport(_ mutant: String = "f_instead_of_fprime") async throw
     }
 }
 
-@Test func replayWritesAnHTMLReportWithHTMLFlag() async throws {
+@Test(.spawnsProcesses) func replayWritesAnHTMLReportWithHTMLFlag() async throws {
     let directory = try temporaryDirectory("replay-html")
     defer { try? FileManager.default.removeItem(at: directory) }
     let html = directory.appendingPathComponent("report.html").path

@@ -104,7 +104,7 @@ private struct WrongWhenDeep: BackpropImplementation {
     }
 }
 
-@Test func whenMostFixturesAreDeclinedTheClosestNamedFamilyIsSuggested() async throws {
+@Test(.spawnsProcesses) func whenMostFixturesAreDeclinedTheClosestNamedFamilyIsSuggested() async throws {
     let student = ExternalImplementation(command: ["python3", exampleStudent, "--family", "sigmoid-squared-error"])
     let cases = try Validation.load([packageRoot.appendingPathComponent("fixtures/curated").path])
     let report = await Validation.run(cases, implementation: student)

@@ -46,7 +46,7 @@ import Testing
         return try Fixture.read(from: packageRoot.appendingPathComponent("fixtures/curated/\(id).json"))
     }
 
-    @Test(arguments: mistakes.indices)
+    @Test(.spawnsProcesses, arguments: mistakes.indices)
     func namesTheInjectedMistake(_ index: Int) async throws {
         let mistake = Self.mistakes[index]
         let directory = try temporaryDirectory("diagnosis")
@@ -64,7 +64,7 @@ import Testing
         await student.close()
     }
 
-    @Test func saysNothingToTheCorrectStudent() async throws {
+    @Test(.spawnsProcesses) func saysNothingToTheCorrectStudent() async throws {
         let student = ExternalImplementation(command: ["python3", exampleStudent], startupAllowance: testStartupAllowance)
         let fixtures = try Fixture.files(in: [packageRoot.appendingPathComponent("fixtures/curated").path]).map { try Fixture.read(from: $0) }
         for fixture in fixtures {

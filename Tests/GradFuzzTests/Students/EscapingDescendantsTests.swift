@@ -58,7 +58,7 @@ private func expectNoneLeft(_ marker: String, _ when: String, sourceLocation: So
     for id in left { _ = kill(pid_t(id) ?? 0, SIGKILL) }
 }
 
-@Test func validateLeavesNoSetsidOrDoubleForkedDescendantOfTheStudentRunning() async throws {
+@Test(.spawnsProcesses) func validateLeavesNoSetsidOrDoubleForkedDescendantOfTheStudentRunning() async throws {
     let directory = try temporaryDirectory("escape-validate")
     defer { try? FileManager.default.removeItem(at: directory) }
     let marker = uniqueMarker()
@@ -69,7 +69,7 @@ private func expectNoneLeft(_ marker: String, _ when: String, sourceLocation: So
     expectNoneLeft(marker, "after validate exited")
 }
 
-@Test func aStudentThatKillsItsSupervisorLeavesNothingRunningAfterValidate() async throws {
+@Test(.spawnsProcesses) func aStudentThatKillsItsSupervisorLeavesNothingRunningAfterValidate() async throws {
     let directory = try temporaryDirectory("escape-supervisor")
     defer { try? FileManager.default.removeItem(at: directory) }
     let marker = uniqueMarker()
@@ -84,7 +84,7 @@ private func expectNoneLeft(_ marker: String, _ when: String, sourceLocation: So
     for id in left { _ = kill(pid_t(id) ?? 0, SIGKILL) }
 }
 
-@Test func closingAStudentEndsItsSetsidAndDoubleForkedDescendants() async throws {
+@Test(.spawnsProcesses) func closingAStudentEndsItsSetsidAndDoubleForkedDescendants() async throws {
     let directory = try temporaryDirectory("escape-close")
     defer { try? FileManager.default.removeItem(at: directory) }
     let marker = uniqueMarker()
@@ -96,7 +96,7 @@ private func expectNoneLeft(_ marker: String, _ when: String, sourceLocation: So
     expectNoneLeft(marker, "after the session ended")
 }
 
-@Test func sigtermLeavesNoSetsidOrDoubleForkedDescendantOfTheStudentRunning() async throws {
+@Test(.spawnsProcesses) func sigtermLeavesNoSetsidOrDoubleForkedDescendantOfTheStudentRunning() async throws {
     let directory = try temporaryDirectory("escape-term")
     defer { try? FileManager.default.removeItem(at: directory) }
     let marker = uniqueMarker()

@@ -73,7 +73,7 @@ final class JUnitReader: NSObject, XMLParserDelegate {
     }
 }
 
-@Test func junitReportParsesBackWithTheRightCounts() async throws {
+@Test(.spawnsProcesses) func junitReportParsesBackWithTheRightCounts() async throws {
     let report = try await gradedReport()
     #expect(report.results.map(\.outcome) == [.pass, .fail, .unsupported, .error, .error, .pass])
     let xml = GraderReports.junit(report)
@@ -93,7 +93,7 @@ final class JUnitReader: NSObject, XMLParserDelegate {
     #expect(reader.systemErr.contains("red") && reader.systemErr.contains("<tag> & \"quotes\""), "stderr kept: \(reader.systemErr)")
 }
 
-@Test func gradescopeResultsParseBackWithScores() async throws {
+@Test(.spawnsProcesses) func gradescopeResultsParseBackWithScores() async throws {
     let report = try await gradedReport()
     let object = try JSONSerialization.jsonObject(with: GraderReports.gradescope(report))
     let results = try #require(object as? [String: Any])
@@ -111,7 +111,7 @@ final class JUnitReader: NSObject, XMLParserDelegate {
     #expect(MarkupText.escape("a<b>&\"c'\u{1B}[0m\u{0}\t\n") == "a&lt;b&gt;&amp;&quot;c&#39;\\u{1B}[0m\\u{0}\t\n")
 }
 
-@Test func fixturesOutsideTheFamilyAreListedAsSkippedWithTheReason() async throws {
+@Test(.spawnsProcesses) func fixturesOutsideTheFamilyAreListedAsSkippedWithTheReason() async throws {
     let passed = try await gradedReport().results.filter { $0.outcome == .pass }
     let outside = [
         OutsideFamily(

@@ -12,7 +12,7 @@ import Testing
 
 // That it gives up is shown by what it reports (96 fixtures at 2 s each would take minutes, which
 // the time limit forbids), never by a clock: the suite must pass on a machine whose cores are busy.
-@Test(.timeLimit(.minutes(3)))
+@Test(.spawnsProcesses, .timeLimit(.minutes(3)))
 func aProgramThatNeverReadsItsInputIsGivenUpOnAfterThreeTimeouts() async throws {
     let cases = testCases((0..<96).map { "silent-\($0)" }, layers: [2, 2], activations: [.identity])
     let student = ExternalImplementation(command: ["sleep", "600"], timeout: .seconds(1), startupAllowance: .seconds(1))
@@ -33,7 +33,7 @@ func aProgramThatNeverReadsItsInputIsGivenUpOnAfterThreeTimeouts() async throws 
     #expect(report.exitCode == 1)
 }
 
-@Test func theStderrShownUnderAFailureIsWhatTheProgramPrintedForThatFixture() async throws {
+@Test(.spawnsProcesses) func theStderrShownUnderAFailureIsWhatTheProgramPrintedForThatFixture() async throws {
     let directory = try temporaryDirectory("stderr-per-fixture")
     defer { try? FileManager.default.removeItem(at: directory) }
     let script = try pythonScript(
@@ -68,7 +68,7 @@ let python2: String? = {
     return candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
 }()
 
-@Test(.enabled(if: python2 != nil, "no Python 2.7 here"))
+@Test(.spawnsProcesses, .enabled(if: python2 != nil, "no Python 2.7 here"))
 func theAdapterSeesEachRequestAtOnceOnPython2() async throws {
     let directory = try temporaryDirectory("python2")
     defer { try? FileManager.default.removeItem(at: directory) }

@@ -25,7 +25,7 @@ private func busyLoops(_ count: Int) throws -> () -> Void {
     }
 }
 
-@Test func eachFixturesStderrIsWhatTheProgramWroteWhileAnsweringItUnderLoad() async throws {
+@Test(.spawnsProcesses) func eachFixturesStderrIsWhatTheProgramWroteWhileAnsweringItUnderLoad() async throws {
     let directory = try temporaryDirectory("stderr-per-fixture")
     defer { try? FileManager.default.removeItem(at: directory) }
     // Three lines of stderr naming the request, then a wrong answer: an odd request's has no dW

@@ -14,7 +14,7 @@ import Testing
     #expect(TerminalText.visible("line 1\n\tline 2 — δ") == "line 1\n\tline 2 — δ")
 }
 
-@Test func aStudentsTerminalEscapesReachValidatesOutputVisible() async throws {
+@Test(.spawnsProcesses) func aStudentsTerminalEscapesReachValidatesOutputVisible() async throws {
     let directory = try temporaryDirectory("terminal-text")
     defer { try? FileManager.default.removeItem(at: directory) }
     let student = directory.appendingPathComponent("student.sh")

@@ -7,7 +7,7 @@ import Testing
 // A program that prints its answer without the newline that ends the line, then exits: told that
 // the line was never ended, not that it gave no answer.
 
-@Test func anAnswerWithoutItsNewlineBeforeTheProgramExitsIsNamedAsSuch() async throws {
+@Test(.spawnsProcesses) func anAnswerWithoutItsNewlineBeforeTheProgramExitsIsNamedAsSuch() async throws {
     let directory = try temporaryDirectory("unterminated")
     defer { try? FileManager.default.removeItem(at: directory) }
     let script = try pythonScript(
@@ -28,7 +28,7 @@ import Testing
         "\(result.summary)")
 }
 
-@Test func anAnswerWithoutItsNewlineWhileTheProgramWaitsIsNamedWhenItTimesOut() async throws {
+@Test(.spawnsProcesses) func anAnswerWithoutItsNewlineWhileTheProgramWaitsIsNamedWhenItTimesOut() async throws {
     let directory = try temporaryDirectory("unterminated-waiting")
     defer { try? FileManager.default.removeItem(at: directory) }
     // The first answer is whole, so that the second one is given the plain timeout.

@@ -49,7 +49,7 @@ private func describe(_ report: ValidationReport) -> String {
     report.results.map(ValidationReport.line).joined(separator: "\n") + "\n" + report.summary
 }
 
-@Test func thePythonExamplePassesEveryCuratedFixture() async throws {
+@Test(.spawnsProcesses) func thePythonExamplePassesEveryCuratedFixture() async throws {
     let cases = try Validation.load([packageRoot.appendingPathComponent("fixtures/curated").path])
     #expect(cases.count >= 50)
     let report = await Validation.run(
@@ -67,7 +67,7 @@ private func describe(_ report: ValidationReport) -> String {
     #expect(report.count(.pass) == cases.count, "\(describe(report))")
 }
 
-@Test func aFloat32StudentPassesWithTheFloat32Tolerance() async throws {
+@Test(.spawnsProcesses) func aFloat32StudentPassesWithTheFloat32Tolerance() async throws {
     let cases = try Validation.load([packageRoot.appendingPathComponent("fixtures/curated").path])
     let student = ["python3", exampleStudent, "--dtype", "float32"]
     let single = await Validation.run(
@@ -83,7 +83,7 @@ private func describe(_ report: ValidationReport) -> String {
     #expect(!hinted.isEmpty, "a float32 program's failures suggest --tolerance float32")
 }
 
-@Test func anInjectedMistakeFailsNamingTheLayer() async throws {
+@Test(.spawnsProcesses) func anInjectedMistakeFailsNamingTheLayer() async throws {
     let directory = try temporaryDirectory("mistake")
     defer { try? FileManager.default.removeItem(at: directory) }
     // The seed's eq. (110) error: f where f' belongs, in the backward step into hidden layers.
@@ -104,7 +104,7 @@ private func describe(_ report: ValidationReport) -> String {
     #expect(two.details.contains { $0.hasPrefix("  dW[0][") && $0.contains("(layer 1)") && $0.contains("expected") && $0.contains("got") })
 }
 
-@Test func aMissingOneOverMIsDiagnosed() async throws {
+@Test(.spawnsProcesses) func aMissingOneOverMIsDiagnosed() async throws {
     let directory = try temporaryDirectory("one-over-m")
     defer { try? FileManager.default.removeItem(at: directory) }
     let student = try mistakenStudent("dW[l] = A[l].T @ g / m", "dW[l] = A[l].T @ g", in: directory)
@@ -118,7 +118,7 @@ private func describe(_ report: ValidationReport) -> String {
     #expect(result.verdict?.matrices.filter { !$0.passed }.map(\.quantity) == [.dW, .dW])
 }
 
-@Test func aWrongCostAloneFailsAndSaysSo() async throws {
+@Test(.spawnsProcesses) func aWrongCostAloneFailsAndSaysSo() async throws {
     let directory = try temporaryDirectory("cost")
     defer { try? FileManager.default.removeItem(at: directory) }
     let student = try mistakenStudent("cost = losses(loss, Z[-1], A[-1], Y).mean()", "cost = losses(loss, Z[-1], A[-1], Y).sum()", in: directory)
@@ -132,7 +132,7 @@ private func describe(_ report: ValidationReport) -> String {
     #expect(result.details.first?.hasPrefix("diagnosis: ") == true, "\(result.explanation)")
 }
 
-@Test func aPythonStudentThatNeverFlushesStillAnswers() async throws {
+@Test(.spawnsProcesses) func aPythonStudentThatNeverFlushesStillAnswers() async throws {
     let directory = try temporaryDirectory("unflushed")
     defer { try? FileManager.default.removeItem(at: directory) }
     let minimal = try String(contentsOf: pythonExamples.appendingPathComponent("minimal_student.py"), encoding: .utf8)
@@ -189,7 +189,7 @@ private let misbehavingStudent = """
         print(json.dumps(reply), flush=True)
     """
 
-@Test func misbehavingStudentsGetClearErrorsAndTheRunCompletes() async throws {
+@Test(.spawnsProcesses) func misbehavingStudentsGetClearErrorsAndTheRunCompletes() async throws {
     let directory = try temporaryDirectory("misbehaving")
     defer { try? FileManager.default.removeItem(at: directory) }
     let script = try pythonScript(misbehavingStudent, in: directory)
@@ -238,7 +238,7 @@ private let misbehavingStudent = """
     #expect(await student.process.starts == 8, "crash, raise, exit, garbage, wrongid, huge, closeout: 7 restarts")
 }
 
-@Test func aHangingAnswerTimesOutAndTheProgramIsRestartedForTheNext() async throws {
+@Test(.spawnsProcesses) func aHangingAnswerTimesOutAndTheProgramIsRestartedForTheNext() async throws {
     let directory = try temporaryDirectory("hanging")
     defer { try? FileManager.default.removeItem(at: directory) }
     let script = try pythonScript(misbehavingStudent, in: directory)
@@ -252,7 +252,7 @@ private let misbehavingStudent = """
     #expect(await student.process.starts == 2, "restarted once, after the hang")
 }
 
-@Test func aProgramThatIsNotFoundIsReportedOnEveryFixtureAndExitsTwo() async throws {
+@Test(.spawnsProcesses) func aProgramThatIsNotFoundIsReportedOnEveryFixtureAndExitsTwo() async throws {
     let student = ExternalImplementation(command: ["gradfuzz-no-such-student", "x.py"])
     let report = await Validation.run(testCases(["a", "b", "c"]), implementation: student)
     #expect(report.results.map(\.outcome) == [.error, .error, .error])
@@ -267,7 +267,7 @@ private let misbehavingStudent = """
     #expect(quick.results.allSatisfy { $0.summary.hasPrefix("command not found: gradfuzz-no-such-student (not on PATH") }, "\(describe(quick))")
 }
 
-@Test func aHungShellScriptIsKilledWithItsChildren() async throws {
+@Test(.spawnsProcesses) func aHungShellScriptIsKilledWithItsChildren() async throws {
     let directory = try temporaryDirectory("hung-shell")
     defer { try? FileManager.default.removeItem(at: directory) }
     // sh runs python3 as a child (not exec): killing sh alone would leave python3 holding the pipes.
@@ -303,7 +303,7 @@ func processes(running text: String) -> [String] {
     #expect(cases.filter(Validation.Options(only: "r?lu*").selects).map(\.fixture.id) == ["relu-hidden"])
 }
 
-@Test func concurrentCallsToAnExternalImplementationAreAnsweredInTurn() async throws {
+@Test(.spawnsProcesses) func concurrentCallsToAnExternalImplementationAreAnsweredInTurn() async throws {
     let student = ExternalImplementation(command: ["python3", exampleStudent], startupAllowance: testStartupAllowance)
     let cases = testCases((0..<8).map { "c\($0)" })
     let answers = try await withThrowingTaskGroup(of: (Int, Answer).self) { group in
@@ -317,7 +317,7 @@ func processes(running text: String) -> [String] {
     }
 }
 
-@Test func theReadmesMinimalStudentPassesWhatItSupportsAndDeclinesTheRest() async throws {
+@Test(.spawnsProcesses) func theReadmesMinimalStudentPassesWhatItSupportsAndDeclinesTheRest() async throws {
     let cases = try Validation.load([packageRoot.appendingPathComponent("fixtures/curated").path])
     let student = ExternalImplementation(
         command: ["python3", pythonExamples.appendingPathComponent("minimal_student.py").path], startupAllowance: testStartupAllowance)
@@ -331,7 +331,7 @@ func processes(running text: String) -> [String] {
     #expect(report.count(.pass) >= 5)
 }
 
-@Test func thePythonExampleAgreesWithTheOracleOnEveryActivationAndLoss() async throws {
+@Test(.spawnsProcesses) func thePythonExampleAgreesWithTheOracleOnEveryActivationAndLoss() async throws {
     // What `gradfuzz --impl 'python3 Examples/python/student.py'` checks: the answer against GSL, not the reference.
     let student = ExternalImplementation(command: ["python3", exampleStudent], startupAllowance: testStartupAllowance)
     var checked = 0
