@@ -69,16 +69,14 @@ public enum Validation {
         }
 
         /// The tolerance of the run where no fixture states one: the preset (float64 by default) with the overrides.
-        public var runTolerance: Tolerance {
-            var t = tolerance ?? .float64
-            if let rtol { t.rtol = rtol }
-            if let atol { t.atol = atol }
-            return t
-        }
+        public var runTolerance: Tolerance { tolerance(over: .float64) }
 
         /// The tolerance applied to `fixture`.
-        public func tolerance(for fixture: Fixture) -> Tolerance {
-            var t = tolerance ?? fixture.tolerance
+        public func tolerance(for fixture: Fixture) -> Tolerance { tolerance(over: fixture.tolerance) }
+
+        /// The preset given, or else `base`, with the rtol and atol overrides.
+        func tolerance(over base: Tolerance) -> Tolerance {
+            var t = tolerance ?? base
             if let rtol { t.rtol = rtol }
             if let atol { t.atol = atol }
             return t
