@@ -28,12 +28,12 @@ public enum Autograde {
     /// The plan of `config`: its family's curated fixtures and exam, and the fuzz when it asks for one.
     public static func plan(_ config: AutograderConfig) throws(ConfigError) -> Plan {
         let family = try config.resolvedFamily()
-        let exam: [Validation.Case]
-        do throws(Exam.BuildError) { exam = try FamilyFixtures.exam(for: family, examSeed: config.examSeed) } catch {
+        do throws(Exam.BuildError) {
+            let set = try FamilyFixtures.complete(for: family, examSeed: config.examSeed, fuzzCases: config.fuzzCases)
+            return Plan(family: family, curated: set.curated, exam: set.exam, fuzz: set.fuzz)
+        } catch {
             throw ConfigError(field: "family", "the family's exam cannot be drawn: \(error)")
         }
-        let fuzz = config.fuzzCases > 0 ? FamilyFuzz(family: family, seed: config.examSeed, cases: config.fuzzCases) : nil
-        return Plan(family: family, curated: FamilyFixtures.curated(in: family), exam: exam, fuzz: fuzz)
     }
 
     /// The one place a submission's program is started: `command` in the submission's folder, as `user`.

@@ -42,16 +42,25 @@ public final class ExternalImplementation: BackpropImplementation {
         }
     }
 
-    /// The family the program declares in reply to the describe request, or nil when it declares
-    /// none (a program that answers the request as an ordinary one, declines it, or fails on it: the
-    /// requests that follow say what is wrong with it). A declaration it cannot read is thrown.
-    public func declaredFamily() async throws(StudentError) -> FamilyStatement? {
+    /// The family the program declares in reply to the describe request, resolved; nil when it
+    /// declares none (a program that answers the request as an ordinary one, declines it, or fails
+    /// on it: the requests that follow say what is wrong with it). A declaration that cannot be read
+    /// or names no valid family is refused.
+    public func declaredFamily() async throws(FamilyDeclaration.Refusal) -> Family? {
+        let statement: FamilyStatement
         do {
-            if case let .described(statement) = try await process.ask(FamilyDeclaration.problem, id: "describe", describe: true) { return statement }
-        } catch  where error.kind == .wrongType && error.message.hasPrefix("\"family\"") {
-            throw error
-        } catch {}
-        return nil
+            guard case let .described(declared) = try await process.ask(FamilyDeclaration.problem, id: "describe", describe: true) else {
+                return nil
+            }
+            statement = declared
+        } catch  where error.kind == .badDeclaration {
+            throw FamilyDeclaration.Refusal(description: "the program's answer to the describe request: \(error.message)")
+        } catch {
+            return nil
+        }
+        do throws(FamilyStatement.Refusal) { return try statement.resolve() } catch {
+            throw FamilyDeclaration.Refusal(description: "the family declared by the program: \(error.description)")
+        }
     }
 
     public func errorOutput() async -> String { await process.stderrTail() }

@@ -18,11 +18,17 @@ public enum FamilyDeclaration {
         return CuratedFixtures.problem(for: recipe, seed: 1)
     }()
 
+    /// Why a program's declaration cannot be used, in one line.
+    public struct Refusal: Error, CustomStringConvertible, Sendable {
+        public var description: String
+    }
+
     /// The "family" of a describe reply, or a `StudentError` saying what was expected.
     static func read(_ line: Data) throws(StudentError) -> FamilyStatement {
         struct Reply: Decodable { var family: FamilyStatement }
         do { return try JSONDecoder().decode(Reply.self, from: line).family } catch {
-            throw StudentError(.wrongType, "\"family\": \(reason(error)); expected a named family's name or an object of family options (docs/protocol.md)")
+            throw StudentError(
+                .badDeclaration, "\"family\": \(reason(error)); expected a named family's name or an object of family options (docs/protocol.md)")
         }
     }
 

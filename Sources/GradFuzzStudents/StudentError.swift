@@ -10,6 +10,8 @@ public struct StudentError: ClassifiedError, Equatable {
         case notJSON, wrongID, missingField, wrongType
         /// A key written twice in one object: JSON readers differ on which value they keep.
         case duplicateKey
+        /// A describe reply whose "family" cannot be read as a family.
+        case badDeclaration
         /// An answer in step with its request but shaped wrong: a wrong answer, not misbehaviour.
         case wrongShape
         /// Not asked: the program never answered and timed out on several requests in a row.

@@ -78,13 +78,15 @@ public struct ValidationPlan: Sendable {
             }
         }
         guard let paths else {
-            let curated = FamilyFixtures.curated(in: family)
-            let examCases = try exam()
-            let fuzz = fuzzCases > 0 ? FamilyFuzz(family: family, seed: examSeed, cases: fuzzCases) : nil
+            let set: FamilyFixtures.CompleteSet
+            do throws(Exam.BuildError) { set = try FamilyFixtures.complete(for: family, examSeed: examSeed, fuzzCases: fuzzCases) } catch {
+                throw Refusal("the family's exam cannot be drawn: \(error)")
+            }
+            let curated = set.curated.count
             return ValidationPlan(
-                family: family, sources: sources.map(\.origin), cases: curated + examCases, fuzz: fuzz, uncaught: [],
-                description: "\(curated.count) curated fixture\(curated.count == 1 ? "" : "s") in the family, the family's exam (seed \(examSeed), "
-                    + "\(examCases.count) fixtures)" + (fuzz.map { ", then a fuzz of \($0.cases) cases" } ?? "")
+                family: family, sources: sources.map(\.origin), cases: set.curated + set.exam, fuzz: set.fuzz, uncaught: [],
+                description: "\(curated) curated fixture\(curated == 1 ? "" : "s") in the family, the family's exam (seed \(examSeed), "
+                    + "\(set.exam.count) fixtures)" + (set.fuzz.map { ", then a fuzz of \($0.cases) cases" } ?? "")
                     + ": complete for the family")
         }
         var cases: [Validation.Case]

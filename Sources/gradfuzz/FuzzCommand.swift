@@ -111,34 +111,24 @@ struct FuzzCommand: AsyncParsableCommand {
             cost: costOptions.cost)
     }
 
-    /// The family the program declares, resolved; a declaration that cannot be read or resolved is a usage error.
-    static func declaredFamily(of program: ExternalImplementation) async throws -> Family? {
-        do {
-            return try await program.declaredFamily()?.resolve()
-        } catch let refusal as FamilyStatement.Refusal {
-            await program.close()
-            throw ValidationError("the family declared by the program: \(refusal.description)")
-        } catch let error as StudentError {
-            await program.close()
-            throw ValidationError("the program's answer to the describe request: \(error.message)")
-        }
-    }
-
     /// Runs the fuzzer with its progress line and summary, until the end or until `stop` is raised.
     /// Exits 1 on failures, 2 when the program failed on every request or no case could be checked,
     /// 1 on errors among answers, 130 when interrupted without failures.
     static func fuzz(_ setup: FuzzConfiguration, jsonPath: String?, htmlPath: String? = nil, stop: StopSignal) async throws {
         var setup = setup
-        if let program = setup.implementation as? ExternalImplementation, let declared = try await declaredFamily(of: program) {
-            guard let family = setup.distribution.family.intersection(declared) else {
+        if let program = setup.implementation as? ExternalImplementation {
+            do {
+                if let declared = try await program.declaredFamily() {
+                    let family = try ValidationPlan.family([
+                        .init("stated on the command line", setup.distribution.family), .init("declared by the program", declared),
+                    ])
+                    setup.distribution = Distribution(family: family, kinkMargin: setup.distribution.kinkMargin)
+                    print("family declared by the program: \(FamilyFixtures.title(of: declared))")
+                }
+            } catch {
                 await program.close()
-                throw ValidationError(
-                    "the family declared by the program (\(declared.summary)) has no network in common with the family stated on the command line")
+                throw ValidationError("\(error)")
             }
-            setup.distribution = Distribution(family: family, kinkMargin: setup.distribution.kinkMargin)
-            print(
-                "family declared by the program: \(FamilyFixtures.name(of: declared) == "family" ? "" : FamilyFixtures.name(of: declared) + ": ")\(declared.summary)"
-            )
         }
         let fuzzer = Fuzzer(setup)
         // One case first: a program that cannot start is a usage error, not 10 000 failures.

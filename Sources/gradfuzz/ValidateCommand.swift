@@ -116,16 +116,11 @@ struct ValidateCommand: AsyncParsableCommand {
         if let user = student.process.user { print("as user \(user.described), in a scratch folder, with a clean environment") }
         var sources: [ValidationPlan.Source] = []
         if familyOptions.isGiven { sources.append(.init("stated on the command line", familyOptions.resolved)) }
-        do {
-            if let declared = try await student.declaredFamily() {
-                do throws(FamilyStatement.Refusal) {
-                    sources.append(.init("declared by the program", try declared.resolve()))
-                } catch {
-                    throw ValidationError("the family declared by the program: \(error.description)")
-                }
-            }
-        } catch let error as StudentError {
-            throw ValidationError("the program's answer to the describe request: \(error.message)")
+        do throws(FamilyDeclaration.Refusal) {
+            if let declared = try await student.declaredFamily() { sources.append(.init("declared by the program", declared)) }
+        } catch {
+            await student.close()
+            throw ValidationError(error.description)
         }
         sources += ValidationPlan.examFamilies(in: fixturePaths)
         let options = Validation.Options(
@@ -144,10 +139,7 @@ struct ValidateCommand: AsyncParsableCommand {
         guard plan.cases.contains(where: planned.selects) else {
             throw ValidationError("--only: no fixture matches \(only ?? "") among \(plan.cases.count) fixtures")
         }
-        let name = FamilyFixtures.name(of: plan.family)
-        if !plan.sources.isEmpty {
-            print("family (\(plan.sources.joined(separator: ", "))): \(name == "family" ? "" : name + ": ")\(plan.family.summary)")
-        }
+        if !plan.sources.isEmpty { print("family (\(plan.sources.joined(separator: ", "))): \(FamilyFixtures.title(of: plan.family))") }
         print("checking: \(plan.description)")
         if let oracle { print("expected values: a fresh GSL oracle (\(oracle.rawValue)), its error estimate allowed on top") }
         if let warning = plan.incompleteness {
